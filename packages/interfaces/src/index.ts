@@ -1,0 +1,7 @@
+export * from './records';
+export * from './search';
+export * from './errors';
+export * from './storage';
+export * from './mq';
+export * from './backend';
+export * from './handlers';

@@ -1,0 +1,162 @@
+import type { Binary, ResourceMeta, RevisionInfo, StoredRevision } from './records';
+import type { ResourceMetaSearchQuery } from './search';
+
+/**
+ * Contract version of the storage interfaces. Bumped when a required member changes, so a
+ * bridge in core can adapt stores written against an older contract.
+ */
+export const STORAGE_CONTRACT_VERSION = 1;
+
+/** Optional abilities of a meta store. Core has a fallback for each one that is false. */
+export interface MetaStoreCapabilities {
+  /** search()/count() evaluate the whole query (conditions, sorts, paging) in the store. */
+  search: boolean;
+  /** putIfCurrent() compares `current_revision_id` and writes atomically. */
+  compareAndSet: boolean;
+  /** insert() refuses an existing id atomically, across processes. */
+  createIfAbsent: boolean;
+  /** putMany() writes many metas in one round trip. */
+  batchWrite: boolean;
+}
+
+/** What a compare-and-set write expects to find stored. */
+export interface MetaExpectation {
+  current_revision_id: string;
+}
+
+/**
+ * `resource_id → ResourceMeta` with search. Missing ids read as `undefined`; every method
+ * that turns an id into a path or key validates it (no traversal).
+ */
+export interface IMetaStore {
+  readonly capabilities?: Partial<MetaStoreCapabilities>;
+  get(resourceId: string): Promise<ResourceMeta | undefined>;
+  /** Upsert. */
+  put(meta: ResourceMeta): Promise<void>;
+  /** Hard delete; resolves to whether the id existed. */
+  delete(resourceId: string): Promise<boolean>;
+  has(resourceId: string): Promise<boolean>;
+  /** Every id, deleted ones included. */
+  keys(): AsyncIterable<string>;
+  /** Every meta, deleted ones included (bulk read used by dump). */
+  values(): AsyncIterable<ResourceMeta>;
+  size(): Promise<number>;
+  /** The page of metas matching the query, sorted, offset and limit applied. */
+  search?(query: ResourceMetaSearchQuery): Promise<ResourceMeta[]>;
+  /** The number of metas matching the query, ignoring limit and offset. */
+  count?(query: ResourceMetaSearchQuery): Promise<number>;
+  /** Create-if-absent; resolves false (writing nothing) when the id exists. */
+  insert?(meta: ResourceMeta): Promise<boolean>;
+  /** Compare-and-set; resolves false (writing nothing) when the stored meta differs. */
+  putIfCurrent?(meta: ResourceMeta, expect: MetaExpectation): Promise<boolean>;
+  putMany?(metas: ResourceMeta[]): Promise<void>;
+  close?(): Promise<void>;
+}
+
+export interface ResourceStoreCapabilities {
+  /** saveMany() writes many revisions in one round trip. */
+  batchWrite: boolean;
+}
+
+/**
+ * Versioned revision payloads, addressed by `(resource_id, revision_id, schema_version)`.
+ * `schema_version` null is a distinct key. Saving under an existing key replaces it.
+ */
+export interface IResourceStore {
+  readonly capabilities?: Partial<ResourceStoreCapabilities>;
+  /** Ids with at least one stored revision. */
+  listResources(): AsyncIterable<string>;
+  /** Revision ids of a resource, in store (write) order; [] when unknown. */
+  listRevisions(resourceId: string): Promise<string[]>;
+  /** Schema versions a revision is stored under; [] when unknown. */
+  listSchemaVersions(resourceId: string, revisionId: string): Promise<(string | null)[]>;
+  exists(resourceId: string, revisionId: string, schemaVersion: string | null): Promise<boolean>;
+  get(resourceId: string, revisionId: string, schemaVersion: string | null): Promise<StoredRevision | undefined>;
+  getInfo(resourceId: string, revisionId: string, schemaVersion: string | null): Promise<RevisionInfo | undefined>;
+  save(info: RevisionInfo, data: Uint8Array): Promise<void>;
+  /** Hard delete of every record of the resource; no-op when absent. */
+  purge(resourceId: string): Promise<void>;
+  saveMany?(items: StoredRevision[]): Promise<void>;
+  close?(): Promise<void>;
+}
+
+export interface BlobPutOptions {
+  /** Caller-chosen id; always overwrites. Without it the id is the content hash. */
+  key?: string;
+  contentType?: string;
+}
+
+/** Blob bytes by `file_id`. Content-addressed puts deduplicate. Blobs are never deleted by the engine. */
+export interface IBlobStore {
+  put(data: Uint8Array, options?: BlobPutOptions): Promise<Binary>;
+  /** The blob with its bytes; BlobNotFoundError when unknown. */
+  get(fileId: string): Promise<Binary>;
+  exists(fileId: string): Promise<boolean>;
+  /** A direct URL when the backend can serve the blob itself, else null. */
+  getUrl?(fileId: string): Promise<string | null>;
+  close?(): Promise<void>;
+}
+
+/** What a write expects of the stored meta: absent (create) or at a given revision. */
+export type WriteExpectation = { absent: true } | MetaExpectation;
+
+/**
+ * One logical write: an optional revision record and the meta that points at it. The
+ * revision is written first, then the meta, so a reader never sees a meta whose current
+ * revision is missing.
+ */
+export interface StorageWrite {
+  revision?: StoredRevision;
+  meta: ResourceMeta;
+  /** Omitted: unconditional upsert. */
+  expect?: WriteExpectation;
+}
+
+export interface StorageCapabilities extends MetaStoreCapabilities {
+  /** commit() writes revision and meta atomically (one transaction). */
+  atomicCommit: boolean;
+}
+
+/**
+ * The per-model storage facade a ResourceManager talks to. Core's SimpleStorage composes it
+ * from a meta store and a resource store; a provider may implement it directly (e.g. one SQL
+ * transaction per commit).
+ */
+export interface IStorage {
+  readonly capabilities: StorageCapabilities;
+  exists(resourceId: string): Promise<boolean>;
+  getMeta(resourceId: string): Promise<ResourceMeta | undefined>;
+  /**
+   * Apply a write. Throws ResourceConflictError when `expect.absent` finds the id taken and
+   * RevisionMismatchError when the stored current revision differs from the expectation.
+   */
+  commit(write: StorageWrite): Promise<void>;
+  listRevisions(resourceId: string): Promise<string[]>;
+  listSchemaVersions(resourceId: string, revisionId: string): Promise<(string | null)[]>;
+  revisionExists(resourceId: string, revisionId: string, schemaVersion: string | null): Promise<boolean>;
+  getRevision(resourceId: string, revisionId: string, schemaVersion: string | null): Promise<StoredRevision | undefined>;
+  getRevisionInfo(resourceId: string, revisionId: string, schemaVersion: string | null): Promise<RevisionInfo | undefined>;
+  /** Write a revision record without touching the meta (migrate of old revisions, load). */
+  saveRevision(info: RevisionInfo, data: Uint8Array): Promise<void>;
+  search(query: ResourceMetaSearchQuery): Promise<ResourceMeta[]>;
+  count(query: ResourceMetaSearchQuery): Promise<number>;
+  /** Hard-delete the meta only (compensation). */
+  purgeMeta(resourceId: string): Promise<void>;
+  /** Hard-delete the meta, then every revision record. */
+  purgeResource(resourceId: string): Promise<void>;
+  /** All metas (deleted included), or those of the given ids that exist. */
+  iterMetas(resourceIds?: Iterable<string>): AsyncIterable<ResourceMeta>;
+  /** Every revision record of a resource, every schema version, in store order. */
+  iterRevisions(resourceId: string): AsyncIterable<StoredRevision>;
+  saveMetas(metas: ResourceMeta[]): Promise<void>;
+  saveRevisions(items: StoredRevision[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Builds the storage of each model, and optionally the registry's shared blob store. */
+export interface IStorageFactory {
+  /** Synchronous: stores that need I/O to start do it lazily on first use. */
+  build(modelName: string): IStorage;
+  buildBlobStore?(): IBlobStore;
+  close?(): Promise<void>;
+}

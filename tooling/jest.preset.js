@@ -1,0 +1,12 @@
+// Shared jest preset: TypeScript through @swc/jest (CJS), workspace packages resolved to
+// their sources so tests never depend on a previous build.
+const path = require('node:path');
+
+const packagesDir = path.resolve(__dirname, '..', 'packages');
+
+module.exports = {
+  testEnvironment: 'node',
+  testMatch: ['**/src/**/*.test.ts', '**/test/**/*.test.ts'],
+  transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'] },
+  moduleNameMapper: { '^@specstar/([a-z0-9-]+)$': `${packagesDir}/$1/src/index.ts` },
+};
