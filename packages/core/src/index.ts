@@ -1,1 +1,21 @@
-export {};
+export { SpecStar, spec, type SpecStarOptions, type AddModelOptions, type IndexedFieldSpec } from './registry';
+export {
+  ResourceManager,
+  type WriteContext,
+  type CreateOptions,
+  type UpdateOptions,
+  type ModifyInput,
+  type PatchOptions,
+  type GetOptions,
+  type ListOptions,
+  type ReturnSection,
+} from './manager';
+export { type ScopeValues } from './context';
+export { runEvented } from './events';
+export { checkResourceId } from './ids';
+export * from './search';
+export * from './model';
+export * from './codec';
+export * from './schema';
+export * from './storage';
+export { applyJsonPatch, applyMergePatch } from './patch';

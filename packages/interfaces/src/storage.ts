@@ -61,6 +61,8 @@ export interface ResourceStoreCapabilities {
 /**
  * Versioned revision payloads, addressed by `(resource_id, revision_id, schema_version)`.
  * `schema_version` null is a distinct key. Saving under an existing key replaces it.
+ * Bytes a store returns are read-only for the caller (a store may hand out its own buffer);
+ * bytes passed to `save` may be reused by the caller afterwards, so a store keeps a copy.
  */
 export interface IResourceStore {
   readonly capabilities?: Partial<ResourceStoreCapabilities>;

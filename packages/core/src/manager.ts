@@ -1,0 +1,797 @@
+import { randomUUID } from 'node:crypto';
+import {
+  CannotModifyResourceError,
+  MigrationError,
+  NotSupportedError,
+  ResourceIDNotFoundError,
+  ResourceIsDeletedError,
+  RevisionIDNotFoundError,
+  RevisionMismatchError,
+  RevisionNotMigratedError,
+  RevisionStatus,
+  ValidationError,
+  type EventContext,
+  type IBlobStore,
+  type IEventHandler,
+  type IStorage,
+  type IndexableField,
+  type Resource,
+  type ResourceMeta,
+  type ResourceMetaSearchQuery,
+  type RevisionInfo,
+  type SearchedResource,
+  type SingleActionName,
+  type Binary,
+  type Validator,
+} from '@specstar/interfaces';
+import { type DataCodec, dataHash } from './codec';
+import { OperationContext, lookupScope, runInScope, type ScopeValues } from './context';
+import { runEvented } from './events';
+import { checkResourceId } from './ids';
+import { type CompiledModel, extractIndexedData } from './model';
+import { applyJsonPatch, applyMergePatch } from './patch';
+import { type Schema, runValidator } from './schema';
+import { normalizeQuery, projectPartial, type QueryInput } from './search';
+
+/** Who and when, accepted as the last argument of every write. */
+export type WriteContext = ScopeValues;
+
+export interface CreateOptions extends WriteContext {
+  status?: RevisionStatus;
+}
+
+export interface UpdateOptions extends WriteContext {
+  status?: RevisionStatus;
+  /** Refuse the write (RevisionMismatchError) unless this is the current revision (If-Match). */
+  expectRevisionId?: string;
+}
+
+export interface ModifyInput {
+  /** A full value, or an RFC 6902 operation list applied to the current data. */
+  data?: unknown;
+  status?: RevisionStatus;
+}
+
+export interface PatchOptions extends UpdateOptions {
+  /** `update` appends a revision (default); `modify` edits the current draft in place. */
+  mode?: 'update' | 'modify';
+  /** Forces the patch format; by default an array is RFC 6902 and an object is a merge patch. */
+  format?: 'json-patch' | 'merge-patch';
+}
+
+export interface GetOptions {
+  revisionId?: string;
+  schemaVersion?: string | null;
+  includeDeleted?: boolean;
+}
+
+export type ReturnSection = 'data' | 'info' | 'meta';
+
+export interface ListOptions {
+  returns?: ReturnSection[];
+  partial?: string[];
+}
+
+/** Everything a manager is built from; the registry assembles it from its own and per-model options. */
+export interface ManagerSettings {
+  name: string;
+  model: CompiledModel;
+  codec: DataCodec;
+  storage: IStorage;
+  blobStore?: IBlobStore;
+  migration?: Schema;
+  indexedFields: IndexableField[];
+  idGenerator?: () => string;
+  defaultStatus: RevisionStatus;
+  defaultUser?: string | (() => string);
+  defaultNow?: () => Date;
+  strictOperationContext: boolean;
+  eventHandlers: IEventHandler[];
+  validator?: Validator;
+  defaultQueryLimit?: number;
+}
+
+const STATUSES: ReadonlySet<string> = new Set(Object.values(RevisionStatus));
+const RETURN_SECTIONS: ReadonlySet<string> = new Set(['data', 'info', 'meta']);
+// Fetching the items of a page runs with bounded concurrency; order always follows the search.
+const LIST_FETCH_CONCURRENCY = 16;
+
+function checkStatus(status: unknown): RevisionStatus | undefined {
+  if (status === undefined) return undefined;
+  if (typeof status !== 'string' || !STATUSES.has(status)) {
+    throw new ValidationError(`status must be 'draft' or 'stable', got ${JSON.stringify(status)}`, {
+      kind: 'input',
+      issues: [{ path: 'status', message: "must be 'draft' or 'stable'" }],
+    });
+  }
+  return status as RevisionStatus;
+}
+
+function revisionMirror(info: RevisionInfo): Pick<ResourceMeta, 'rev_status' | 'rev_created_by' | 'rev_updated_by' | 'rev_created_time' | 'rev_updated_time'> {
+  return {
+    rev_status: info.status,
+    rev_created_by: info.created_by,
+    rev_updated_by: info.updated_by,
+    rev_created_time: info.created_time,
+    rev_updated_time: info.updated_time,
+  };
+}
+
+/** Encoded data of one write, with the hash that decides whether anything changed. */
+interface EncodedData {
+  value: unknown;
+  bytes: Uint8Array;
+  hash: string;
+}
+
+/**
+ * The per-model engine: every resource is a timeline of revisions behind one meta record.
+ * All operations are async; writes resolve the acting user and clock once.
+ */
+export class ResourceManager<T = unknown> {
+  readonly name: string;
+  readonly model: CompiledModel;
+  readonly storage: IStorage;
+  readonly blobStore: IBlobStore | undefined;
+  readonly migration: Schema | undefined;
+  private readonly codec: DataCodec;
+  private readonly settings: ManagerSettings;
+  private readonly handlers: IEventHandler[];
+  private indexed: IndexableField[];
+
+  constructor(settings: ManagerSettings) {
+    this.settings = settings;
+    this.name = settings.name;
+    this.model = settings.model;
+    this.codec = settings.codec;
+    this.storage = settings.storage;
+    this.blobStore = settings.blobStore;
+    this.migration = settings.migration;
+    this.handlers = [...settings.eventHandlers];
+    this.indexed = [...settings.indexedFields];
+  }
+
+  /** Data encoding of stored payloads (also what data_hash is computed over). */
+  get encoding(): DataCodec['encoding'] {
+    return this.codec.encoding;
+  }
+
+  /** The schema version new writes are stamped with; null without a Schema. */
+  get schemaVersion(): string | null {
+    return this.migration?.version ?? null;
+  }
+
+  get indexedFields(): readonly IndexableField[] {
+    return this.indexed;
+  }
+
+  /** Adds an indexed field; one whose path is already indexed is ignored. Existing metas refresh on their next write. */
+  addIndexedField(field: IndexableField): void {
+    if (!this.indexed.some((f) => f.field_path === field.field_path)) this.indexed = [...this.indexed, field];
+  }
+
+  addEventHandler(handler: IEventHandler): void {
+    this.handlers.push(handler);
+  }
+
+  // ---- context -------------------------------------------------------------------------
+
+  private context(method: string, explicit: WriteContext | undefined): OperationContext {
+    return OperationContext.resolve(this, method, explicit, {
+      defaultUser: this.settings.defaultUser,
+      defaultNow: this.settings.defaultNow,
+      strict: this.settings.strictOperationContext,
+    });
+  }
+
+  /** Reads take no context; events still carry user/now when they resolve. */
+  private readContext(method: string): OperationContext | undefined {
+    if (this.handlers.length === 0) return undefined;
+    try {
+      return OperationContext.resolve(this, method, undefined, {
+        defaultUser: this.settings.defaultUser,
+        defaultNow: this.settings.defaultNow,
+        strict: false,
+      });
+    } catch {
+      return undefined;
+    }
+  }
+
+  private evented<R>(
+    action: SingleActionName,
+    op: OperationContext | undefined,
+    fields: Record<string, unknown>,
+    resultField: string | undefined,
+    run: (before: EventContext | undefined) => Promise<R>,
+  ): Promise<R> {
+    if (this.handlers.length === 0) return run(undefined);
+    return runEvented(
+      this.handlers,
+      { action, resourceName: this.name, user: op?.userIfKnown, now: op?.now, fields, resultField },
+      run,
+    );
+  }
+
+  /**
+   * Opens a scope in which calls made directly on this manager, or through the `ops` proxy the
+   * callback receives, see the given user/now/resourceId. The proxy re-applies exactly the
+   * captured values on every call and refuses to work once the callback has finished.
+   */
+  async using<R>(values: ScopeValues, fn: (ops: ResourceManager<T>) => R | Promise<R>): Promise<R> {
+    let active = true;
+    const proxy = new Proxy(this, {
+      get: (target, key, receiver) => {
+        const member = Reflect.get(target, key, receiver);
+        if (typeof member !== 'function') return member;
+        if (key === 'using') {
+          return () => {
+            throw new Error('using() cannot be called on a scoped proxy');
+          };
+        }
+        return (...args: unknown[]) => {
+          if (!active) throw new Error(`the using() scope of '${this.name}' has ended; this proxy can no longer be used`);
+          return runInScope(target, values, () => (member as (...a: unknown[]) => unknown).apply(target, args));
+        };
+      },
+    });
+    try {
+      return await runInScope(this, values, () => fn(proxy));
+    } finally {
+      active = false;
+    }
+  }
+
+  // ---- data pipeline -------------------------------------------------------------------
+
+  /** Defaults and type validation; the value the operation will persist. */
+  private prepare(data: unknown): unknown {
+    return this.model.prepare(data);
+  }
+
+  /** Encode, run the validator, hash (core-semantics §1.6). */
+  private async encode(value: unknown): Promise<EncodedData> {
+    const bytes = this.codec.encode(value);
+    const validator = this.settings.validator ?? this.migration?.validator;
+    if (validator !== undefined) await runValidator(validator, value);
+    return { value, bytes, hash: dataHash(bytes) };
+  }
+
+  /** Re-validates when before-handlers had a chance to change the data. */
+  private afterHandlers(before: EventContext | undefined, prepared: unknown): unknown {
+    if (!before) return prepared;
+    const data = before.data;
+    if (data !== prepared) return this.prepare(data);
+    this.model.validate(data);
+    return data;
+  }
+
+  private decode(bytes: Uint8Array): T {
+    return this.codec.decode(bytes) as T;
+  }
+
+  private index(value: unknown): Record<string, unknown> {
+    return this.indexed.length === 0 ? {} : extractIndexedData(value, this.indexed, this.model);
+  }
+
+  private newResourceId(explicit: string | undefined): string {
+    if (explicit !== undefined) return checkResourceId(explicit);
+    if (this.settings.idGenerator) return checkResourceId(this.settings.idGenerator());
+    return `${this.name}:${randomUUID()}`;
+  }
+
+  // ---- lookups -------------------------------------------------------------------------
+
+  /** Unchecked lookup: deleted metas allowed, no events. */
+  private async metaOrThrow(resourceId: string): Promise<ResourceMeta> {
+    const meta = await this.storage.getMeta(resourceId);
+    if (!meta) throw new ResourceIDNotFoundError(resourceId);
+    return meta;
+  }
+
+  private async currentInfo(meta: ResourceMeta): Promise<RevisionInfo> {
+    const info = await this.storage.getRevisionInfo(meta.resource_id, meta.current_revision_id, meta.schema_version);
+    if (!info) throw new RevisionIDNotFoundError(meta.resource_id, meta.current_revision_id);
+    return info;
+  }
+
+  /**
+   * The schema version to read a revision under: the one the manager writes when the revision is
+   * stored there, else the greatest stored version (null only when that is all there is).
+   */
+  async findRevisionSchemaVersion(resourceId: string, revisionId: string): Promise<string | null | undefined> {
+    const versions = await this.storage.listSchemaVersions(resourceId, revisionId);
+    if (versions.length === 0) return undefined;
+    if (versions.includes(this.schemaVersion)) return this.schemaVersion;
+    let best: string | null = null;
+    for (const v of versions) if (v !== null && (best === null || v > best)) best = v;
+    return best;
+  }
+
+  // ---- reads ---------------------------------------------------------------------------
+
+  async exists(resourceId: string): Promise<boolean> {
+    return this.storage.exists(resourceId);
+  }
+
+  async revisionExists(resourceId: string, revisionId: string): Promise<boolean> {
+    const meta = await this.storage.getMeta(resourceId);
+    if (!meta) return false;
+    return this.storage.revisionExists(resourceId, revisionId, meta.schema_version);
+  }
+
+  async getMeta(resourceId: string, options: { includeDeleted?: boolean } = {}): Promise<ResourceMeta> {
+    return this.getMetaWith(resourceId, options.includeDeleted ?? false, this.readContext('getMeta'));
+  }
+
+  private getMetaWith(resourceId: string, includeDeleted: boolean, op: OperationContext | undefined): Promise<ResourceMeta> {
+    return this.evented('get_meta', op, { resource_id: resourceId }, 'meta', async () => {
+      const meta = await this.metaOrThrow(resourceId);
+      if (meta.is_deleted && !includeDeleted) throw new ResourceIsDeletedError(resourceId);
+      return meta;
+    });
+  }
+
+  /** The current revision, or the given one. Soft-deleted resources are not found unless includeDeleted. */
+  async get(resourceId: string, options: GetOptions = {}): Promise<Resource<T>> {
+    return this.getWith(resourceId, options, this.readContext('get'));
+  }
+
+  private getWith(resourceId: string, options: GetOptions, op: OperationContext | undefined): Promise<Resource<T>> {
+    const fields: Record<string, unknown> = { resource_id: resourceId };
+    if (options.revisionId !== undefined) fields.revision_id = options.revisionId;
+    if (options.schemaVersion !== undefined) fields.schema_version = options.schemaVersion;
+    return this.evented('get', op, fields, 'resource', async () => {
+      let { revisionId, schemaVersion } = options;
+      if (revisionId === undefined || schemaVersion === undefined) {
+        const meta = await this.getMetaWith(resourceId, options.includeDeleted ?? false, op);
+        if (revisionId === undefined) {
+          revisionId = meta.current_revision_id;
+          schemaVersion ??= meta.schema_version;
+        } else if (schemaVersion === undefined) {
+          // An older revision may still be stored only under the version it was written with.
+          const stored = await this.storage.revisionExists(resourceId, revisionId, meta.schema_version);
+          schemaVersion = stored ? meta.schema_version : await this.findRevisionSchemaVersion(resourceId, revisionId);
+          if (schemaVersion === undefined) throw new RevisionIDNotFoundError(resourceId, revisionId);
+        }
+      }
+      return this.getRevisionWith(resourceId, revisionId, schemaVersion, op);
+    });
+  }
+
+  /** Any revision, deleted resources included (audit access). */
+  async getResourceRevision(resourceId: string, revisionId: string, options: { schemaVersion?: string | null } = {}): Promise<Resource<T>> {
+    return this.getRevisionWith(resourceId, revisionId, options.schemaVersion, this.readContext('getResourceRevision'));
+  }
+
+  private getRevisionWith(
+    resourceId: string,
+    revisionId: string,
+    schemaVersion: string | null | undefined,
+    op: OperationContext | undefined,
+  ): Promise<Resource<T>> {
+    const fields: Record<string, unknown> = { resource_id: resourceId, revision_id: revisionId };
+    if (schemaVersion !== undefined) fields.schema_version = schemaVersion;
+    return this.evented('get_resource_revision', op, fields, 'resource', async () => {
+      const version = schemaVersion !== undefined ? schemaVersion : (await this.metaOrThrow(resourceId)).schema_version;
+      const stored = await this.storage.getRevision(resourceId, revisionId, version);
+      if (!stored) throw new RevisionIDNotFoundError(resourceId, revisionId);
+      return { info: stored.info, data: this.decode(stored.data) };
+    });
+  }
+
+  /** The revision record only; the current one when no revision id is given (checked lookup). */
+  async getRevisionInfo(resourceId: string, revisionId?: string): Promise<RevisionInfo> {
+    if (revisionId === undefined) return this.currentInfo(await this.getMeta(resourceId));
+    const version = await this.findRevisionSchemaVersion(resourceId, revisionId);
+    const info = version === undefined ? undefined : await this.storage.getRevisionInfo(resourceId, revisionId, version);
+    if (!info) {
+      if (!(await this.storage.exists(resourceId))) throw new ResourceIDNotFoundError(resourceId);
+      throw new RevisionIDNotFoundError(resourceId, revisionId);
+    }
+    return info;
+  }
+
+  /** Only the requested branches of a revision's data (core-semantics §2.4.6). */
+  async getPartial(resourceId: string, revisionId: string, paths: string[], options: { schemaVersion?: string | null } = {}): Promise<Record<string, unknown>> {
+    const version = options.schemaVersion !== undefined ? options.schemaVersion : (await this.metaOrThrow(resourceId)).schema_version;
+    const stored = await this.storage.getRevision(resourceId, revisionId, version);
+    if (!stored) throw new RevisionIDNotFoundError(resourceId, revisionId);
+    return projectPartial(this.decode(stored.data), paths);
+  }
+
+  /** Revision ids in store order (deleted resources included). */
+  async listRevisionIds(resourceId: string): Promise<string[]> {
+    return this.evented('list_revisions', this.readContext('listRevisions'), { resource_id: resourceId }, 'revisions', async () => {
+      await this.metaOrThrow(resourceId);
+      return this.storage.listRevisions(resourceId);
+    });
+  }
+
+  /** Every revision record of the resource, in store order. */
+  async listRevisions(resourceId: string): Promise<RevisionInfo[]> {
+    const ids = await this.listRevisionIds(resourceId);
+    const infos = await Promise.all(
+      ids.map(async (revisionId) => {
+        const version = await this.findRevisionSchemaVersion(resourceId, revisionId);
+        return version === undefined ? undefined : this.storage.getRevisionInfo(resourceId, revisionId, version);
+      }),
+    );
+    return infos.filter((info): info is RevisionInfo => info !== undefined);
+  }
+
+  // ---- search --------------------------------------------------------------------------
+
+  /** Turns a builder or a wire-form query object into a checked query. */
+  query(input?: QueryInput): ResourceMetaSearchQuery {
+    return normalizeQuery(input, { dateTimeFields: this.model.dateTimePaths, defaultLimit: this.settings.defaultQueryLimit });
+  }
+
+  async searchResources(input?: QueryInput): Promise<ResourceMeta[]> {
+    const query = this.query(input);
+    return this.evented('search_resources', this.readContext('searchResources'), { query }, 'results', () => this.storage.search(query));
+  }
+
+  /** Number of matches, ignoring limit and offset. Not evented, not permission-checked. */
+  async count(input?: QueryInput): Promise<number> {
+    return this.storage.count(this.query(input));
+  }
+
+  /**
+   * Search, then fetch the requested sections of each match. Items whose fetch fails are
+   * dropped (core-semantics §2.4.8); order follows the search.
+   */
+  async listResources(input?: QueryInput, options: ListOptions = {}): Promise<SearchedResource<T>[]> {
+    const returns = new Set<string>(options.returns ?? ['data', 'info', 'meta']);
+    for (const r of returns) {
+      if (!RETURN_SECTIONS.has(r)) {
+        throw new ValidationError(`returns may only hold data, info and meta; got '${r}'`, { kind: 'input', issues: [{ path: 'returns', message: `unknown section '${r}'` }] });
+      }
+    }
+    const partials: Record<ReturnSection, string[]> = { data: [], info: [], meta: [] };
+    for (const raw of options.partial ?? []) {
+      const path = raw.startsWith('/') ? raw.slice(1) : raw;
+      const slash = path.indexOf('/');
+      const head = slash < 0 ? path : path.slice(0, slash);
+      if ((head === 'meta' || head === 'info' || head === 'data') && slash > 0) partials[head].push(path.slice(slash + 1));
+      else partials.data.push(path);
+    }
+    const metas = await this.searchResources(input);
+    const op = this.readContext('listResources');
+    const fetchOne = async (meta: ResourceMeta): Promise<SearchedResource<T> | undefined> => {
+      try {
+        const item: SearchedResource<T> = {};
+        let info: RevisionInfo | undefined;
+        if (returns.has('data')) {
+          if (partials.data.length > 0) {
+            item.data = await this.getPartial(meta.resource_id, meta.current_revision_id, partials.data, { schemaVersion: meta.schema_version });
+          } else {
+            const resource = await this.getWith(meta.resource_id, { revisionId: meta.current_revision_id, schemaVersion: meta.schema_version }, op);
+            item.data = resource.data;
+            info = resource.info;
+          }
+        }
+        if (returns.has('info')) {
+          info ??= await this.storage.getRevisionInfo(meta.resource_id, meta.current_revision_id, meta.schema_version);
+          if (!info) return undefined;
+          item.info = partials.info.length > 0 ? projectPartial(info, partials.info) : info;
+        }
+        if (returns.has('meta')) item.meta = partials.meta.length > 0 ? projectPartial(meta, partials.meta) : meta;
+        return item;
+      } catch {
+        return undefined;
+      }
+    };
+    const results: (SearchedResource<T> | undefined)[] = new Array(metas.length);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < metas.length) {
+        const i = next++;
+        results[i] = await fetchOne(metas[i]!);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(LIST_FETCH_CONCURRENCY, metas.length) }, worker));
+    return results.filter((r): r is SearchedResource<T> => r !== undefined);
+  }
+
+  // ---- writes --------------------------------------------------------------------------
+
+  async create(data: unknown, options: CreateOptions = {}): Promise<RevisionInfo> {
+    const op = this.context('create', options);
+    const status = checkStatus(options.status) ?? this.settings.defaultStatus;
+    const prepared = this.prepare(data);
+    const fields: Record<string, unknown> = { data: prepared };
+    if (options.status !== undefined) fields.status = options.status;
+    return this.evented('create', op, fields, 'info', async (before) => {
+      const explicitId = options.resourceId ?? lookupScope(this).resourceId;
+      const resourceId = this.newResourceId(explicitId);
+      const encoded = await this.encode(this.afterHandlers(before, prepared));
+      const user = op.user;
+      const info: RevisionInfo = {
+        uid: randomUUID(),
+        resource_id: resourceId,
+        revision_id: `${resourceId}:1`,
+        parent_revision_id: null,
+        schema_version: this.schemaVersion,
+        data_hash: encoded.hash,
+        status,
+        created_time: op.now,
+        updated_time: op.now,
+        created_by: user,
+        updated_by: user,
+      };
+      const meta: ResourceMeta = {
+        current_revision_id: info.revision_id,
+        resource_id: resourceId,
+        schema_version: this.schemaVersion,
+        total_revision_count: 1,
+        created_time: op.now,
+        updated_time: op.now,
+        created_by: user,
+        updated_by: user,
+        is_deleted: false,
+        indexed_data: this.index(encoded.value),
+        ...revisionMirror(info),
+      };
+      await this.storage.commit({ revision: { info, data: encoded.bytes }, meta, expect: { absent: true } });
+      return info;
+    });
+  }
+
+  async update(resourceId: string, data: unknown, options: UpdateOptions = {}): Promise<RevisionInfo> {
+    const op = this.context('update', options);
+    const status = checkStatus(options.status) ?? this.settings.defaultStatus;
+    const prepared = this.prepare(data);
+    const fields: Record<string, unknown> = { resource_id: resourceId, data: prepared };
+    if (options.status !== undefined) fields.status = options.status;
+    return this.evented('update', op, fields, 'revision_info', async (before) => {
+      const meta = await this.getMetaWith(resourceId, false, op);
+      this.checkExpectedRevision(meta, options.expectRevisionId);
+      const current = await this.currentInfo(meta);
+      const encoded = await this.encode(this.afterHandlers(before, prepared));
+      if (encoded.hash === current.data_hash) return current;
+      const user = op.user;
+      const info: RevisionInfo = {
+        uid: randomUUID(),
+        resource_id: resourceId,
+        revision_id: `${resourceId}:${meta.total_revision_count + 1}`,
+        parent_revision_id: meta.current_revision_id,
+        schema_version: this.schemaVersion,
+        data_hash: encoded.hash,
+        status,
+        created_time: op.now,
+        updated_time: op.now,
+        created_by: user,
+        updated_by: user,
+      };
+      const next: ResourceMeta = {
+        ...meta,
+        current_revision_id: info.revision_id,
+        total_revision_count: meta.total_revision_count + 1,
+        updated_time: op.now,
+        updated_by: user,
+        schema_version: this.schemaVersion,
+        indexed_data: this.index(encoded.value),
+        ...revisionMirror(info),
+      };
+      await this.storage.commit({ revision: { info, data: encoded.bytes }, meta: next, expect: { current_revision_id: meta.current_revision_id } });
+      return info;
+    });
+  }
+
+  /** Update, or create with exactly this id when it does not exist. A soft-deleted id is not recreated. */
+  async createOrUpdate(resourceId: string, data: unknown, options: CreateOptions = {}): Promise<RevisionInfo> {
+    checkResourceId(resourceId);
+    try {
+      return await this.update(resourceId, data, options);
+    } catch (error) {
+      if (!(error instanceof ResourceIDNotFoundError) || error instanceof ResourceIsDeletedError) throw error;
+      return this.create(data, { ...options, resourceId });
+    }
+  }
+
+  /**
+   * In-place change of the current revision: new data (full value or RFC 6902 operations) on a
+   * draft, and/or a status change. A stable revision is only editable together with
+   * `status: 'draft'`, which re-opens it.
+   */
+  async modify(resourceId: string, input: ModifyInput = {}, options: UpdateOptions = {}): Promise<RevisionInfo> {
+    const op = this.context('modify', options);
+    const status = checkStatus(input.status);
+    // A model whose root is an array takes arrays as data; otherwise an array is a patch.
+    const isPatch = Array.isArray(input.data) && this.model.schema.type !== 'array';
+    const prepared = input.data === undefined || isPatch ? input.data : this.prepare(input.data);
+    const fields: Record<string, unknown> = { resource_id: resourceId };
+    if (prepared !== undefined) fields.data = prepared;
+    if (status !== undefined) fields.status = status;
+    return this.evented('modify', op, fields, 'revision_info', async (before) => {
+      const meta = await this.getMetaWith(resourceId, false, op);
+      this.checkExpectedRevision(meta, options.expectRevisionId);
+      const current = await this.currentInfo(meta);
+      const data = before ? before.data : prepared;
+      if (data === undefined) {
+        if (status === undefined || status === current.status) return current;
+        return this.changeStatus(meta, current, status, op);
+      }
+      if (current.status !== RevisionStatus.draft && status !== RevisionStatus.draft) throw new CannotModifyResourceError(resourceId);
+      let value: unknown;
+      if (isPatch) {
+        const { data: currentData } = await this.getWith(resourceId, { revisionId: meta.current_revision_id, schemaVersion: meta.schema_version }, op);
+        value = this.prepare(applyJsonPatch(currentData, data));
+      } else {
+        value = this.afterHandlers(before, prepared);
+      }
+      const encoded = await this.encode(value);
+      if (encoded.hash === current.data_hash) {
+        // Unchanged data with a different status is still a status change (port decision).
+        return status === undefined || status === current.status ? current : this.changeStatus(meta, current, status, op);
+      }
+      const user = op.user;
+      const info: RevisionInfo = {
+        ...current,
+        uid: randomUUID(),
+        schema_version: this.schemaVersion,
+        data_hash: encoded.hash,
+        status: status ?? current.status,
+        updated_time: op.now,
+        updated_by: user,
+      };
+      delete info.parent_schema_version;
+      const next: ResourceMeta = {
+        ...meta,
+        updated_time: op.now,
+        updated_by: user,
+        schema_version: this.schemaVersion,
+        indexed_data: this.index(encoded.value),
+        ...revisionMirror(info),
+      };
+      await this.storage.commit({ revision: { info, data: encoded.bytes }, meta: next, expect: { current_revision_id: meta.current_revision_id } });
+      return info;
+    });
+  }
+
+  /** Status-only change: same bytes and hash under a new record; no draft check, no validation. */
+  private async changeStatus(meta: ResourceMeta, current: RevisionInfo, status: RevisionStatus, op: OperationContext): Promise<RevisionInfo> {
+    const stored = await this.storage.getRevision(meta.resource_id, current.revision_id, meta.schema_version);
+    if (!stored) throw new RevisionIDNotFoundError(meta.resource_id, current.revision_id);
+    const user = op.user;
+    const info: RevisionInfo = { ...current, uid: randomUUID(), schema_version: this.schemaVersion, status, updated_time: op.now, updated_by: user };
+    const next: ResourceMeta = { ...meta, updated_time: op.now, updated_by: user, schema_version: this.schemaVersion, ...revisionMirror(info) };
+    await this.storage.commit({ revision: { info, data: stored.data }, meta: next, expect: { current_revision_id: meta.current_revision_id } });
+    return info;
+  }
+
+  /**
+   * Applies a patch to the current data: an RFC 6902 operation list, or an RFC 7386 merge patch
+   * object. `mode: 'update'` (default) appends a revision; `modify` edits the draft in place.
+   */
+  async patch(resourceId: string, patch: unknown, options: PatchOptions = {}): Promise<RevisionInfo> {
+    const op = this.context('patch', options);
+    const format = options.format ?? (Array.isArray(patch) ? 'json-patch' : 'merge-patch');
+    const ctx: UpdateOptions = { user: op.userIfKnown, now: op.now, status: options.status, expectRevisionId: options.expectRevisionId };
+    return this.evented('patch', op, { resource_id: resourceId, patch_data: patch }, 'revision_info', async (before) => {
+      const operations = before ? before.patch_data : patch;
+      const current = await this.getWith(resourceId, {}, op);
+      const patched = format === 'json-patch' ? applyJsonPatch(current.data, operations) : applyMergePatch(current.data, operations);
+      if (options.mode === 'modify') return this.modify(resourceId, { data: patched, status: options.status }, ctx);
+      return this.update(resourceId, patched, ctx);
+    });
+  }
+
+  /** Makes another revision current. Revision records are untouched; the count does not change. */
+  async switch(resourceId: string, revisionId: string, options: WriteContext = {}): Promise<ResourceMeta> {
+    const op = this.context('switch', options);
+    return this.evented('switch', op, { resource_id: resourceId, revision_id: revisionId }, 'meta', async () => {
+      const meta = await this.getMetaWith(resourceId, false, op);
+      if (revisionId === meta.current_revision_id) return meta;
+      let version: string | null;
+      if (this.migration?.hasMigration) {
+        const stored = await this.findRevisionSchemaVersion(resourceId, revisionId);
+        if (stored === undefined) throw new RevisionIDNotFoundError(resourceId, revisionId);
+        if (stored !== meta.schema_version) throw new RevisionNotMigratedError(resourceId, revisionId, stored, meta.schema_version);
+        version = stored;
+      } else {
+        version = meta.schema_version;
+      }
+      const target = await this.storage.getRevision(resourceId, revisionId, version);
+      if (!target) throw new RevisionIDNotFoundError(resourceId, revisionId);
+      const next: ResourceMeta = {
+        ...meta,
+        current_revision_id: revisionId,
+        updated_time: op.now,
+        updated_by: op.user,
+        ...revisionMirror(target.info),
+      };
+      if (this.indexed.length > 0) next.indexed_data = this.index(this.decode(target.data));
+      await this.storage.commit({ meta: next, expect: { current_revision_id: meta.current_revision_id } });
+      return next;
+    });
+  }
+
+  /** Soft delete: the resource disappears from reads and live searches; revisions stay. */
+  async delete(resourceId: string, options: WriteContext = {}): Promise<ResourceMeta> {
+    const op = this.context('delete', options);
+    return this.evented('delete', op, { resource_id: resourceId }, 'meta', async () => {
+      const meta = await this.getMetaWith(resourceId, false, op);
+      const next: ResourceMeta = { ...meta, is_deleted: true, updated_time: op.now, updated_by: op.user };
+      await this.storage.commit({ meta: next, expect: { current_revision_id: meta.current_revision_id } });
+      return next;
+    });
+  }
+
+  /** Undoes a soft delete; a live resource is returned unchanged. */
+  async restore(resourceId: string, options: WriteContext = {}): Promise<ResourceMeta> {
+    const op = this.context('restore', options);
+    return this.evented('restore', op, { resource_id: resourceId }, 'meta', async () => {
+      const meta = await this.metaOrThrow(resourceId);
+      if (!meta.is_deleted) return meta;
+      const next: ResourceMeta = { ...meta, is_deleted: false, updated_time: op.now, updated_by: op.user };
+      await this.storage.commit({ meta: next, expect: { current_revision_id: meta.current_revision_id } });
+      return next;
+    });
+  }
+
+  /** Hard delete of the meta and every revision record; returns the meta as it was. Blobs stay. */
+  async permanentlyDelete(resourceId: string, options: WriteContext = {}): Promise<ResourceMeta> {
+    const op = this.context('permanentlyDelete', options);
+    return this.evented('permanently_delete', op, { resource_id: resourceId }, 'meta', async () => {
+      const meta = await this.metaOrThrow(resourceId);
+      await this.storage.purgeResource(resourceId);
+      return meta;
+    });
+  }
+
+  private checkExpectedRevision(meta: ResourceMeta, expected: string | undefined): void {
+    if (expected !== undefined && expected !== meta.current_revision_id) {
+      throw new RevisionMismatchError(meta.resource_id, expected, meta.current_revision_id);
+    }
+  }
+
+  // ---- migration -----------------------------------------------------------------------
+
+  /**
+   * Converts stored data to the manager's schema version: the current revision (updating the
+   * meta and its indexed data) or a given older revision (meta untouched). Timestamps stay; the
+   * migrated record gets a new uid and the old-version record is kept.
+   */
+  async migrate(resourceId: string, options: { revisionId?: string } = {}): Promise<ResourceMeta> {
+    const migration = this.migration;
+    if (!migration?.hasMigration) throw new MigrationError(`Migration is not set for model '${this.name}'`);
+    const fields: Record<string, unknown> = { resource_id: resourceId };
+    if (options.revisionId !== undefined) fields.revision_id = options.revisionId;
+    return this.evented('migrate', this.readContext('migrate'), fields, 'meta', async () => {
+      const meta = await this.metaOrThrow(resourceId);
+      const target = migration.version;
+      const isCurrent = options.revisionId === undefined || options.revisionId === meta.current_revision_id;
+      const revisionId = options.revisionId ?? meta.current_revision_id;
+      const version = isCurrent && options.revisionId === undefined ? meta.schema_version : await this.findRevisionSchemaVersion(resourceId, revisionId);
+      if (version === undefined) throw new RevisionIDNotFoundError(resourceId, revisionId);
+      const stored = await this.storage.getRevision(resourceId, revisionId, version);
+      if (!stored) throw new RevisionIDNotFoundError(resourceId, revisionId);
+      if (stored.info.schema_version === target) return meta;
+      const migrated = this.prepare(await migration.migrate(stored.data, stored.info.schema_version, this.codec));
+      const bytes = this.codec.encode(migrated);
+      const info: RevisionInfo = {
+        ...stored.info,
+        uid: randomUUID(),
+        parent_schema_version: stored.info.schema_version,
+        schema_version: target,
+        data_hash: dataHash(bytes),
+      };
+      if (!isCurrent) {
+        await this.storage.saveRevision(info, bytes);
+        return meta;
+      }
+      const next: ResourceMeta = { ...meta, schema_version: target, indexed_data: this.index(migrated) };
+      await this.storage.commit({ revision: { info, data: bytes }, meta: next, expect: { current_revision_id: meta.current_revision_id } });
+      return next;
+    });
+  }
+
+  // ---- blobs ---------------------------------------------------------------------------
+
+  async getBlob(fileId: string): Promise<Binary> {
+    if (!this.blobStore) throw new NotSupportedError(`Model '${this.name}' has no blob store`);
+    return this.blobStore.get(fileId);
+  }
+}

@@ -1,0 +1,29 @@
+export {
+  UNIQUE_KEYWORD,
+  REF_KEYWORD,
+  DISPLAY_NAME_KEYWORD,
+  BINARY_KEYWORD,
+  BYTES_KEYWORD,
+  JOB_KEYWORD,
+  unique,
+  ref,
+  displayName,
+  binary,
+  jobSchema,
+  type OnDelete,
+  type RefType,
+  type RefMarker,
+  type RefOptions,
+} from './markers';
+export {
+  toSnakeCase,
+  toKebabCase,
+  toCamelCase,
+  toPascalCase,
+  applyNaming,
+  deriveModelName,
+  assertValidModelName,
+  type ModelNaming,
+} from './naming';
+export { CompiledModel, compileModel, type JsonSchema, type RefInfo } from './model';
+export { normaliseIndexedFields, extractIndexedData, type IndexedFieldInput } from './indexing';

@@ -1,0 +1,240 @@
+import {
+  ConfigurationError,
+  ModelNotFoundError,
+  NotSupportedError,
+  RevisionStatus,
+  type IBlobStore,
+  type IEventHandler,
+  type IMigration,
+  type IStorage,
+  type IStorageFactory,
+  type IndexableField,
+  type Validator,
+} from '@specstar/interfaces';
+import { createDataCodec, type EncodingName } from './codec';
+import { runInScope, type ScopeValues } from './context';
+import { ResourceManager } from './manager';
+import {
+  assertValidModelName,
+  compileModel,
+  deriveModelName,
+  normaliseIndexedFields,
+  type JsonSchema,
+  type ModelNaming,
+} from './model';
+import { Schema } from './schema';
+import { MemoryBlobStore, MemoryStorageFactory } from './storage';
+
+/** Registry-wide settings; each feeds every model registered afterwards. */
+export interface SpecStarOptions {
+  modelNaming?: ModelNaming;
+  storageFactory?: IStorageFactory;
+  encoding?: EncodingName;
+  defaultUser?: string | (() => string);
+  defaultNow?: () => Date;
+  defaultStatus?: RevisionStatus;
+  strictOperationContext?: boolean;
+  eventHandlers?: IEventHandler[];
+  /** Page size of searches that do not set a limit (default 10, or SPECSTAR_DEFAULT_QUERY_LIMIT). */
+  defaultQueryLimit?: number;
+  // Accepted names whose features arrive with later work; setting them fails loudly.
+  backend?: unknown;
+  messageQueueFactory?: unknown;
+  admin?: string;
+  permissionChecker?: unknown;
+}
+
+export type IndexedFieldSpec = string | IndexableField | [string, string];
+
+export interface AddModelOptions {
+  name?: string;
+  indexedFields?: IndexedFieldSpec[];
+  idGenerator?: () => string;
+  /** Storage for this model only; default: the registry's storage factory. */
+  storage?: IStorage;
+  /** A Schema (version + migration steps) or a legacy IMigration. */
+  migration?: Schema | IMigration;
+  eventHandlers?: IEventHandler[];
+  encoding?: EncodingName;
+  defaultStatus?: RevisionStatus;
+  defaultUser?: string | (() => string);
+  defaultNow?: () => Date;
+  validator?: Validator;
+  permissionChecker?: unknown;
+  constraintCheckers?: unknown;
+  messageQueueFactory?: unknown;
+  jobHandler?: unknown;
+  jobHandlerFactory?: unknown;
+}
+
+// Names of the internal permission models (core-semantics §11 item 44).
+const RESERVED_MODEL_NAMES: ReadonlySet<string> = new Set(['ACLPermission', 'RBACPermission']);
+
+const NOT_YET: Record<string, string> = {
+  backend: 'the unified backend configuration',
+  messageQueueFactory: 'job queues',
+  admin: 'permissions',
+  permissionChecker: 'permissions',
+  constraintCheckers: 'constraint checkers',
+  jobHandler: 'job queues',
+  jobHandlerFactory: 'job queues',
+};
+
+function refuseUnsupported(options: object, where: string): void {
+  for (const [key, feature] of Object.entries(NOT_YET)) {
+    if ((options as Record<string, unknown>)[key] !== undefined) {
+      throw new NotSupportedError(`${where} option '${key}' is not supported yet (${feature} are not part of this release)`);
+    }
+  }
+}
+
+function envQueryLimit(): number | undefined {
+  const raw = process.env.SPECSTAR_DEFAULT_QUERY_LIMIT;
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new ConfigurationError(`SPECSTAR_DEFAULT_QUERY_LIMIT must be a positive integer, got '${raw}'`);
+  return n;
+}
+
+function isJsonSchemaObject(value: unknown): value is JsonSchema {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The registry: models by name, the storage they share, and registry-wide defaults.
+ * `addModel` returns the model's ResourceManager.
+ */
+export class SpecStar {
+  private options: SpecStarOptions;
+  private readonly managers = new Map<string, ResourceManager>();
+  private readonly bySchema = new Map<object, ResourceManager[]>();
+  private blobStore: IBlobStore | undefined;
+
+  constructor(options: SpecStarOptions = {}) {
+    refuseUnsupported(options, 'SpecStar');
+    this.options = { ...options };
+  }
+
+  /** Replaces registry settings; models already registered keep theirs (a warning says so). */
+  async configure(options: SpecStarOptions): Promise<void> {
+    refuseUnsupported(options, 'SpecStar');
+    if (this.managers.size > 0) {
+      process.emitWarning(`SpecStar.configure() after ${this.managers.size} model(s) were registered only affects models added later`);
+    }
+    this.options = { ...this.options, ...options };
+    if (options.storageFactory) this.blobStore = undefined;
+  }
+
+  private get storageFactory(): IStorageFactory {
+    this.options.storageFactory ??= new MemoryStorageFactory();
+    return this.options.storageFactory;
+  }
+
+  /** The blob store every model of this registry shares. */
+  getBlobStore(): IBlobStore {
+    this.blobStore ??= this.storageFactory.buildBlobStore?.() ?? new MemoryBlobStore();
+    return this.blobStore;
+  }
+
+  addModel<T = unknown>(model: JsonSchema | Schema, options: AddModelOptions = {}): ResourceManager<T> {
+    refuseUnsupported(options, 'addModel');
+    let schema: JsonSchema;
+    let migration: Schema | undefined;
+    if (model instanceof Schema) {
+      if (options.migration !== undefined || options.validator !== undefined) {
+        throw new ConfigurationError('addModel: pass migration and validator inside the Schema, not beside it');
+      }
+      if (!model.model) throw new ConfigurationError('addModel: a Schema used as the model needs a model schema');
+      schema = model.model;
+      migration = model;
+    } else if (isJsonSchemaObject(model)) {
+      schema = model;
+      const given = options.migration;
+      if (given === undefined || given instanceof Schema) migration = given;
+      else if (typeof given === 'object' && given !== null && typeof (given as IMigration).migrate === 'function') migration = Schema.fromLegacy(given);
+      else throw new ConfigurationError('addModel: migration must be a Schema or an object with migrate() and schema_version');
+    } else {
+      throw new ConfigurationError('addModel: the model must be a JSON Schema object or a Schema');
+    }
+
+    const name = options.name ?? deriveModelName(schema, this.options.modelNaming ?? 'kebab');
+    assertValidModelName(name);
+    if (RESERVED_MODEL_NAMES.has(name)) throw new ConfigurationError(`Model name '${name}' is reserved for internal permission models`);
+    if (this.managers.has(name)) throw new ConfigurationError(`A model named '${name}' is already registered`);
+
+    const compiled = compileModel(schema);
+    const encoding = options.encoding ?? this.options.encoding ?? 'json';
+    if (encoding !== 'json' && encoding !== 'msgpack') throw new ConfigurationError(`encoding must be 'json' or 'msgpack', got '${String(encoding)}'`);
+    const indexedFields = normaliseIndexedFields(options.indexedFields ?? []);
+    // Unique fields and resource-id refs are always searchable (their checks search them).
+    const autoIndexed = [
+      ...compiled.uniqueFields.map((field) => ({ field_path: field })),
+      ...compiled.refs.filter((r) => r.refType === 'resource_id').map((r) => ({ field_path: r.field, field_type: r.isList ? 'array' : 'string' })),
+    ];
+    for (const field of autoIndexed) if (!indexedFields.some((f) => f.field_path === field.field_path)) indexedFields.push(field);
+
+    const defaultStatus = options.defaultStatus ?? this.options.defaultStatus ?? RevisionStatus.stable;
+    if (defaultStatus !== 'draft' && defaultStatus !== 'stable') throw new ConfigurationError(`defaultStatus must be 'draft' or 'stable', got '${String(defaultStatus)}'`);
+
+    const manager = new ResourceManager<T>({
+      name,
+      model: compiled,
+      codec: createDataCodec(encoding, schema),
+      storage: options.storage ?? this.storageFactory.build(name),
+      blobStore: this.getBlobStore(),
+      migration,
+      indexedFields,
+      idGenerator: options.idGenerator,
+      defaultStatus,
+      defaultUser: options.defaultUser ?? this.options.defaultUser,
+      defaultNow: options.defaultNow ?? this.options.defaultNow,
+      strictOperationContext: this.options.strictOperationContext ?? false,
+      eventHandlers: [...(this.options.eventHandlers ?? []), ...(options.eventHandlers ?? [])],
+      validator: options.validator,
+      defaultQueryLimit: this.options.defaultQueryLimit ?? envQueryLimit(),
+    });
+    this.managers.set(name, manager as ResourceManager);
+    const sameSchema = this.bySchema.get(schema) ?? [];
+    sameSchema.push(manager as ResourceManager);
+    this.bySchema.set(schema, sameSchema);
+    return manager;
+  }
+
+  /** A manager by model name, or by the schema object it was registered with. */
+  getResourceManager<T = unknown>(nameOrSchema: string | JsonSchema): ResourceManager<T> {
+    if (typeof nameOrSchema === 'string') {
+      const manager = this.managers.get(nameOrSchema);
+      if (!manager) throw new ModelNotFoundError(nameOrSchema);
+      return manager as ResourceManager<T>;
+    }
+    const candidates = this.bySchema.get(nameOrSchema) ?? [];
+    if (candidates.length > 1) {
+      throw new ConfigurationError(`The schema is registered under several names (${candidates.map((m) => m.name).join(', ')}); look it up by name`);
+    }
+    const manager = candidates[0];
+    if (!manager) throw new ModelNotFoundError(typeof nameOrSchema.title === 'string' ? nameOrSchema.title : '<schema>');
+    return manager as ResourceManager<T>;
+  }
+
+  /** Registered managers in registration order. */
+  get resourceManagers(): ReadonlyMap<string, ResourceManager> {
+    return this.managers;
+  }
+
+  /** A scope every manager of this registry sees (user, now, resourceId for create). */
+  using<R>(values: ScopeValues, fn: () => R | Promise<R>): Promise<R> {
+    return Promise.resolve(runInScope(null, values, fn));
+  }
+
+  /** Closes every storage, the blob store and the factory. */
+  async close(): Promise<void> {
+    const closing: Promise<void>[] = [];
+    for (const manager of this.managers.values()) closing.push(manager.storage.close());
+    if (this.blobStore?.close) closing.push(this.blobStore.close());
+    await Promise.all(closing);
+    await this.options.storageFactory?.close?.();
+  }
+}
+
+/** A ready registry for applications that need only one. */
+export const spec = new SpecStar();

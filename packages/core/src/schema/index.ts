@@ -1,0 +1,3 @@
+export { Schema } from './schema';
+export type { MigrationEdge, MigrationFn, StepOptions } from './schema';
+export { runValidator } from './validator';

@@ -1,0 +1,24 @@
+/** Search: the normative evaluator, the QB builder, the qb string language, partial projection. */
+export {
+  compareBySorts,
+  compileFilter,
+  compileQuery,
+  countQuery,
+  evaluateFilter,
+  matchesQuery,
+  runQuery,
+  type Truth,
+} from './evaluator';
+export {
+  ConditionBuilder,
+  Field,
+  QB,
+  QueryBuilder,
+  isQueryBuilder,
+  setQbClock,
+  type SortInput,
+  type TimezoneInput,
+} from './qb';
+export { normalizeQuery, type NormalizeQueryOptions, type QueryInput } from './normalize';
+export { parseQb, type ParseQbOptions } from './qb-parser';
+export { projectPartial } from './partial';

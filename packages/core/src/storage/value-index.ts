@@ -1,0 +1,100 @@
+import { META_FIELDS, type ResourceMetaSearchQuery } from '@specstar/interfaces';
+
+const META_FIELD_SET: ReadonlySet<string> = new Set(META_FIELDS);
+
+type Primitive = string | number | boolean;
+
+function isIndexable(value: unknown): value is Primitive {
+  const t = typeof value;
+  return t === 'string' || t === 'boolean' || (t === 'number' && !Number.isNaN(value));
+}
+
+/** A condition or group, tagged or not (stores may be called with wire-form queries). */
+type LooseFilter = { type?: unknown; operator?: unknown; conditions?: unknown; field_path?: unknown; transform?: unknown; value?: unknown };
+
+function isGroup(filter: LooseFilter): boolean {
+  return filter.type === 'DataSearchGroup' || (filter.type === undefined && Array.isArray(filter.conditions) && filter.field_path === undefined);
+}
+
+/**
+ * Hash indexes over the primitive values of `indexed_data`, per key: value → resource ids.
+ * A search whose required conditions include `eq` (or `in`) on an indexed key evaluates only
+ * the metas the index names instead of scanning them all. The full query still runs on those
+ * candidates, so results are exactly the normative evaluator's: the index only narrows.
+ * Strict equality of primitives is what `eq` means (bool ≠ number), and Map keys agree.
+ */
+export class ValueIndex {
+  private readonly byKey = new Map<string, Map<Primitive, Set<string>>>();
+
+  /** Moves `resourceId` from the entries of `before` to those of `after` (either may be absent). */
+  replace(resourceId: string, before: Record<string, unknown> | undefined, after: Record<string, unknown> | undefined): void {
+    if (before !== undefined) {
+      for (const key of Object.keys(before)) {
+        const old = before[key];
+        if (!isIndexable(old) || (after !== undefined && after[key] === old)) continue;
+        const ids = this.byKey.get(key)?.get(old);
+        if (ids === undefined) continue;
+        ids.delete(resourceId);
+        if (ids.size === 0) this.byKey.get(key)?.delete(old);
+      }
+    }
+    if (after !== undefined) {
+      for (const key of Object.keys(after)) {
+        const value = after[key];
+        if (!isIndexable(value) || (before !== undefined && before[key] === value)) continue;
+        let values = this.byKey.get(key);
+        if (values === undefined) this.byKey.set(key, (values = new Map()));
+        let ids = values.get(value);
+        if (ids === undefined) values.set(value, (ids = new Set()));
+        ids.add(resourceId);
+      }
+    }
+  }
+
+  /**
+   * The smallest id set some required condition of the query restricts matches to, or
+   * undefined when no condition can use the index (then every meta must be evaluated).
+   */
+  candidates(query: ResourceMetaSearchQuery): ReadonlySet<string> | undefined {
+    let best: ReadonlySet<string> | undefined;
+    const consider = (filters: unknown, dataOnly: boolean): void => {
+      if (!Array.isArray(filters)) return;
+      for (const filter of filters as LooseFilter[]) {
+        if (filter === null || typeof filter !== 'object') continue;
+        if (isGroup(filter)) {
+          // Every child of an AND must hold, so each may narrow; OR and NOT may not.
+          if (filter.operator === 'and') consider(filter.conditions, dataOnly);
+          continue;
+        }
+        const found = this.lookup(filter, dataOnly);
+        if (found !== undefined && (best === undefined || found.size < best.size)) best = found;
+      }
+    };
+    consider(query.conditions, false);
+    consider(query.data_conditions, true);
+    return best;
+  }
+
+  private lookup(condition: LooseFilter, dataOnly: boolean): ReadonlySet<string> | undefined {
+    const path = condition.field_path;
+    if (typeof path !== 'string' || (condition.transform !== undefined && condition.transform !== null)) return undefined;
+    // In `conditions` a meta attribute shadows the data key of the same name.
+    if (!dataOnly && META_FIELD_SET.has(path)) return undefined;
+    const values = this.byKey.get(path);
+    const operand = condition.value;
+    if (condition.operator === 'eq') {
+      if (!isIndexable(operand)) return undefined;
+      return values?.get(operand) ?? EMPTY;
+    }
+    if (condition.operator === 'in') {
+      if (!Array.isArray(operand)) return EMPTY; // `in` with a non-list operand never matches
+      if (!operand.every(isIndexable)) return undefined;
+      const union = new Set<string>();
+      for (const v of operand) for (const id of values?.get(v) ?? EMPTY) union.add(id);
+      return union;
+    }
+    return undefined;
+  }
+}
+
+const EMPTY: ReadonlySet<string> = new Set();

@@ -1,0 +1,42 @@
+import type { EventContext, IEventHandler } from '@specstar/interfaces';
+import { SpecStar, type SpecStarOptions } from '../src';
+
+/** The conformance model of core-semantics §12: Item{name, value = 0}. */
+export const ItemSchema = {
+  title: 'Item',
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    value: { type: 'integer', default: 0 },
+    tags: { type: 'array', items: { type: 'string' } },
+  },
+  required: ['name'],
+} as const;
+
+export const T0 = new Date('2025-01-01T00:00:00.000Z');
+export const T1 = new Date('2025-01-02T00:00:00.000Z');
+export const T2 = new Date('2025-01-03T00:00:00.000Z');
+export const alice = { user: 'alice', now: T0 };
+export const bob = { user: 'bob', now: T1 };
+
+export function itemRegistry(options: SpecStarOptions = {}) {
+  const spec = new SpecStar(options);
+  const rm = spec.addModel<{ name: string; value: number; tags?: string[] }>({ ...ItemSchema }, { name: 'item', indexedFields: ['name', 'value'] });
+  return { spec, rm };
+}
+
+/** Records every event context it sees, in order. */
+export class RecordingHandler implements IEventHandler {
+  readonly seen: EventContext[] = [];
+  constructor(private readonly onEvent?: (ctx: EventContext) => void | Promise<void>) {}
+  isSupported(): boolean {
+    return true;
+  }
+  async handleEvent(ctx: EventContext): Promise<void> {
+    this.seen.push(ctx);
+    await this.onEvent?.(ctx);
+  }
+  types(): string[] {
+    return this.seen.map((c) => c.context_type);
+  }
+}

@@ -1,0 +1,104 @@
+import { BlobNotFoundError, ValidationError } from '@specstar/interfaces';
+import { expectError } from '../assert';
+import { bytes, hex } from '../fixtures';
+import { defineGroup } from '../types';
+
+const HELLO_ID = 'b5e9c1ad071b3e7fc779cfaa5e523818';
+const EMPTY_ID = '99aa06d3014798d86001c324468d497f';
+const UNKNOWN_ID = '0123456789abcdef0123456789abcdef';
+const BAD_IDS = ['../escape', '..', 'a/b', '/absolute', 'dir/../x'];
+
+/** Blob store of the factory (core-semantics §6.3, §10.3). */
+export const blobCases = defineGroup('blob store', [
+  {
+    name: 'blob: put addresses content by xxh3-128',
+    async run({ expect, blobStore }) {
+      const blobs = blobStore();
+      const stored = await blobs.put(bytes('hello'));
+      expect(stored.file_id).toBe(HELLO_ID);
+      expect(stored.size).toBe(5);
+      const empty = await blobs.put(new Uint8Array(0));
+      expect(empty.file_id).toBe(EMPTY_ID);
+      expect(empty.size).toBe(0);
+    },
+  },
+  {
+    name: 'blob: get returns the bytes, size and content type',
+    async run({ expect, blobStore }) {
+      const blobs = blobStore();
+      const all = new Uint8Array(256).map((_, index) => 255 - index);
+      const { file_id } = await blobs.put(all, { contentType: 'application/octet-stream' });
+      const got = await blobs.get(file_id!);
+      expect(got.file_id).toBe(file_id);
+      expect(got.size).toBe(256);
+      expect(got.content_type).toBe('application/octet-stream');
+      expect(hex(got.data)).toBe(hex(all));
+      const hello = await blobs.put(bytes('hello'), { contentType: 'text/plain' });
+      expect(hex((await blobs.get(hello.file_id!)).data)).toBe(hex(bytes('hello')));
+    },
+  },
+  {
+    name: 'blob: exists',
+    async run({ expect, blobStore }) {
+      const blobs = blobStore();
+      expect(await blobs.exists(HELLO_ID)).toBe(false);
+      await blobs.put(bytes('hello'));
+      expect(await blobs.exists(HELLO_ID)).toBe(true);
+      expect(await blobs.exists(UNKNOWN_ID)).toBe(false);
+    },
+  },
+  {
+    name: 'blob: identical bytes deduplicate to one id',
+    async run({ expect, blobStore }) {
+      const blobs = blobStore();
+      const first = await blobs.put(bytes('hello'));
+      const second = await blobs.put(bytes('hello'));
+      expect(second.file_id).toBe(first.file_id);
+      expect(second.size).toBe(5);
+      expect(hex((await blobs.get(HELLO_ID)).data)).toBe(hex(bytes('hello')));
+    },
+  },
+  {
+    name: 'blob: a caller key names the blob and overwrites',
+    async run({ expect, blobStore }) {
+      const blobs = blobStore();
+      const first = await blobs.put(bytes('one'), { key: 'avatar-1.png' });
+      expect(first.file_id).toBe('avatar-1.png');
+      expect(first.size).toBe(3);
+      await blobs.put(bytes('three'), { key: 'avatar-1.png' });
+      const got = await blobs.get('avatar-1.png');
+      expect(hex(got.data)).toBe(hex(bytes('three')));
+      expect(got.size).toBe(5);
+    },
+  },
+  {
+    name: 'blob: stored bytes do not alias the caller buffers',
+    async run({ expect, blobStore }) {
+      const blobs = blobStore();
+      const input = bytes('hello');
+      await blobs.put(input);
+      input[0] = 0;
+      const first = await blobs.get(HELLO_ID);
+      first.data![1] = 0;
+      expect(hex((await blobs.get(HELLO_ID)).data)).toBe(hex(bytes('hello')));
+    },
+  },
+  {
+    name: 'blob: unknown id is BlobNotFoundError',
+    async run({ expect, blobStore }) {
+      const blobs = blobStore();
+      await expectError(expect, () => blobs.get(UNKNOWN_ID), BlobNotFoundError, { file_id: UNKNOWN_ID });
+    },
+  },
+  {
+    name: 'blob: ids with path separators or dot-dot are ValidationError',
+    async run({ expect, blobStore }) {
+      const blobs = blobStore();
+      for (const bad of BAD_IDS) {
+        await expectError(expect, () => blobs.get(bad), ValidationError);
+        await expectError(expect, () => blobs.exists(bad), ValidationError);
+        await expectError(expect, () => blobs.put(bytes('x'), { key: bad }), ValidationError);
+      }
+    },
+  },
+]);
