@@ -26,6 +26,30 @@ async function measure(n, fn) {
   };
 }
 
+/** A clean heap before each measured run, for ours and raw alike (the bench runs with --expose-gc). */
+function settle() {
+  if (typeof global.gc === 'function') global.gc();
+}
+
+/**
+ * Runs the two sides in alternating rounds (order flipped every round), each from a settled
+ * heap, and keeps the median round of each side, so neither side pays for the other's garbage
+ * and one noisy round cannot decide the ratio. `setup(round)` may prepare fresh state.
+ */
+async function rounds({ rounds: count = 5, n, raw, ours, setup }) {
+  const results = { raw: [], ours: [] };
+  for (let r = 0; r < count; r++) {
+    const order = r % 2 === 0 ? ['raw', 'ours'] : ['ours', 'raw'];
+    for (const side of order) {
+      const state = setup ? await setup(side, r) : undefined;
+      settle();
+      results[side].push(await measure(n, (i) => (side === 'raw' ? raw : ours)(i, state, r)));
+    }
+  }
+  const median = (list) => [...list].sort((a, b) => a.ops - b.ops)[Math.floor(list.length / 2)];
+  return { raw: median(results.raw), ours: median(results.ours) };
+}
+
 const rows = [];
 
 /** Records one comparison: ours against the raw layer; `higherIsBetter` ratios are ops/s ours ÷ raw. */
@@ -60,4 +84,4 @@ function report(title) {
 const atLeast = (min) => ({ text: `>= ${Math.round(min * 100)}%`, ok: (ratio) => ratio >= min });
 const atMostSlower = (factor) => ({ text: `<= ${factor}x time`, ok: (ratio) => 1 / ratio <= factor });
 
-module.exports = { measure, compare, report, atLeast, atMostSlower };
+module.exports = { measure, rounds, settle, compare, report, atLeast, atMostSlower };

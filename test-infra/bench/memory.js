@@ -1,17 +1,17 @@
-// Memory-storage benchmark of the engine (issue: create/get/update/search on 100k resources),
-// each against the raw layer in the same run:
+// Memory-storage benchmark of the engine, each case against its raw layer in the same run:
 //   create/update  ↔ encode + decode + Map.set of the same payload (JSON, and msgpackr)
 //   get            ↔ Map.get + decode
 //   search         ↔ a hand-written filter over a Map of the same metas
-// Sizes: BENCH_RESOURCES (default 100000), BENCH_OPS (default 20000).
+// Sides alternate in rounds from a settled heap; the median round is reported.
+// Sizes: BENCH_RESOURCES (default 100000) live resources, BENCH_OPS (default 20000) per round.
 'use strict';
 const { Packr } = require('msgpackr');
 const { SpecStar, QB } = require('@specstar/core');
-const { measure, compare, report, atLeast, atMostSlower } = require('./harness');
+const { rounds, compare, report, atLeast, atMostSlower } = require('./harness');
 
 const RESOURCES = Number(process.env.BENCH_RESOURCES ?? 100_000);
 const OPS = Math.min(Number(process.env.BENCH_OPS ?? 20_000), RESOURCES);
-const SEARCH_RUNS = Number(process.env.BENCH_SEARCH_RUNS ?? 50);
+const SEARCHES = Number(process.env.BENCH_SEARCHES ?? 40);
 
 const CharacterSchema = {
   title: 'Character',
@@ -34,67 +34,95 @@ const payload = (i, bump = 0) => ({
   stats: { str: i % 20, dex: i % 17 },
 });
 
+const ctx = { user: 'bench', now: new Date('2025-01-01T00:00:00.000Z') };
+const newManager = () => new SpecStar().addModel(CharacterSchema, { indexedFields: ['level', 'guild'] });
+const json = {
+  write: (map, key, value) => {
+    const bytes = Buffer.from(JSON.stringify(value));
+    JSON.parse(bytes.toString('utf8'));
+    map.set(key, bytes);
+  },
+  read: (map, key) => JSON.parse(map.get(key).toString('utf8')),
+};
+
 async function main() {
-  const ctx = { user: 'bench', now: new Date('2025-01-01T00:00:00.000Z') };
-  const spec = new SpecStar();
-  const rm = spec.addModel(CharacterSchema, { indexedFields: ['level', 'guild'] });
   const packr = new Packr({ useRecords: false });
+
+  // ---- create: OPS creates per round into fresh state ----------------------------------
+  const create = await rounds({
+    n: OPS,
+    setup: (side) => (side === 'raw' ? new Map() : newManager()),
+    raw: (i, map) => json.write(map, `character:${i}`, payload(i)),
+    ours: (i, rm) => rm.create(payload(i), ctx),
+  });
+  compare('create (vs JSON enc+dec+Map.set)', create.ours, create.raw, atLeast(0.5));
+  const createPack = await rounds({
+    rounds: 3,
+    n: OPS,
+    setup: (side) => (side === 'raw' ? new Map() : newManager()),
+    raw: (i, map) => {
+      const bytes = packr.pack(payload(i));
+      packr.unpack(bytes);
+      map.set(`character:${i}`, bytes);
+    },
+    ours: (i, rm) => rm.create(payload(i), ctx),
+  });
+  compare('create (vs msgpackr enc+dec+set)', createPack.ours, createPack.raw);
+
+  // ---- a populated store: RESOURCES live resources on both sides -------------------------
+  const rm = newManager();
   const ids = new Array(RESOURCES);
-
-  // ---- create -------------------------------------------------------------------------
-  const rawJson = new Map();
-  const rawCreateJson = await measure(RESOURCES, (i) => {
-    const bytes = Buffer.from(JSON.stringify(payload(i)));
-    JSON.parse(bytes.toString('utf8'));
-    rawJson.set(`character:${i}`, bytes);
-  });
-  const rawPack = new Map();
-  const rawCreatePack = await measure(RESOURCES, (i) => {
-    const bytes = packr.pack(payload(i));
-    packr.unpack(bytes);
-    rawPack.set(`character:${i}`, bytes);
-  });
-  const oursCreate = await measure(RESOURCES, async (i) => {
+  const rawStore = new Map();
+  for (let i = 0; i < RESOURCES; i++) {
     ids[i] = (await rm.create(payload(i), ctx)).resource_id;
+    json.write(rawStore, ids[i], payload(i));
+  }
+  const pick = (i, r) => (i * 7919 + r * 104729) % RESOURCES; // spread over the whole store
+
+  const get = await rounds({
+    n: OPS,
+    raw: (i, _, r) => json.read(rawStore, ids[pick(i, r)]),
+    ours: (i, _, r) => rm.get(ids[pick(i, r)]),
   });
-  compare('create (vs JSON enc+dec+Map.set)', oursCreate, rawCreateJson, atLeast(0.5));
-  compare('create (vs msgpackr enc+dec+set)', oursCreate, rawCreatePack);
+  compare('get (vs Map.get + JSON decode)', get.ours, get.raw, atLeast(0.5));
 
-  // ---- get ----------------------------------------------------------------------------
-  const pick = (i) => (i * 7919) % RESOURCES; // spread reads over the whole store
-  const rawGet = await measure(OPS, (i) => JSON.parse(rawJson.get(`character:${pick(i)}`).toString('utf8')));
-  const oursGet = await measure(OPS, (i) => rm.get(ids[pick(i)]));
-  compare('get (vs Map.get + JSON decode)', oursGet, rawGet, atLeast(0.5));
-
-  // ---- update -------------------------------------------------------------------------
-  const rawUpdate = await measure(OPS, (i) => {
-    const bytes = Buffer.from(JSON.stringify(payload(pick(i), 1)));
-    JSON.parse(bytes.toString('utf8'));
-    rawJson.set(`character:${pick(i)}:2`, bytes);
+  const update = await rounds({
+    n: OPS,
+    raw: (i, _, r) => json.write(rawStore, ids[pick(i, r)], payload(pick(i, r), r + 1)),
+    ours: (i, _, r) => rm.update(ids[pick(i, r)], payload(pick(i, r), r + 1), ctx),
   });
-  const oursUpdate = await measure(OPS, (i) => rm.update(ids[pick(i)], payload(pick(i), 1), ctx));
-  compare('update (vs JSON enc+dec+Map.set)', oursUpdate, rawUpdate);
+  compare('update (vs JSON enc+dec+Map.set)', update.ours, update.raw);
 
-  // ---- search on an indexed field -------------------------------------------------------
-  // The raw side filters the very metas the engine holds, in creation order, first page of 10.
-  const metas = new Map();
-  for (const meta of await rm.searchResources({ limit: RESOURCES })) metas.set(meta.resource_id, meta);
+  // ---- search: the raw side filters the very Map of metas the memory store holds (reached
+  // through private fields, for the bench only), first page of 10 in creation order.
+  const metas = rm.storage.metas.metas;
+  if (!(metas instanceof Map) || metas.size !== RESOURCES) throw new Error('bench: cannot reach the memory store map');
   const handFilter = (predicate, limit) => {
     const out = [];
     for (const meta of metas.values()) if (predicate(meta.indexed_data)) out.push(meta);
     return out.slice(0, limit);
   };
-  const rawEq = await measure(SEARCH_RUNS, () => handFilter((d) => d.level === 42, 10));
-  const oursEq = await measure(SEARCH_RUNS, () => rm.searchResources(QB.field('level').eq(42)));
-  compare(`search level == 42 (${RESOURCES / 1000}k)`, oursEq, rawEq, atMostSlower(2));
-  const rawRange = await measure(SEARCH_RUNS, () => handFilter((d) => d.level >= 90 && d.guild === 'guild-7', 10));
-  const oursRange = await measure(SEARCH_RUNS, () =>
-    rm.searchResources(QB.field('level').gte(90).and(QB.field('guild').eq('guild-7'))),
-  );
-  compare(`search level>=90 & guild (${RESOURCES / 1000}k)`, oursRange, rawRange, atMostSlower(2));
+  const k = `${RESOURCES / 1000}k`;
+  const eq = await rounds({
+    n: SEARCHES,
+    raw: () => handFilter((d) => d.level === 42, 10),
+    ours: () => rm.searchResources(QB.field('level').eq(42)),
+  });
+  compare(`search level == 42 (${k}, index)`, eq.ours, eq.raw, atMostSlower(2));
+  const mixed = await rounds({
+    n: SEARCHES,
+    raw: () => handFilter((d) => d.level >= 90 && d.guild === 'guild-7', 10),
+    ours: () => rm.searchResources(QB.field('level').gte(90).and(QB.field('guild').eq('guild-7'))),
+  });
+  compare(`search level>=90 & guild (${k})`, mixed.ours, mixed.raw, atMostSlower(2));
+  const scan = await rounds({
+    n: SEARCHES,
+    raw: () => handFilter((d) => d.level >= 95, 10),
+    ours: () => rm.searchResources(QB.field('level').gte(95)),
+  });
+  compare(`search level >= 95 (${k}, full scan)`, scan.ours, scan.raw, atMostSlower(2));
 
-  report(`SpecStar memory storage — ${RESOURCES} resources, ${OPS} get/update ops, ${SEARCH_RUNS} searches, node ${process.version}`);
-  await spec.close();
+  report(`SpecStar memory storage — ${RESOURCES} live resources, ${OPS} ops and ${SEARCHES} searches per round, node ${process.version}`);
 }
 
 main().catch((error) => {

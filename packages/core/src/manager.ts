@@ -27,6 +27,7 @@ import {
 import { type DataCodec, dataHash } from './codec';
 import { OperationContext, lookupScope, runInScope, type ScopeValues } from './context';
 import { runEvented } from './events';
+import { infoRecord, metaRecord } from './records';
 import { checkResourceId } from './ids';
 import { type CompiledModel, extractIndexedData } from './model';
 import { applyJsonPatch, applyMergePatch } from './patch';
@@ -115,6 +116,13 @@ function revisionMirror(info: RevisionInfo): Pick<ResourceMeta, 'rev_status' | '
     rev_created_time: info.created_time,
     rev_updated_time: info.updated_time,
   };
+}
+
+/** A lookup result as a checked read sees it: absent and soft-deleted resources are not found. */
+function checkedMeta(resourceId: string, meta: ResourceMeta | undefined, includeDeleted: boolean): ResourceMeta {
+  if (!meta) throw new ResourceIDNotFoundError(resourceId);
+  if (meta.is_deleted && !includeDeleted) throw new ResourceIsDeletedError(resourceId);
+  return meta;
 }
 
 /** Encoded data of one write, with the hash that decides whether anything changed. */
@@ -249,12 +257,12 @@ export class ResourceManager<T = unknown> {
     return this.model.prepare(data);
   }
 
-  /** Encode, run the validator, hash (core-semantics §1.6). */
-  private async encode(value: unknown): Promise<EncodedData> {
+  /** Encode, run the validator, hash (core-semantics §1.6). Synchronous when there is no validator. */
+  private encode(value: unknown): EncodedData | Promise<EncodedData> {
     const bytes = this.codec.encode(value);
+    const encoded: EncodedData = { value, bytes, hash: dataHash(bytes) };
     const validator = this.settings.validator ?? this.migration?.validator;
-    if (validator !== undefined) await runValidator(validator, value);
-    return { value, bytes, hash: dataHash(bytes) };
+    return validator === undefined ? encoded : runValidator(validator, value).then(() => encoded);
   }
 
   /** Re-validates when before-handlers had a chance to change the data. */
@@ -325,11 +333,10 @@ export class ResourceManager<T = unknown> {
   }
 
   private getMetaWith(resourceId: string, includeDeleted: boolean, op: OperationContext | undefined): Promise<ResourceMeta> {
-    return this.evented('get_meta', op, { resource_id: resourceId }, 'meta', async () => {
-      const meta = await this.metaOrThrow(resourceId);
-      if (meta.is_deleted && !includeDeleted) throw new ResourceIsDeletedError(resourceId);
-      return meta;
-    });
+    if (this.handlers.length === 0) return this.storage.getMeta(resourceId).then((meta) => checkedMeta(resourceId, meta, includeDeleted));
+    return this.evented('get_meta', op, { resource_id: resourceId }, 'meta', async () =>
+      checkedMeta(resourceId, await this.storage.getMeta(resourceId), includeDeleted),
+    );
   }
 
   /** The current revision, or the given one. Soft-deleted resources are not found unless includeDeleted. */
@@ -338,6 +345,14 @@ export class ResourceManager<T = unknown> {
   }
 
   private getWith(resourceId: string, options: GetOptions, op: OperationContext | undefined): Promise<Resource<T>> {
+    if (this.handlers.length === 0 && options.revisionId === undefined && options.schemaVersion === undefined) {
+      // The common read, without event plumbing: the current revision under the meta's version.
+      return this.getMetaWith(resourceId, options.includeDeleted ?? false, undefined).then(async (meta) => {
+        const stored = await this.storage.getRevision(resourceId, meta.current_revision_id, meta.schema_version);
+        if (!stored) throw new RevisionIDNotFoundError(resourceId, meta.current_revision_id);
+        return { info: stored.info, data: this.decode(stored.data) };
+      });
+    }
     const fields: Record<string, unknown> = { resource_id: resourceId };
     if (options.revisionId !== undefined) fields.revision_id = options.revisionId;
     if (options.schemaVersion !== undefined) fields.schema_version = options.schemaVersion;
@@ -507,7 +522,7 @@ export class ResourceManager<T = unknown> {
       const resourceId = this.newResourceId(explicitId);
       const encoded = await this.encode(this.afterHandlers(before, prepared));
       const user = op.user;
-      const info: RevisionInfo = {
+      const info: RevisionInfo = infoRecord({
         uid: randomUUID(),
         resource_id: resourceId,
         revision_id: `${resourceId}:1`,
@@ -519,8 +534,8 @@ export class ResourceManager<T = unknown> {
         updated_time: op.now,
         created_by: user,
         updated_by: user,
-      };
-      const meta: ResourceMeta = {
+      });
+      const meta: ResourceMeta = metaRecord({
         current_revision_id: info.revision_id,
         resource_id: resourceId,
         schema_version: this.schemaVersion,
@@ -532,7 +547,7 @@ export class ResourceManager<T = unknown> {
         is_deleted: false,
         indexed_data: this.index(encoded.value),
         ...revisionMirror(info),
-      };
+      });
       await this.storage.commit({ revision: { info, data: encoded.bytes }, meta, expect: { absent: true } });
       return info;
     });
@@ -551,7 +566,7 @@ export class ResourceManager<T = unknown> {
       const encoded = await this.encode(this.afterHandlers(before, prepared));
       if (encoded.hash === current.data_hash) return current;
       const user = op.user;
-      const info: RevisionInfo = {
+      const info: RevisionInfo = infoRecord({
         uid: randomUUID(),
         resource_id: resourceId,
         revision_id: `${resourceId}:${meta.total_revision_count + 1}`,
@@ -563,8 +578,8 @@ export class ResourceManager<T = unknown> {
         updated_time: op.now,
         created_by: user,
         updated_by: user,
-      };
-      const next: ResourceMeta = {
+      });
+      const next: ResourceMeta = metaRecord({
         ...meta,
         current_revision_id: info.revision_id,
         total_revision_count: meta.total_revision_count + 1,
@@ -573,7 +588,7 @@ export class ResourceManager<T = unknown> {
         schema_version: this.schemaVersion,
         indexed_data: this.index(encoded.value),
         ...revisionMirror(info),
-      };
+      });
       await this.storage.commit({ revision: { info, data: encoded.bytes }, meta: next, expect: { current_revision_id: meta.current_revision_id } });
       return info;
     });
@@ -627,7 +642,7 @@ export class ResourceManager<T = unknown> {
         return status === undefined || status === current.status ? current : this.changeStatus(meta, current, status, op);
       }
       const user = op.user;
-      const info: RevisionInfo = {
+      const info: RevisionInfo = infoRecord({
         ...current,
         uid: randomUUID(),
         schema_version: this.schemaVersion,
@@ -635,16 +650,16 @@ export class ResourceManager<T = unknown> {
         status: status ?? current.status,
         updated_time: op.now,
         updated_by: user,
-      };
-      delete info.parent_schema_version;
-      const next: ResourceMeta = {
+      });
+      info.parent_schema_version = undefined;
+      const next: ResourceMeta = metaRecord({
         ...meta,
         updated_time: op.now,
         updated_by: user,
         schema_version: this.schemaVersion,
         indexed_data: this.index(encoded.value),
         ...revisionMirror(info),
-      };
+      });
       await this.storage.commit({ revision: { info, data: encoded.bytes }, meta: next, expect: { current_revision_id: meta.current_revision_id } });
       return info;
     });
@@ -655,8 +670,8 @@ export class ResourceManager<T = unknown> {
     const stored = await this.storage.getRevision(meta.resource_id, current.revision_id, meta.schema_version);
     if (!stored) throw new RevisionIDNotFoundError(meta.resource_id, current.revision_id);
     const user = op.user;
-    const info: RevisionInfo = { ...current, uid: randomUUID(), schema_version: this.schemaVersion, status, updated_time: op.now, updated_by: user };
-    const next: ResourceMeta = { ...meta, updated_time: op.now, updated_by: user, schema_version: this.schemaVersion, ...revisionMirror(info) };
+    const info: RevisionInfo = infoRecord({ ...current, uid: randomUUID(), schema_version: this.schemaVersion, status, updated_time: op.now, updated_by: user });
+    const next: ResourceMeta = metaRecord({ ...meta, updated_time: op.now, updated_by: user, schema_version: this.schemaVersion, ...revisionMirror(info) });
     await this.storage.commit({ revision: { info, data: stored.data }, meta: next, expect: { current_revision_id: meta.current_revision_id } });
     return info;
   }
@@ -695,13 +710,13 @@ export class ResourceManager<T = unknown> {
       }
       const target = await this.storage.getRevision(resourceId, revisionId, version);
       if (!target) throw new RevisionIDNotFoundError(resourceId, revisionId);
-      const next: ResourceMeta = {
+      const next: ResourceMeta = metaRecord({
         ...meta,
         current_revision_id: revisionId,
         updated_time: op.now,
         updated_by: op.user,
         ...revisionMirror(target.info),
-      };
+      });
       if (this.indexed.length > 0) next.indexed_data = this.index(this.decode(target.data));
       await this.storage.commit({ meta: next, expect: { current_revision_id: meta.current_revision_id } });
       return next;
@@ -713,7 +728,7 @@ export class ResourceManager<T = unknown> {
     const op = this.context('delete', options);
     return this.evented('delete', op, { resource_id: resourceId }, 'meta', async () => {
       const meta = await this.getMetaWith(resourceId, false, op);
-      const next: ResourceMeta = { ...meta, is_deleted: true, updated_time: op.now, updated_by: op.user };
+      const next: ResourceMeta = metaRecord({ ...meta, is_deleted: true, updated_time: op.now, updated_by: op.user });
       await this.storage.commit({ meta: next, expect: { current_revision_id: meta.current_revision_id } });
       return next;
     });
@@ -725,7 +740,7 @@ export class ResourceManager<T = unknown> {
     return this.evented('restore', op, { resource_id: resourceId }, 'meta', async () => {
       const meta = await this.metaOrThrow(resourceId);
       if (!meta.is_deleted) return meta;
-      const next: ResourceMeta = { ...meta, is_deleted: false, updated_time: op.now, updated_by: op.user };
+      const next: ResourceMeta = metaRecord({ ...meta, is_deleted: false, updated_time: op.now, updated_by: op.user });
       await this.storage.commit({ meta: next, expect: { current_revision_id: meta.current_revision_id } });
       return next;
     });
@@ -771,18 +786,18 @@ export class ResourceManager<T = unknown> {
       if (stored.info.schema_version === target) return meta;
       const migrated = this.prepare(await migration.migrate(stored.data, stored.info.schema_version, this.codec));
       const bytes = this.codec.encode(migrated);
-      const info: RevisionInfo = {
+      const info: RevisionInfo = infoRecord({
         ...stored.info,
         uid: randomUUID(),
         parent_schema_version: stored.info.schema_version,
         schema_version: target,
         data_hash: dataHash(bytes),
-      };
+      });
       if (!isCurrent) {
         await this.storage.saveRevision(info, bytes);
         return meta;
       }
-      const next: ResourceMeta = { ...meta, schema_version: target, indexed_data: this.index(migrated) };
+      const next: ResourceMeta = metaRecord({ ...meta, schema_version: target, indexed_data: this.index(migrated) });
       await this.storage.commit({ revision: { info, data: bytes }, meta: next, expect: { current_revision_id: meta.current_revision_id } });
       return next;
     });

@@ -1,19 +1,25 @@
-import { MemoryStorageFactory } from '@specstar/core';
+import { MemoryMetaStore, MemoryResourceStore, MemoryStorageFactory, SimpleStorage } from '@specstar/core';
+import type { IStorageFactory } from '@specstar/interfaces';
 import { storageConformanceSuite } from '@specstar/testkit';
 
-// Core's own run of the storage conformance suite: the memory stores composed by SimpleStorage
-// evaluate search in the store; commit is revision-then-meta, not one atomic step.
-storageConformanceSuite(
-  { describe, it, expect, beforeEach, afterEach },
-  {
-    name: 'memory',
-    createFactory: () => new MemoryStorageFactory(),
-    capabilities: {
-      search: true,
-      compareAndSet: true,
-      createIfAbsent: true,
-      batchWrite: true,
-      atomicCommit: false,
-    },
-  },
-);
+const api = { describe, it, expect, beforeEach, afterEach };
+
+// Core's own run of the storage conformance suite on the default memory storage: every method
+// runs to completion synchronously, so commit is atomic.
+storageConformanceSuite(api, {
+  name: 'memory',
+  createFactory: () => new MemoryStorageFactory(),
+  capabilities: { search: true, compareAndSet: true, createIfAbsent: true, batchWrite: true, atomicCommit: true },
+});
+
+// The same memory stores composed by the generic SimpleStorage: the reference path a third
+// party's meta and resource stores take (revision then meta, not one atomic step).
+const composed: IStorageFactory = {
+  build: () => new SimpleStorage(new MemoryMetaStore(), new MemoryResourceStore()),
+  buildBlobStore: () => new MemoryStorageFactory().buildBlobStore(),
+};
+storageConformanceSuite(api, {
+  name: 'memory stores via SimpleStorage',
+  createFactory: () => composed,
+  capabilities: { search: true, compareAndSet: true, createIfAbsent: true, batchWrite: true, atomicCommit: false },
+});

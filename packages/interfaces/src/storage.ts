@@ -130,7 +130,9 @@ export interface IStorage {
   getMeta(resourceId: string): Promise<ResourceMeta | undefined>;
   /**
    * Apply a write. Throws ResourceConflictError when `expect.absent` finds the id taken and
-   * RevisionMismatchError when the stored current revision differs from the expectation.
+   * RevisionMismatchError when the stored current revision differs from the expectation; a
+   * refused write writes nothing. The storage takes ownership of the objects in `write` (it
+   * may keep them as they are): the caller must not change them afterwards.
    */
   commit(write: StorageWrite): Promise<void>;
   listRevisions(resourceId: string): Promise<string[]>;

@@ -338,3 +338,27 @@ describe('introspection', () => {
     expect(() => tree.prepare({ at: '2025-01-01T00:00:00Z', parent: { parent: {} } })).not.toThrow();
   });
 });
+
+describe('prepare never mutates the caller’s data', () => {
+  it('root-level defaults: fills a copy only when a default applies', () => {
+    const model = compileModel({ type: 'object', properties: { name: { type: 'string' }, level: { type: 'integer', default: 1 }, stats: { type: 'object' } } });
+    const missing = { name: 'a', stats: { str: 1 } };
+    const prepared = model.prepare(missing) as Record<string, unknown>;
+    expect(prepared).toEqual({ name: 'a', level: 1, stats: { str: 1 } });
+    expect(missing).toEqual({ name: 'a', stats: { str: 1 } });
+    const complete = { name: 'a', level: 3 };
+    expect(model.prepare(complete)).toEqual({ name: 'a', level: 3 });
+    expect(complete).toEqual({ name: 'a', level: 3 });
+  });
+
+  it('a default shared with a nested position still gets a deep copy', () => {
+    const withDefault = { type: 'integer', default: 7 };
+    const model = compileModel({
+      type: 'object',
+      properties: { top: withDefault, child: { type: 'object', properties: { inner: withDefault } } },
+    });
+    const data = { top: 1, child: {} };
+    expect(model.prepare(data)).toEqual({ top: 1, child: { inner: 7 } });
+    expect(data).toEqual({ top: 1, child: {} });
+  });
+});

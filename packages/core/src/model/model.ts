@@ -67,6 +67,33 @@ function scanSchema(root: JsonSchema): SchemaScan {
 }
 
 /**
+ * The root properties that carry a `default`, when those are the only defaults anywhere in the
+ * schema (the common case); undefined otherwise. Shared subschemas are counted at every place
+ * they appear, so a default reused deeper down is never mistaken for a top-level one.
+ */
+function topLevelDefaults(root: JsonSchema): string[] | undefined {
+  const properties = root.properties;
+  if (root.type !== 'object' || typeof properties !== 'object' || properties === null) return undefined;
+  const keys = Object.entries(properties)
+    .filter(([, sub]) => typeof sub === 'object' && sub !== null && Object.prototype.hasOwnProperty.call(sub, 'default'))
+    .map(([key]) => key);
+  let found = 0;
+  let budget = 10_000; // give up (deep copies stay safe) on huge or pathological schemas
+  const ancestors = new Set<object>();
+  const visit = (node: unknown): void => {
+    if (typeof node !== 'object' || node === null || ancestors.has(node) || --budget < 0) return;
+    ancestors.add(node);
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'default') found++;
+      if (!DATA_KEYWORDS.has(key)) visit(value);
+    }
+    ancestors.delete(node);
+  };
+  visit(root);
+  return budget >= 0 && found === keys.length ? keys : undefined;
+}
+
+/**
  * The schema ajv validates: Binary `data` members lose their `type: string` so the bytes
  * keyword alone decides (a Uint8Array or base64 text). Unchanged subtrees are shared.
  */
@@ -348,6 +375,13 @@ function assign(target: Record<string, unknown>, key: string, value: unknown): v
   else target[key] = value;
 }
 
+/** A copy of the object's own keys (nested containers shared); `__proto__` stays a plain key. */
+function shallowCopy(record: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(record)) assign(out, key, record[key]);
+  return out;
+}
+
 function toPlainData(value: unknown, copy: boolean): unknown {
   try {
     return plainData(value, copy, 0);
@@ -524,6 +558,8 @@ export class CompiledModel {
   readonly dateTimePaths: ReadonlySet<string>;
 
   private readonly hasDefaults: boolean;
+  /** Set when every default is on a root property: then a shallow copy protects the caller. */
+  private readonly rootDefaults: string[] | undefined;
   private readonly validateSchema: JsonSchema;
   private readonly extensions: string[];
   /** With ajv's `useDefaults` when the schema has defaults, else the only validator. */
@@ -537,6 +573,7 @@ export class CompiledModel {
     this.schema = schema;
     const scan = scanSchema(schema);
     this.hasDefaults = scan.hasDefaults;
+    this.rootDefaults = scan.hasDefaults ? topLevelDefaults(schema) : undefined;
     this.extensions = [...scan.extensions];
     this.validateSchema = scan.hasBytes ? (forValidation(schema) as JsonSchema) : schema;
     this.preparing = compileWith(this.validateSchema, this.hasDefaults, this.extensions);
@@ -573,7 +610,17 @@ export class CompiledModel {
    * The caller's object is never mutated.
    */
   prepare(data: unknown): unknown {
-    const value = toPlainData(data, this.hasDefaults);
+    let value: unknown;
+    if (this.rootDefaults !== undefined) {
+      // ajv writes defaults into the object it checks: copy the root only when a default applies.
+      value = toPlainData(data, false);
+      if (typeof value === 'object' && value !== null && !Array.isArray(value) && isPlainObject(value)) {
+        const record = value as Record<string, unknown>;
+        if (this.rootDefaults.some((key) => !Object.prototype.hasOwnProperty.call(record, key))) value = shallowCopy(record);
+      }
+    } else {
+      value = toPlainData(data, this.hasDefaults);
+    }
     if (!this.preparing(value)) throw validationError(this.preparing.errors ?? []);
     return value;
   }

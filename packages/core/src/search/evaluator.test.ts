@@ -328,6 +328,8 @@ describe('field resolution (core-semantics §3.3)', () => {
     expect(evaluateFilter(cond('created_time', 'in', ['2023-01-01T04:00:00Z']), timed)).toBe(true);
     expect(evaluateFilter(cond('created_time', 'gt', 5), timed)).toBeNull();
     expect(evaluateFilter(cond('created_time', 'starts_with', '2023-01-01T04'), timed)).toBe(true);
+    expect(evaluateFilter(cond('created_time', 'contains', '2023-01-01'), timed)).toBe(true);
+    expect(evaluateFilter(cond('created_time', 'regex', '^2023-01-01T04:00'), timed)).toBe(true);
   });
 
   it('enum-valued fields match by value (invariant 70)', () => {

@@ -148,7 +148,9 @@ function normalizeCondition(raw: Record<string, unknown>, ctx: FilterContext, wh
 
 function normalizeFilter(raw: unknown, ctx: FilterContext, where: string, depth: number): SearchFilter {
   if (!isPlainObject(raw)) throw new QueryError(`${where} must be a condition or group object, got ${show(raw)}`);
-  if (depth > MAX_NORMALIZE_DEPTH) throw new QueryError(`${where} is nested more than ${MAX_NORMALIZE_DEPTH} levels deep`);
+  if (depth > MAX_NORMALIZE_DEPTH) {
+    throw new QueryError(`${where} is nested more than ${MAX_NORMALIZE_DEPTH} levels deep`);
+  }
   const type = raw['type'];
   let isGroup: boolean;
   if (type === 'DataSearchGroup') isGroup = true;
@@ -181,7 +183,9 @@ function normalizeFilters(raw: unknown, key: string, ctx: FilterContext): Search
 function normalizeSort(raw: unknown, where: string): SearchSort {
   if (!isPlainObject(raw)) throw new QueryError(`${where} must be a sort object, got ${show(raw)}`);
   let type = raw['type'];
-  if (type === undefined) type = raw['key'] !== undefined ? 'meta' : raw['field_path'] !== undefined ? 'data' : undefined;
+  if (type === undefined) {
+    type = raw['key'] !== undefined ? 'meta' : raw['field_path'] !== undefined ? 'data' : undefined;
+  }
   if (type !== 'meta' && type !== 'data') throw new QueryError(`${where} has unknown sort type ${show(type)}`);
   const direction = raw['direction'];
   if (direction === undefined) throw new QueryError(`${where} is missing its direction ("+" or "-")`);
@@ -223,7 +227,9 @@ export function normalizeQuery(input: QueryInput, options: NormalizeQueryOptions
   const query = {} as ResourceMetaSearchQuery;
   const isDeleted = raw['is_deleted'];
   if (isPresent(isDeleted)) {
-    if (typeof isDeleted !== 'boolean') throw new QueryError(`Query 'is_deleted' must be a boolean, got ${show(isDeleted)}`);
+    if (typeof isDeleted !== 'boolean') {
+      throw new QueryError(`Query 'is_deleted' must be a boolean, got ${show(isDeleted)}`);
+    }
     query.is_deleted = isDeleted;
   }
   for (const key of TIME_BOUNDS) {
@@ -233,7 +239,8 @@ export function normalizeQuery(input: QueryInput, options: NormalizeQueryOptions
   if (isPresent(raw['updated_bys'])) query.updated_bys = userList(raw['updated_bys'], 'updated_bys');
   const dateTimeFields = options.dateTimeFields;
   if (isPresent(raw['data_conditions'])) {
-    query.data_conditions = normalizeFilters(raw['data_conditions'], 'data_conditions', { dataOnly: true, dateTimeFields });
+    const ctx = { dataOnly: true, dateTimeFields };
+    query.data_conditions = normalizeFilters(raw['data_conditions'], 'data_conditions', ctx);
   }
   if (isPresent(raw['conditions'])) {
     query.conditions = normalizeFilters(raw['conditions'], 'conditions', { dataOnly: false, dateTimeFields });

@@ -63,6 +63,11 @@ describe('projectPartial (core-semantics §2.4.6)', () => {
     expect(projectPartial(value, ['m/0', 'm/-'])).toStrictEqual({ m: { '0': 'zero', '-': 'dash' } });
   });
 
+  it('rejects paths that are not a list of strings', () => {
+    expect(() => projectPartial(doc, 'name' as never)).toThrow(QueryError);
+    expect(() => projectPartial(doc, [7 as never])).toThrow(QueryError);
+  });
+
   it('returns {} for a non-object value', () => {
     expect(projectPartial(null, ['a'])).toStrictEqual({});
     expect(projectPartial([1, 2], ['0'])).toStrictEqual({});

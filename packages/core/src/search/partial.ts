@@ -40,6 +40,7 @@ function parseSegment(text: string, path: string): Segment {
 }
 
 function buildTree(paths: readonly string[]): PathNode {
+  if (!Array.isArray(paths)) throw new QueryError('Partial paths must be a list of strings');
   const root: PathNode = { whole: false, children: new Map() };
   for (const path of paths) {
     if (typeof path !== 'string') throw new QueryError(`A partial path must be a string, got ${typeof path}`);

@@ -379,7 +379,15 @@ function pyMod(a: number, b: number): number {
 
 // ---- datetime ------------------------------------------------------------------------
 
-function wallMillis(year: number, month: number, day: number, hour: number, minute: number, second: number, ms: number): number {
+function wallMillis(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  ms: number,
+): number {
   const d = new Date(0);
   d.setUTCFullYear(year, month - 1, day);
   d.setUTCHours(hour, minute, second, ms);
@@ -526,7 +534,9 @@ function construct(cls: DtClassName, positional: unknown[], keywords: Map<string
       const values = bind('timedelta', TIMEDELTA_SIG, positional, keywords);
       let micros = 0;
       values.forEach((v, i) => {
-        if (!isNum(v)) throw failed(`TypeError: unsupported type for timedelta ${TIMEDELTA_SIG.params[i]} component: ${pyType(v)}`);
+        if (!isNum(v)) {
+          throw failed(`TypeError: unsupported type for timedelta ${TIMEDELTA_SIG.params[i]} component: ${pyType(v)}`);
+        }
         micros += Number(v) * (TIMEDELTA_UNITS[i] as number);
       });
       return makeTimedelta(micros);
@@ -589,13 +599,14 @@ interface MethodSpec extends Signature {
   run: (target: never, args: unknown[], interp: Interpreter) => unknown;
 }
 
-function fieldMethod(
-  params: readonly string[],
-  run: (f: Field, args: unknown[], interp: Interpreter) => unknown,
-  defaults?: Record<string, unknown>,
-): MethodSpec {
-  return { on: 'field', params, defaults, run: run as MethodSpec['run'] };
+type Run<T> = (target: T, args: unknown[], interp: Interpreter) => unknown;
+
+function method<T>(on: Receiver, params: readonly string[], run: Run<T>, extra: Partial<Signature> = {}): MethodSpec {
+  return { on, params, ...extra, run: run as MethodSpec['run'] };
 }
+const fieldMethod = (params: readonly string[], run: Run<Field>, defaults?: Record<string, unknown>): MethodSpec =>
+  method('field', params, run, { defaults });
+const variadic = <T>(on: Receiver, run: Run<T>): MethodSpec => method(on, [], run, { variadic: true });
 
 /** Field methods taking one operand: Python name → TS method. */
 const VALUE_METHODS: Readonly<Record<string, keyof Field>> = {
@@ -634,10 +645,13 @@ const PLAIN_METHODS: Readonly<Record<string, keyof Field>> = {
   length: 'length',
 };
 
-function callField(f: Field, method: keyof Field, ...args: unknown[]): unknown {
-  return (f[method] as (...a: unknown[]) => unknown).apply(f, args);
+function callField(f: Field, name: keyof Field, ...args: unknown[]): unknown {
+  return (f[name] as (...a: unknown[]) => unknown).apply(f, args);
 }
 
+const TZ_DEFAULT = { tz: null };
+
+/** The builder methods a qb string may call (Python names), with their Python signatures. */
 const METHODS: ReadonlyMap<string, MethodSpec> = new Map<string, MethodSpec>([
   ...Object.entries(VALUE_METHODS).map(
     ([py, ts]) => [py, fieldMethod(['value'], (f, [v], i) => callField(f, ts, i.operand(v)))] as const,
@@ -651,10 +665,10 @@ const METHODS: ReadonlyMap<string, MethodSpec> = new Map<string, MethodSpec>([
   ['isna', fieldMethod(['value'], (f, [v], i) => f.isna(i.operand(v) as boolean), { value: true })],
   ['asc', fieldMethod([], (f) => new SortKey(f.asc()))],
   ['desc', fieldMethod([], (f) => new SortKey(f.desc()))],
-  ['today', fieldMethod(['tz'], (f, [tz], i) => f.today(i.timezone(tz), i.now), { tz: null })],
-  ['yesterday', fieldMethod(['tz'], (f, [tz], i) => f.yesterday(i.timezone(tz), i.now), { tz: null })],
-  ['this_month', fieldMethod(['tz'], (f, [tz], i) => f.thisMonth(i.timezone(tz), i.now), { tz: null })],
-  ['this_year', fieldMethod(['tz'], (f, [tz], i) => f.thisYear(i.timezone(tz), i.now), { tz: null })],
+  ['today', fieldMethod(['tz'], (f, [tz], i) => f.today(i.timezone(tz), i.now), TZ_DEFAULT)],
+  ['yesterday', fieldMethod(['tz'], (f, [tz], i) => f.yesterday(i.timezone(tz), i.now), TZ_DEFAULT)],
+  ['this_month', fieldMethod(['tz'], (f, [tz], i) => f.thisMonth(i.timezone(tz), i.now), TZ_DEFAULT)],
+  ['this_year', fieldMethod(['tz'], (f, [tz], i) => f.thisYear(i.timezone(tz), i.now), TZ_DEFAULT)],
   [
     'this_week',
     fieldMethod(
@@ -665,42 +679,23 @@ const METHODS: ReadonlyMap<string, MethodSpec> = new Map<string, MethodSpec>([
   ],
   [
     'last_n_days',
-    fieldMethod(['n', 'tz'], (f, [n, tz], i) => f.lastNDays(requireInt(n, 'n'), i.timezone(tz), i.now), { tz: null }),
+    fieldMethod(['n', 'tz'], (f, [n, tz], i) => f.lastNDays(requireInt(n, 'n'), i.timezone(tz), i.now), TZ_DEFAULT),
   ],
-  ['and_', { on: 'condition', params: ['other'], run: ((c: ConditionBuilder, [o]: unknown[]) => c.and(condition(o, 'and_'))) as MethodSpec['run'] }],
-  ['or_', { on: 'condition', params: ['other'], run: ((c: ConditionBuilder, [o]: unknown[]) => c.or(condition(o, 'or_'))) as MethodSpec['run'] }],
-  [
-    'filter',
-    {
-      on: 'condition',
-      params: [],
-      variadic: true,
-      run: ((c: ConditionBuilder, args: unknown[]) => c.filter(...args.map((a) => condition(a, 'filter')))) as MethodSpec['run'],
-    },
-  ],
-  [
-    'exclude',
-    {
-      on: 'condition',
-      params: [],
-      variadic: true,
-      run: ((c: ConditionBuilder, args: unknown[]) => c.exclude(...args.map((a) => condition(a, 'exclude')))) as MethodSpec['run'],
-    },
-  ],
-  ['sort', { on: 'query', params: [], variadic: true, run: ((q: QueryBuilder, args: unknown[]) => q.sort(...args.map(sortArg))) as MethodSpec['run'] }],
-  ['order_by', { on: 'query', params: [], variadic: true, run: ((q: QueryBuilder, args: unknown[]) => q.orderBy(...args.map(sortArg))) as MethodSpec['run'] }],
-  ['limit', { on: 'query', params: ['limit'], run: ((q: QueryBuilder, [n]: unknown[]) => q.limit(n as number)) as MethodSpec['run'] }],
-  ['offset', { on: 'query', params: ['offset'], run: ((q: QueryBuilder, [n]: unknown[]) => q.offset(n as number)) as MethodSpec['run'] }],
+  ['and_', method<ConditionBuilder>('condition', ['other'], (c, [o]) => c.and(condition(o, 'and_')))],
+  ['or_', method<ConditionBuilder>('condition', ['other'], (c, [o]) => c.or(condition(o, 'or_')))],
+  ['filter', variadic<ConditionBuilder>('condition', (c, args) => c.filter(...conditions(args, 'filter')))],
+  ['exclude', variadic<ConditionBuilder>('condition', (c, args) => c.exclude(...conditions(args, 'exclude')))],
+  ['sort', variadic<QueryBuilder>('query', (q, args) => q.sort(...args.map(sortArg)))],
+  ['order_by', variadic<QueryBuilder>('query', (q, args) => q.orderBy(...args.map(sortArg)))],
+  ['limit', method<QueryBuilder>('query', ['limit'], (q, [n]) => q.limit(n as number))],
+  ['offset', method<QueryBuilder>('query', ['offset'], (q, [n]) => q.offset(n as number))],
   [
     'page',
-    {
-      on: 'query',
-      params: ['page', 'size'],
+    method<QueryBuilder>('query', ['page', 'size'], (q, [p, n]) => q.page(p as number, n as number), {
       defaults: { size: 20 },
-      run: ((q: QueryBuilder, [p, s]: unknown[]) => q.page(p as number, s as number)) as MethodSpec['run'],
-    },
+    }),
   ],
-  ['first', { on: 'query', params: [], run: ((q: QueryBuilder) => q.first()) as MethodSpec['run'] }],
+  ['first', method<QueryBuilder>('query', [], (q) => q.first())],
 ]);
 
 /**
@@ -727,6 +722,10 @@ function condition(value: unknown, method: string): ConditionBuilder {
   throw failed(`${method}() expects a condition, got '${pyType(value)}'`);
 }
 
+function conditions(values: unknown[], method: string): ConditionBuilder[] {
+  return values.map((v) => condition(v, method));
+}
+
 function sortArg(value: unknown): string | SearchSort {
   if (typeof value === 'string') return value;
   if (value instanceof SortKey) return value.sort;
@@ -748,7 +747,14 @@ const FIELD_OPERATORS: Readonly<Record<string, 'eq' | 'ne' | 'lt' | 'lte' | 'gt'
   '>=': 'gte',
 };
 /** `18 < QB['age']` is `QB['age'] > 18` (Python's reflected comparison). */
-const REFLECTED: Readonly<Record<string, string>> = { '==': '==', '!=': '!=', '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
+const REFLECTED: Readonly<Record<string, string>> = {
+  '==': '==',
+  '!=': '!=',
+  '<': '>',
+  '<=': '>=',
+  '>': '<',
+  '>=': '<=',
+};
 const SUPPORTED_BINARY: ReadonlySet<string> = new Set(['|', '&', '<<', '>>', '+', '-', '*', '/', '%']);
 
 // ---- interpreter ---------------------------------------------------------------------
@@ -797,7 +803,9 @@ class Interpreter {
       case 'Chain': {
         let acc = this.eval(node.head);
         for (const { op, right } of node.tail) {
-          if (!SUPPORTED_BINARY.has(op.text)) throw this.at(rejected(`Binary operator not supported: ${op.text}`), op.loc);
+          if (!SUPPORTED_BINARY.has(op.text)) {
+            throw this.at(rejected(`Binary operator not supported: ${op.text}`), op.loc);
+          }
           const value = this.eval(right);
           acc = this.guard(() => this.binary(op.text, acc, value), op.loc);
         }
@@ -830,7 +838,9 @@ class Interpreter {
     let left = this.eval(node.left);
     const results: unknown[] = [];
     for (const { op, right } of node.links) {
-      if (!(op.text in FIELD_OPERATORS)) throw this.at(rejected(`Comparison operator not supported: ${op.text}`), op.loc);
+      if (!(op.text in FIELD_OPERATORS)) {
+        throw this.at(rejected(`Comparison operator not supported: ${op.text}`), op.loc);
+      }
       const value = this.eval(right);
       const current = left;
       results.push(this.guard(() => this.compareOnce(current, op.text, value), op.loc));
@@ -850,7 +860,9 @@ class Interpreter {
     if (left instanceof Field || right instanceof Field) {
       const [field, value, fieldOp] =
         left instanceof Field ? [left, right, op] : [right as Field, left, REFLECTED[op] as string];
-      if (isQueryBuilder(value)) throw failed('a field can only be compared with a literal value, not with another field or condition');
+      if (isQueryBuilder(value)) {
+        throw failed('a field can only be compared with a literal value, not with another field or condition');
+      }
       return callField(field, FIELD_OPERATORS[fieldOp] as keyof Field, this.operand(value));
     }
     if (isQueryBuilder(left) || isQueryBuilder(right)) {
@@ -925,7 +937,9 @@ class Interpreter {
       return a + b;
     }
     if (Array.isArray(a) && Array.isArray(b)) return repeat([...a, ...b], 1);
-    if (a instanceof PyTuple && b instanceof PyTuple) return new PyTuple(repeat([...a.items, ...b.items], 1) as unknown[]);
+    if (a instanceof PyTuple && b instanceof PyTuple) {
+      return new PyTuple(repeat([...a.items, ...b.items], 1) as unknown[]);
+    }
     if (a instanceof PyTimedelta && b instanceof PyTimedelta) return makeTimedelta(a.micros + b.micros);
     const [dt, td] = a instanceof PyTimedelta ? [b, a] : [a, b];
     if (td instanceof PyTimedelta) {
@@ -1055,8 +1069,8 @@ class Interpreter {
     const { target, name } = callee;
     if (target === QB_ROOT) {
       if (name === 'all' || name === 'any') {
-        const conditions = bind(name, { params: [], variadic: true }, positional, keywords).map((c) => condition(c, name));
-        return name === 'all' ? QB.all(...conditions) : QB.any(...conditions);
+        const args = conditions(bind(name, { params: [], variadic: true }, positional, keywords), name);
+        return name === 'all' ? QB.all(...args) : QB.any(...args);
       }
       bind(name, { params: [] }, positional, keywords);
       return (QB_ENTRIES.get(name) as () => Field)();

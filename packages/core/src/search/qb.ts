@@ -176,7 +176,9 @@ function instantAt(zone: Zone, year: number, month: number, day: number, endOfDa
 
 function resolveNow(now: Date | undefined): Date {
   const value = now ?? clock();
-  if (!(value instanceof Date) || Number.isNaN(value.getTime())) throw new QueryError('The current time is not a valid Date');
+  if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
+    throw new QueryError('The current time is not a valid Date');
+  }
   return value;
 }
 
@@ -515,7 +517,10 @@ export class Field extends ConditionBuilder {
     const zone = parseTimezone(tz);
     const w = wallDate(resolveNow(now), zone);
     const first = w.day - ((w.weekday - weekStart + 7) % 7);
-    return this.between(instantAt(zone, w.year, w.month, first, false), instantAt(zone, w.year, w.month, first + 6, true));
+    return this.between(
+      instantAt(zone, w.year, w.month, first, false),
+      instantAt(zone, w.year, w.month, first + 6, true),
+    );
   }
 
   thisMonth(tz?: TimezoneInput, now?: Date): ConditionBuilder {

@@ -1,8 +1,7 @@
 import { BlobNotFoundError, ValidationError } from '@specstar/interfaces';
 import type { ResourceMeta, ResourceMetaSearchQuery, RevisionInfo } from '@specstar/interfaces';
 import { xxh3Hex } from '../codec';
-import { MemoryBlobStore, MemoryMetaStore, MemoryResourceStore, MemoryStorageFactory } from './memory';
-import { SimpleStorage } from './simple-storage';
+import { MemoryBlobStore, MemoryMetaStore, MemoryResourceStore, MemoryStorage, MemoryStorageFactory } from './memory';
 
 const T0 = new Date('2025-01-01T00:00:00.000Z');
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -80,11 +79,15 @@ describe('MemoryMetaStore', () => {
     expect(await store.size()).toBe(1);
   });
 
-  it('keeps UNSET fields absent', async () => {
+  it('keeps UNSET fields unset: undefined in the object, absent from the encoded form', async () => {
     const store = new MemoryMetaStore();
     const { indexed_data: _omitted, ...bare } = meta('a');
     await store.put(bare);
-    expect(await store.get('a')).toStrictEqual(bare);
+    const read = (await store.get('a'))!;
+    expect(read.indexed_data).toBeUndefined();
+    expect(read).toEqual(bare);
+    expect(JSON.parse(JSON.stringify(read))).toEqual(JSON.parse(JSON.stringify(bare)));
+    expect(Object.keys(JSON.parse(JSON.stringify(read)))).not.toContain('indexed_data');
   });
 
   it('hands out copies: neither the saved nor the returned object aliases stored state', async () => {
@@ -316,12 +319,12 @@ describe('MemoryBlobStore', () => {
 });
 
 describe('MemoryStorageFactory', () => {
-  it('builds an independent SimpleStorage per model and one shared blob store', async () => {
+  it('builds an independent MemoryStorage per model and one shared blob store', async () => {
     const factory = new MemoryStorageFactory();
     const items = factory.build('item');
     const users = factory.build('user');
-    expect(items).toBeInstanceOf(SimpleStorage);
-    expect(items.capabilities).toEqual({ search: true, compareAndSet: true, createIfAbsent: true, batchWrite: true, atomicCommit: false });
+    expect(items).toBeInstanceOf(MemoryStorage);
+    expect(items.capabilities).toEqual({ search: true, compareAndSet: true, createIfAbsent: true, batchWrite: true, atomicCommit: true });
     await items.commit({ meta: meta('a') });
     expect(await items.exists('a')).toBe(true);
     expect(await users.exists('a')).toBe(false);

@@ -3,7 +3,7 @@
  * Every store hands out copies, so a caller mutating what it got (or what it saved) never
  * changes stored state.
  */
-import { BlobNotFoundError, ValidationError } from '@specstar/interfaces';
+import { BlobNotFoundError, ResourceConflictError, ResourceIDNotFoundError, RevisionMismatchError, ValidationError } from '@specstar/interfaces';
 import type {
   Binary,
   BlobPutOptions,
@@ -18,12 +18,17 @@ import type {
   ResourceMetaSearchQuery,
   ResourceStoreCapabilities,
   RevisionInfo,
+  StorageCapabilities,
+  StorageWrite,
   StoredRevision,
 } from '@specstar/interfaces';
 import { isBytes, xxh3Hex } from '../codec';
 import { countQuery, runQuery } from '../search';
+import { infoRecord, metaRecord } from '../records';
 import { SimpleStorage } from './simple-storage';
 import { ValueIndex } from './value-index';
+
+const META_RECORD_KEYS = 15;
 
 /** A copy of indexed values: primitives are shared, nested lists and maps are cloned. */
 function copyIndexed(data: Record<string, unknown>): Record<string, unknown> {
@@ -37,14 +42,12 @@ function copyIndexed(data: Record<string, unknown>): Record<string, unknown> {
 
 /** A meta copy that shares nothing mutable with the original; Dates are treated as immutable. */
 function copyMeta(meta: ResourceMeta): ResourceMeta {
-  const copy = { ...meta };
+  const copy = metaRecord(meta);
   if (meta.indexed_data !== undefined) copy.indexed_data = copyIndexed(meta.indexed_data);
   return copy;
 }
 
-function copyInfo(info: RevisionInfo): RevisionInfo {
-  return { ...info };
-}
+const copyInfo = infoRecord;
 
 /** `new Uint8Array(view)` copies, also for a Buffer (whose slice() would share memory). */
 function copyBytes(bytes: Uint8Array): Uint8Array {
@@ -54,7 +57,7 @@ function copyBytes(bytes: Uint8Array): Uint8Array {
 export class MemoryMetaStore implements IMetaStore {
   readonly capabilities: MetaStoreCapabilities = { search: true, compareAndSet: true, createIfAbsent: true, batchWrite: true };
   private readonly metas = new Map<string, ResourceMeta>();
-  private readonly valueIndex = new ValueIndex();
+  private readonly valueIndex = new ValueIndex(() => this.metas.values());
 
   async get(resourceId: string): Promise<ResourceMeta | undefined> {
     const meta = this.metas.get(resourceId);
@@ -115,9 +118,26 @@ export class MemoryMetaStore implements IMetaStore {
   }
 
   private store(meta: ResourceMeta): void {
-    const copy = copyMeta(meta);
-    this.valueIndex.replace(meta.resource_id, this.metas.get(meta.resource_id)?.indexed_data, copy.indexed_data);
-    this.metas.set(meta.resource_id, copy);
+    this.adopt(copyMeta(meta));
+  }
+
+  /** @internal The stored meta itself, for MemoryStorage's synchronous paths; never hand it out. */
+  peek(resourceId: string): ResourceMeta | undefined {
+    return this.metas.get(resourceId);
+  }
+
+  /** @internal Stores `meta` without copying: the caller gives up the object. */
+  adopt(meta: ResourceMeta): void {
+    // Metas that did not come from metaRecord() get its shape, so every stored meta shares one.
+    if (Object.keys(meta).length !== META_RECORD_KEYS) meta = metaRecord(meta);
+    this.valueIndex.replace(meta.resource_id, this.metas.get(meta.resource_id)?.indexed_data, meta.indexed_data);
+    this.metas.set(meta.resource_id, meta);
+  }
+
+  /** @internal A copy the caller may keep and change. */
+  copyOf(resourceId: string): ResourceMeta | undefined {
+    const meta = this.metas.get(resourceId);
+    return meta === undefined ? undefined : copyMeta(meta);
   }
 
   /** The metas worth evaluating: those an equality index narrows the query to, else all. */
@@ -134,45 +154,97 @@ export class MemoryMetaStore implements IMetaStore {
 }
 
 /** One revision record under one schema version. */
-interface VersionSlot {
-  version: string | null;
+interface Slot {
   info: RevisionInfo;
   data: Uint8Array;
 }
 
 /**
- * Revision records by resource, then revision id (a Map keeps write order), then schema
- * version (a short list: `null` is a version of its own). Saving under an existing key
- * replaces that record only, so records of other versions survive a migration.
+ * Revision records by resource. Each resource holds its slots in write order (a revision
+ * migrated to another schema version adds a slot; saving under an existing key replaces it in
+ * place). Lookups scan from the newest slot, which is the one reads almost always want; a
+ * resource with a long history gets a key map so old revisions stay O(1) as well.
+ */
+class ResourceSlots {
+  readonly slots: Slot[] = [];
+  private byKey: Map<string, Map<string | null, number>> | undefined;
+
+  find(revisionId: string, version: string | null): Slot | undefined {
+    if (this.byKey !== undefined) {
+      const at = this.byKey.get(revisionId)?.get(version);
+      return at === undefined ? undefined : this.slots[at];
+    }
+    for (let i = this.slots.length - 1; i >= 0; i--) {
+      const slot = this.slots[i]!;
+      if (slot.info.revision_id === revisionId && slot.info.schema_version === version) return slot;
+    }
+    return undefined;
+  }
+
+  put(slot: Slot): void {
+    const { revision_id, schema_version } = slot.info;
+    const existing = this.find(revision_id, schema_version);
+    if (existing !== undefined) {
+      this.slots[this.slots.indexOf(existing)] = slot;
+      return;
+    }
+    this.slots.push(slot);
+    if (this.byKey !== undefined) this.keyMap(revision_id).set(schema_version, this.slots.length - 1);
+    else if (this.slots.length > LINEAR_SCAN_LIMIT) {
+      this.byKey = new Map();
+      this.slots.forEach((s, i) => this.keyMap(s.info.revision_id).set(s.info.schema_version, i));
+    }
+  }
+
+  revisionIds(): string[] {
+    return [...new Set(this.slots.map((slot) => slot.info.revision_id))];
+  }
+
+  versionsOf(revisionId: string): (string | null)[] {
+    return this.slots.filter((slot) => slot.info.revision_id === revisionId).map((slot) => slot.info.schema_version);
+  }
+
+  private keyMap(revisionId: string): Map<string | null, number> {
+    let versions = this.byKey!.get(revisionId);
+    if (versions === undefined) this.byKey!.set(revisionId, (versions = new Map()));
+    return versions;
+  }
+}
+
+// Beyond this many records per resource, lookups go through a key map instead of a scan.
+const LINEAR_SCAN_LIMIT = 32;
+
+/**
+ * Revision records addressed by `(resource_id, revision_id, schema_version)`; `null` is a
+ * version of its own. Saving under an existing key replaces that record only, so records of
+ * other versions survive a migration.
  */
 export class MemoryResourceStore implements IResourceStore {
   readonly capabilities: ResourceStoreCapabilities = { batchWrite: true };
-  private readonly resources = new Map<string, Map<string, VersionSlot[]>>();
+  private readonly resources = new Map<string, ResourceSlots>();
 
   async *listResources(): AsyncIterable<string> {
     yield* [...this.resources.keys()];
   }
 
   async listRevisions(resourceId: string): Promise<string[]> {
-    return [...(this.resources.get(resourceId)?.keys() ?? [])];
+    return this.resources.get(resourceId)?.revisionIds() ?? [];
   }
 
   async listSchemaVersions(resourceId: string, revisionId: string): Promise<(string | null)[]> {
-    return (this.resources.get(resourceId)?.get(revisionId) ?? []).map((slot) => slot.version);
+    return this.resources.get(resourceId)?.versionsOf(revisionId) ?? [];
   }
 
   async exists(resourceId: string, revisionId: string, schemaVersion: string | null): Promise<boolean> {
-    return this.slotOf(resourceId, revisionId, schemaVersion) !== undefined;
+    return this.resources.get(resourceId)?.find(revisionId, schemaVersion) !== undefined;
   }
 
-  /** The stored bytes are handed out as they are: the contract makes returned bytes read-only. */
   async get(resourceId: string, revisionId: string, schemaVersion: string | null): Promise<StoredRevision | undefined> {
-    const slot = this.slotOf(resourceId, revisionId, schemaVersion);
-    return slot === undefined ? undefined : { info: copyInfo(slot.info), data: slot.data };
+    return this.read(resourceId, revisionId, schemaVersion);
   }
 
   async getInfo(resourceId: string, revisionId: string, schemaVersion: string | null): Promise<RevisionInfo | undefined> {
-    const slot = this.slotOf(resourceId, revisionId, schemaVersion);
+    const slot = this.resources.get(resourceId)?.find(revisionId, schemaVersion);
     return slot === undefined ? undefined : copyInfo(slot.info);
   }
 
@@ -189,24 +261,78 @@ export class MemoryResourceStore implements IResourceStore {
   }
 
   private saveOne(info: RevisionInfo, data: Uint8Array): void {
-    let revisions = this.resources.get(info.resource_id);
-    if (revisions === undefined) this.resources.set(info.resource_id, (revisions = new Map()));
-    let slots = revisions.get(info.revision_id);
-    if (slots === undefined) revisions.set(info.revision_id, (slots = []));
-    // Copy the bytes in, so a caller reusing its buffer cannot change what is stored.
-    const slot: VersionSlot = { version: info.schema_version, info: copyInfo(info), data: copyBytes(data) };
-    const at = slots.findIndex((s) => s.version === info.schema_version);
-    if (at >= 0) slots[at] = slot;
-    else slots.push(slot);
+    // Copy in, so a caller reusing its objects or buffer cannot change what is stored.
+    this.adopt(copyInfo(info), copyBytes(data));
   }
 
-  private slotOf(resourceId: string, revisionId: string, schemaVersion: string | null): VersionSlot | undefined {
-    const slots = this.resources.get(resourceId)?.get(revisionId);
-    if (slots === undefined) return undefined;
-    for (const slot of slots) if (slot.version === schemaVersion) return slot;
-    return undefined;
+  /** @internal Stores the record without copying: the caller gives up `info` and `data`. */
+  adopt(info: RevisionInfo, data: Uint8Array): void {
+    let slots = this.resources.get(info.resource_id);
+    if (slots === undefined) this.resources.set(info.resource_id, (slots = new ResourceSlots()));
+    slots.put({ info, data });
+  }
+
+  /** @internal A copy of the record's info with the stored bytes (returned bytes are read-only). */
+  read(resourceId: string, revisionId: string, schemaVersion: string | null): StoredRevision | undefined {
+    const slot = this.resources.get(resourceId)?.find(revisionId, schemaVersion);
+    return slot === undefined ? undefined : { info: copyInfo(slot.info), data: slot.data };
   }
 }
+
+/**
+ * The memory storage facade. Everything lives in this process and every method runs to
+ * completion synchronously, so a commit is atomic: the expectation check, the revision and the
+ * meta happen with no other operation in between. It adopts the objects of a commit (per the
+ * IStorage contract) and hands out copies.
+ */
+export class MemoryStorage extends SimpleStorage {
+  override readonly capabilities: StorageCapabilities = {
+    search: true,
+    compareAndSet: true,
+    createIfAbsent: true,
+    batchWrite: true,
+    atomicCommit: true,
+  };
+
+  constructor(
+    private readonly metas = new MemoryMetaStore(),
+    private readonly revisions = new MemoryResourceStore(),
+  ) {
+    super(metas, revisions);
+  }
+
+  override commit(write: StorageWrite): Promise<void> {
+    const { revision, meta, expect } = write;
+    const resourceId = meta.resource_id;
+    if (expect !== undefined) {
+      const stored = this.metas.peek(resourceId);
+      if ('absent' in expect) {
+        if (stored !== undefined) return Promise.reject(new ResourceConflictError(`Resource '${resourceId}' already exists`, resourceId));
+      } else if (stored === undefined) {
+        return Promise.reject(new ResourceIDNotFoundError(resourceId));
+      } else if (stored.current_revision_id !== expect.current_revision_id) {
+        return Promise.reject(new RevisionMismatchError(resourceId, expect.current_revision_id, stored.current_revision_id));
+      }
+    }
+    if (revision !== undefined) this.revisions.adopt(revision.info, revision.data);
+    this.metas.adopt(meta);
+    return RESOLVED;
+  }
+
+  override exists(resourceId: string): Promise<boolean> {
+    return Promise.resolve(this.metas.peek(resourceId) !== undefined);
+  }
+
+  override getMeta(resourceId: string): Promise<ResourceMeta | undefined> {
+    return Promise.resolve(this.metas.copyOf(resourceId));
+  }
+
+  override getRevision(resourceId: string, revisionId: string, schemaVersion: string | null): Promise<StoredRevision | undefined> {
+    return Promise.resolve(this.revisions.read(resourceId, revisionId, schemaVersion));
+  }
+}
+
+const RESOLVED: Promise<void> = Promise.resolve();
 
 const FILE_ID_PATTERN = /^[A-Za-z0-9._-]{1,200}$/;
 
@@ -275,7 +401,7 @@ export class MemoryStorageFactory implements IStorageFactory {
   private blobStore?: MemoryBlobStore;
 
   build(_modelName: string): IStorage {
-    return new SimpleStorage(new MemoryMetaStore(), new MemoryResourceStore());
+    return new MemoryStorage();
   }
 
   buildBlobStore(): IBlobStore {

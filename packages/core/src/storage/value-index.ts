@@ -1,4 +1,4 @@
-import { META_FIELDS, type ResourceMetaSearchQuery } from '@specstar/interfaces';
+import { META_FIELDS, type ResourceMeta, type ResourceMetaSearchQuery } from '@specstar/interfaces';
 
 const META_FIELD_SET: ReadonlySet<string> = new Set(META_FIELDS);
 
@@ -18,37 +18,51 @@ function isGroup(filter: LooseFilter): boolean {
 
 /**
  * Hash indexes over the primitive values of `indexed_data`, per key: value → resource ids.
- * A search whose required conditions include `eq` (or `in`) on an indexed key evaluates only
- * the metas the index names instead of scanning them all. The full query still runs on those
- * candidates, so results are exactly the normative evaluator's: the index only narrows.
- * Strict equality of primitives is what `eq` means (bool ≠ number), and Map keys agree.
+ * A search whose required conditions include `eq` (or `in`) on a key evaluates only the metas
+ * the index names instead of scanning them all. The full query still runs on those candidates,
+ * so results are exactly the normative evaluator's: the index only narrows. Strict equality of
+ * primitives is what `eq` means (bool ≠ number), and Map keys agree.
+ *
+ * A key's index is built the first time a search filters on it by equality and kept current
+ * from then on, so models that are never searched that way pay nothing on writes.
  */
 export class ValueIndex {
   private readonly byKey = new Map<string, Map<Primitive, Set<string>>>();
 
+  /** `source` lists every stored meta, for building a key's index on first use. */
+  constructor(private readonly source: () => Iterable<ResourceMeta>) {}
+
   /** Moves `resourceId` from the entries of `before` to those of `after` (either may be absent). */
   replace(resourceId: string, before: Record<string, unknown> | undefined, after: Record<string, unknown> | undefined): void {
-    if (before !== undefined) {
-      for (const key of Object.keys(before)) {
-        const old = before[key];
-        if (!isIndexable(old) || (after !== undefined && after[key] === old)) continue;
-        const ids = this.byKey.get(key)?.get(old);
-        if (ids === undefined) continue;
-        ids.delete(resourceId);
-        if (ids.size === 0) this.byKey.get(key)?.delete(old);
+    if (this.byKey.size === 0) return;
+    for (const [key, values] of this.byKey) {
+      const old = before?.[key];
+      const value = after?.[key];
+      if (old === value) continue;
+      if (isIndexable(old)) {
+        const ids = values.get(old);
+        if (ids !== undefined) {
+          ids.delete(resourceId);
+          if (ids.size === 0) values.delete(old);
+        }
       }
+      if (isIndexable(value)) add(values, value, resourceId);
     }
-    if (after !== undefined) {
-      for (const key of Object.keys(after)) {
-        const value = after[key];
-        if (!isIndexable(value) || (before !== undefined && before[key] === value)) continue;
-        let values = this.byKey.get(key);
-        if (values === undefined) this.byKey.set(key, (values = new Map()));
-        let ids = values.get(value);
-        if (ids === undefined) values.set(value, (ids = new Set()));
-        ids.add(resourceId);
+  }
+
+  private indexOf(key: string): Map<Primitive, Set<string>> {
+    let values = this.byKey.get(key);
+    if (values === undefined) {
+      values = new Map();
+      for (const meta of this.source()) {
+        const data = meta.indexed_data;
+        if (data !== undefined && Object.prototype.hasOwnProperty.call(data, key) && isIndexable(data[key])) {
+          add(values, data[key] as Primitive, meta.resource_id);
+        }
       }
+      this.byKey.set(key, values);
     }
+    return values;
   }
 
   /**
@@ -80,17 +94,17 @@ export class ValueIndex {
     if (typeof path !== 'string' || (condition.transform !== undefined && condition.transform !== null)) return undefined;
     // In `conditions` a meta attribute shadows the data key of the same name.
     if (!dataOnly && META_FIELD_SET.has(path)) return undefined;
-    const values = this.byKey.get(path);
     const operand = condition.value;
     if (condition.operator === 'eq') {
       if (!isIndexable(operand)) return undefined;
-      return values?.get(operand) ?? EMPTY;
+      return this.indexOf(path).get(operand) ?? EMPTY;
     }
     if (condition.operator === 'in') {
       if (!Array.isArray(operand)) return EMPTY; // `in` with a non-list operand never matches
       if (!operand.every(isIndexable)) return undefined;
+      const values = this.indexOf(path);
       const union = new Set<string>();
-      for (const v of operand) for (const id of values?.get(v) ?? EMPTY) union.add(id);
+      for (const v of operand) for (const id of values.get(v) ?? EMPTY) union.add(id);
       return union;
     }
     return undefined;
@@ -98,3 +112,9 @@ export class ValueIndex {
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
+
+function add(values: Map<Primitive, Set<string>>, value: Primitive, resourceId: string): void {
+  let ids = values.get(value);
+  if (ids === undefined) values.set(value, (ids = new Set()));
+  ids.add(resourceId);
+}
