@@ -19,6 +19,8 @@ interface ScopeFrame extends ScopeValues {
   readonly parent: ScopeFrame | undefined;
 }
 
+const NO_SCOPE: ScopeValues = Object.freeze({});
+
 // Per async call chain, never global: concurrent requests each see their own scope.
 const scopes = new AsyncLocalStorage<ScopeFrame>();
 
@@ -29,8 +31,10 @@ export function runInScope<R>(target: object | null, values: ScopeValues, fn: ()
 
 /** The innermost value of each field visible to `target` (its own scopes and registry-wide ones). */
 export function lookupScope(target: object): ScopeValues {
+  let frame = scopes.getStore();
+  if (frame === undefined) return NO_SCOPE; // the common case: no scope open, nothing to allocate
   const found: ScopeValues = {};
-  for (let frame = scopes.getStore(); frame; frame = frame.parent) {
+  for (; frame; frame = frame.parent) {
     if (frame.target !== null && frame.target !== target) continue;
     if (found.user === undefined && frame.user !== undefined) found.user = frame.user;
     if (found.now === undefined && frame.now !== undefined) found.now = frame.now;
@@ -65,6 +69,8 @@ export class OperationContext {
     private readonly resolvedUser: string | undefined,
     readonly now: Date,
     readonly method: string,
+    /** An explicit id for create, from the call or the innermost scope. */
+    readonly resourceId: string | undefined,
   ) {}
 
   static resolve(target: object, method: string, explicit: ScopeValues | undefined, defaults: ContextDefaults): OperationContext {
@@ -82,8 +88,9 @@ export class OperationContext {
       if (missing.length > 0) throw new MissingOperationContextError(missing, method);
     }
     now ??= new Date();
-    checkScopeValues({ user, now });
-    return new OperationContext(user, now, method);
+    if (user !== undefined && (typeof user !== 'string' || user.length === 0)) checkScopeValues({ user });
+    if (!(now instanceof Date) || Number.isNaN(now.getTime())) checkScopeValues({ now });
+    return new OperationContext(user, now, method, explicit?.resourceId ?? scoped.resourceId);
   }
 
   /** The acting user; throws MissingOperationContextError at the first point of need. */

@@ -25,7 +25,7 @@ import {
   type Validator,
 } from '@specstar/interfaces';
 import { type DataCodec, dataHash } from './codec';
-import { OperationContext, lookupScope, runInScope, type ScopeValues } from './context';
+import { OperationContext, runInScope, type ScopeValues } from './context';
 import { runEvented } from './events';
 import { infoRecord, metaRecord } from './records';
 import { checkResourceId } from './ids';
@@ -91,6 +91,10 @@ export interface ManagerSettings {
   validator?: Validator;
   defaultQueryLimit?: number;
 }
+
+// Shared, never mutated: the event fields of an operation nobody listens to, and create's expectation.
+const NO_FIELDS: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
+const EXPECT_ABSENT = Object.freeze({ absent: true as const });
 
 const STATUSES: ReadonlySet<string> = new Set(Object.values(RevisionStatus));
 const RETURN_SECTIONS: ReadonlySet<string> = new Set(['data', 'info', 'meta']);
@@ -515,40 +519,47 @@ export class ResourceManager<T = unknown> {
     const op = this.context('create', options);
     const status = checkStatus(options.status) ?? this.settings.defaultStatus;
     const prepared = this.prepare(data);
-    const fields: Record<string, unknown> = { data: prepared };
-    if (options.status !== undefined) fields.status = options.status;
+    const fields: Record<string, unknown> = this.handlers.length === 0 ? NO_FIELDS : { data: prepared };
+    if (options.status !== undefined && fields !== NO_FIELDS) fields.status = options.status;
     return this.evented('create', op, fields, 'info', async (before) => {
-      const explicitId = options.resourceId ?? lookupScope(this).resourceId;
-      const resourceId = this.newResourceId(explicitId);
+      const resourceId = this.newResourceId(op.resourceId);
       const encoded = await this.encode(this.afterHandlers(before, prepared));
       const user = op.user;
-      const info: RevisionInfo = infoRecord({
+      const now = op.now;
+      const revisionId = `${resourceId}:1`;
+      // Both literals list their fields in the canonical order of records.ts (one hidden class).
+      const info: RevisionInfo = {
         uid: randomUUID(),
         resource_id: resourceId,
-        revision_id: `${resourceId}:1`,
+        revision_id: revisionId,
         parent_revision_id: null,
+        parent_schema_version: undefined,
         schema_version: this.schemaVersion,
         data_hash: encoded.hash,
         status,
-        created_time: op.now,
-        updated_time: op.now,
+        created_time: now,
+        updated_time: now,
         created_by: user,
         updated_by: user,
-      });
-      const meta: ResourceMeta = metaRecord({
-        current_revision_id: info.revision_id,
+      };
+      const meta: ResourceMeta = {
+        current_revision_id: revisionId,
         resource_id: resourceId,
         schema_version: this.schemaVersion,
         total_revision_count: 1,
-        created_time: op.now,
-        updated_time: op.now,
+        created_time: now,
+        updated_time: now,
         created_by: user,
         updated_by: user,
         is_deleted: false,
         indexed_data: this.index(encoded.value),
-        ...revisionMirror(info),
-      });
-      await this.storage.commit({ revision: { info, data: encoded.bytes }, meta, expect: { absent: true } });
+        rev_status: status,
+        rev_created_by: user,
+        rev_updated_by: user,
+        rev_created_time: now,
+        rev_updated_time: now,
+      };
+      await this.storage.commit({ revision: { info, data: encoded.bytes }, meta, expect: EXPECT_ABSENT });
       return info;
     });
   }
@@ -579,18 +590,7 @@ export class ResourceManager<T = unknown> {
         created_by: user,
         updated_by: user,
       });
-      const next: ResourceMeta = metaRecord({
-        ...meta,
-        current_revision_id: info.revision_id,
-        total_revision_count: meta.total_revision_count + 1,
-        updated_time: op.now,
-        updated_by: user,
-        schema_version: this.schemaVersion,
-        indexed_data: this.index(encoded.value),
-        ...revisionMirror(info),
-      });
-      await this.storage.commit({ revision: { info, data: encoded.bytes }, meta: next, expect: { current_revision_id: meta.current_revision_id } });
-      return info;
+      return this.commitCurrent(meta, info, encoded.bytes, this.index(encoded.value), op);
     });
   }
 
@@ -652,16 +652,7 @@ export class ResourceManager<T = unknown> {
         updated_by: user,
       });
       info.parent_schema_version = undefined;
-      const next: ResourceMeta = metaRecord({
-        ...meta,
-        updated_time: op.now,
-        updated_by: user,
-        schema_version: this.schemaVersion,
-        indexed_data: this.index(encoded.value),
-        ...revisionMirror(info),
-      });
-      await this.storage.commit({ revision: { info, data: encoded.bytes }, meta: next, expect: { current_revision_id: meta.current_revision_id } });
-      return info;
+      return this.commitCurrent(meta, info, encoded.bytes, this.index(encoded.value), op);
     });
   }
 
@@ -671,8 +662,39 @@ export class ResourceManager<T = unknown> {
     if (!stored) throw new RevisionIDNotFoundError(meta.resource_id, current.revision_id);
     const user = op.user;
     const info: RevisionInfo = infoRecord({ ...current, uid: randomUUID(), schema_version: this.schemaVersion, status, updated_time: op.now, updated_by: user });
-    const next: ResourceMeta = metaRecord({ ...meta, updated_time: op.now, updated_by: user, schema_version: this.schemaVersion, ...revisionMirror(info) });
-    await this.storage.commit({ revision: { info, data: stored.data }, meta: next, expect: { current_revision_id: meta.current_revision_id } });
+    return this.commitCurrent(meta, info, stored.data, meta.indexed_data, op);
+  }
+
+  /**
+   * Commits `info` as the current revision: a new revision id appends (the count grows), the
+   * current one is replaced in place. The meta is stamped and mirrors the record.
+   */
+  private async commitCurrent(
+    meta: ResourceMeta,
+    info: RevisionInfo,
+    data: Uint8Array,
+    indexedData: Record<string, unknown> | undefined,
+    op: OperationContext,
+  ): Promise<RevisionInfo> {
+    const appended = info.revision_id !== meta.current_revision_id;
+    const next: ResourceMeta = {
+      current_revision_id: info.revision_id,
+      resource_id: meta.resource_id,
+      schema_version: this.schemaVersion,
+      total_revision_count: meta.total_revision_count + (appended ? 1 : 0),
+      created_time: meta.created_time,
+      updated_time: op.now,
+      created_by: meta.created_by,
+      updated_by: info.updated_by,
+      is_deleted: meta.is_deleted,
+      indexed_data: indexedData,
+      rev_status: info.status,
+      rev_created_by: info.created_by,
+      rev_updated_by: info.updated_by,
+      rev_created_time: info.created_time,
+      rev_updated_time: info.updated_time,
+    };
+    await this.storage.commit({ revision: { info, data }, meta: next, expect: { current_revision_id: meta.current_revision_id } });
     return info;
   }
 
@@ -727,10 +749,7 @@ export class ResourceManager<T = unknown> {
   async delete(resourceId: string, options: WriteContext = {}): Promise<ResourceMeta> {
     const op = this.context('delete', options);
     return this.evented('delete', op, { resource_id: resourceId }, 'meta', async () => {
-      const meta = await this.getMetaWith(resourceId, false, op);
-      const next: ResourceMeta = metaRecord({ ...meta, is_deleted: true, updated_time: op.now, updated_by: op.user });
-      await this.storage.commit({ meta: next, expect: { current_revision_id: meta.current_revision_id } });
-      return next;
+      return this.writeDeleted(await this.getMetaWith(resourceId, false, op), true, op);
     });
   }
 
@@ -739,11 +758,15 @@ export class ResourceManager<T = unknown> {
     const op = this.context('restore', options);
     return this.evented('restore', op, { resource_id: resourceId }, 'meta', async () => {
       const meta = await this.metaOrThrow(resourceId);
-      if (!meta.is_deleted) return meta;
-      const next: ResourceMeta = metaRecord({ ...meta, is_deleted: false, updated_time: op.now, updated_by: op.user });
-      await this.storage.commit({ meta: next, expect: { current_revision_id: meta.current_revision_id } });
-      return next;
+      return meta.is_deleted ? this.writeDeleted(meta, false, op) : meta;
     });
+  }
+
+  /** Sets the soft-delete flag, stamping who and when; the revisions are untouched. */
+  private async writeDeleted(meta: ResourceMeta, isDeleted: boolean, op: OperationContext): Promise<ResourceMeta> {
+    const next = metaRecord({ ...meta, is_deleted: isDeleted, updated_time: op.now, updated_by: op.user });
+    await this.storage.commit({ meta: next, expect: { current_revision_id: meta.current_revision_id } });
+    return next;
   }
 
   /** Hard delete of the meta and every revision record; returns the meta as it was. Blobs stay. */

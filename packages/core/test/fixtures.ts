@@ -1,17 +1,9 @@
 import type { EventContext, IEventHandler } from '@specstar/interfaces';
+import { ITEM_SCHEMA } from '@specstar/testkit';
 import { SpecStar, type SpecStarOptions } from '../src';
 
-/** The conformance model of core-semantics §12: Item{name, value = 0}. */
-export const ItemSchema = {
-  title: 'Item',
-  type: 'object',
-  properties: {
-    name: { type: 'string' },
-    value: { type: 'integer', default: 0 },
-    tags: { type: 'array', items: { type: 'string' } },
-  },
-  required: ['name'],
-} as const;
+/** The conformance model of core-semantics §12: Item{name, value = 0}, shared with the testkit. */
+export const ItemSchema = ITEM_SCHEMA;
 
 export const T0 = new Date('2025-01-01T00:00:00.000Z');
 export const T1 = new Date('2025-01-02T00:00:00.000Z');

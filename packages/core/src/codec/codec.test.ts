@@ -5,6 +5,7 @@ import type { JsonSchema } from '../model/model';
 import { canonicalize, planFor } from './canonical';
 import { createDataCodec, type EncodingName } from './codec';
 import { dataHash } from './hash';
+import { catchError } from '../../test/catch-error';
 
 const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
 
@@ -18,14 +19,6 @@ const item: JsonSchema = {
   required: ['name'],
 };
 
-function catchError(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-}
 
 describe('json codec: canonical bytes', () => {
   const codec = createDataCodec('json', item);

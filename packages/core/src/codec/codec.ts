@@ -55,7 +55,9 @@ class JsonDataCodec implements DataCodec {
   decode(bytes: Uint8Array): unknown {
     let value: unknown;
     try {
-      value = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+      // Stored bytes are usually Buffers already; wrap only plain Uint8Arrays (no copy either way).
+      const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      value = JSON.parse(buffer.toString('utf8'));
     } catch (error) {
       throw decodeError('json', error);
     }

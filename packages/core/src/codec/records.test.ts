@@ -2,6 +2,7 @@ import type { ResourceMeta, RevisionInfo } from '@specstar/interfaces';
 import { ValidationError } from '@specstar/interfaces';
 import { Packr, unpack } from 'msgpackr';
 import { decodeInfo, decodeMeta, encodeRecord, parseInstant } from './records';
+import { catchError } from '../../test/catch-error';
 
 const t0 = new Date('2025-01-02T03:04:05.678Z');
 const t1 = new Date('2025-01-03T00:00:00.000Z');
@@ -40,14 +41,6 @@ const meta: ResourceMeta = {
 
 const utf8 = (text: string): Uint8Array => Buffer.from(text, 'utf8');
 
-function catchError(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-}
 
 describe('encodeRecord (json)', () => {
   it('writes RevisionInfo fields in declaration order, times as ISO Z with milliseconds, UNSET left out', () => {

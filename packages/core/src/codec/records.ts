@@ -69,7 +69,7 @@ const INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.
  * Naive values are UTC, as are date-only values (midnight). Undefined when unparsable.
  */
 export function parseInstant(text: string): Date | undefined {
-  const m = INSTANT.exec(text);
+  const m = INSTANT.exec(text.trim());
   if (!m) return undefined;
   const year = Number(m[1]);
   const month = Number(m[2]);

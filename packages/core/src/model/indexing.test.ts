@@ -1,15 +1,8 @@
 import { ConfigurationError, type IndexableField } from '@specstar/interfaces';
 import { extractIndexedData, normaliseIndexedFields, type IndexedFieldInput } from './indexing';
 import { compileModel } from './model';
+import { catchError } from '../../test/catch-error';
 
-function catchError(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-}
 
 describe('normaliseIndexedFields', () => {
   it('accepts paths, IndexableField objects and [path, type] pairs', () => {

@@ -2,15 +2,8 @@ import { ConfigurationError } from '@specstar/interfaces';
 import { createDataCodec } from '../codec/codec';
 import { binary, displayName, jobSchema, ref, unique } from './markers';
 import { compileModel } from './model';
+import { catchError } from '../../test/catch-error';
 
-function catchError(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-}
 
 describe('unique / displayName', () => {
   it('return a marked copy and leave the input alone', () => {

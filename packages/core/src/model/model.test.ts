@@ -1,15 +1,8 @@
 import { ConfigurationError, ValidationError } from '@specstar/interfaces';
 import { binary, displayName, jobSchema, ref, unique } from './markers';
 import { compileModel, type JsonSchema } from './model';
+import { catchError } from '../../test/catch-error';
 
-function catchError(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-}
 
 function issuesOf(fn: () => unknown): Array<{ path: string; message: string }> {
   const error = catchError(fn);

@@ -1,14 +1,7 @@
 import { ConfigurationError } from '@specstar/interfaces';
 import { assertValidModelName, deriveModelName, toCamelCase, toKebabCase, toPascalCase, toSnakeCase } from './naming';
+import { catchError } from '../../test/catch-error';
 
-function catchError(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-}
 
 describe('case conversions', () => {
   it.each([

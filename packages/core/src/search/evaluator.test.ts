@@ -1,3 +1,4 @@
+import { parseInstant } from '../codec/records';
 import {
   QueryError,
   type DataSearchCondition,
@@ -11,7 +12,6 @@ import {
   countQuery,
   evaluateFilter,
   matchesQuery,
-  parseIsoInstant,
   runQuery,
 } from './evaluator';
 
@@ -494,7 +494,7 @@ describe('sorting, paging and counting (core-semantics §3.7, §3.8)', () => {
   });
 });
 
-describe('parseIsoInstant', () => {
+describe('parseInstant (as the evaluator reads instants)', () => {
   it.each<[string, string | undefined]>([
     ['2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z'],
     ['2025-01-01T00:00:00', '2025-01-01T00:00:00.000Z'],
@@ -508,6 +508,6 @@ describe('parseIsoInstant', () => {
     ['2025-01-01T24:00:00', undefined],
     ['yesterday', undefined],
   ])('%s', (text, expected) => {
-    expect(parseIsoInstant(text)?.toISOString()).toBe(expected);
+    expect(parseInstant(text)?.toISOString()).toBe(expected);
   });
 });

@@ -18,6 +18,7 @@ import {
   type SearchFilter,
   type SearchSort,
 } from '@specstar/interfaces';
+import { parseInstant } from '../codec/records';
 
 /** Three-valued logic: `null` is "unknown". */
 export type Truth = boolean | null;
@@ -46,49 +47,6 @@ export const MAX_REGEX_LENGTH = 1000;
 export const MAX_FILTER_DEPTH = 256;
 
 // ---- shared value helpers (also used by normalize.ts and qb.ts) ------------------------
-
-const ISO_INSTANT =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
-
-function daysInMonth(year: number, month: number): number {
-  const probe = new Date(0);
-  probe.setUTCFullYear(year, month, 0); // day 0 of the next month = last day of this one
-  return probe.getUTCDate();
-}
-
-/**
- * Parses an ISO-8601 date or date-time. Values without an offset are UTC (DESIGN §8: naive
- * input is UTC — unlike `Date.parse`, which reads them as local time). Sub-millisecond
- * digits are truncated. Returns undefined for anything that is not a valid instant.
- */
-export function parseIsoInstant(text: string): Date | undefined {
-  const m = ISO_INSTANT.exec(text.trim());
-  if (!m) return undefined;
-  const year = Number(m[1]);
-  const month = Number(m[2]);
-  const day = Number(m[3]);
-  const hour = m[4] === undefined ? 0 : Number(m[4]);
-  const minute = m[5] === undefined ? 0 : Number(m[5]);
-  const second = m[6] === undefined ? 0 : Number(m[6]);
-  const millis = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'));
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
-  if (hour > 23 || minute > 59 || second > 59) return undefined;
-  let offsetMinutes = 0;
-  const zone = m[8];
-  if (zone !== undefined && zone !== 'Z' && zone !== 'z') {
-    const sign = zone.startsWith('-') ? -1 : 1;
-    const digits = zone.slice(1).replace(':', '');
-    const oh = Number(digits.slice(0, 2));
-    const om = digits.length > 2 ? Number(digits.slice(2)) : 0;
-    if (oh > 23 || om > 59) return undefined;
-    offsetMinutes = sign * (oh * 60 + om);
-  }
-  const date = new Date(0);
-  // setUTCFullYear keeps years 0–99 literal (Date.UTC would map them to 19xx).
-  date.setUTCFullYear(year, month - 1, day);
-  date.setUTCHours(hour, minute, second, millis);
-  return new Date(date.getTime() - offsetMinutes * 60_000);
-}
 
 /** ISO-8601 UTC with exactly millisecond precision — the stored form of indexed instants. */
 export function toIsoMillis(date: Date): string {
@@ -264,7 +222,7 @@ export function compileSearchRegex(pattern: unknown, fieldPath?: string): RegExp
 // ---- operands ----------------------------------------------------------------------
 
 function instantOperandScalar(value: unknown): unknown {
-  if (typeof value === 'string') return parseIsoInstant(value) ?? value;
+  if (typeof value === 'string') return parseInstant(value) ?? value;
   return value;
 }
 
@@ -301,7 +259,7 @@ function membership(list: readonly unknown[]): (value: unknown) => boolean {
 
 function metaInstant(value: unknown): unknown {
   if (value instanceof Date) return value;
-  if (typeof value === 'string') return parseIsoInstant(value) ?? value;
+  if (typeof value === 'string') return parseInstant(value) ?? value;
   return value;
 }
 
@@ -631,7 +589,7 @@ export function evaluateFilter(filter: SearchFilter, meta: ResourceMeta, dataOnl
 function instantMillis(value: unknown, what: string): number {
   if (isValidDate(value)) return value.getTime();
   if (typeof value === 'string') {
-    const parsed = parseIsoInstant(value);
+    const parsed = parseInstant(value);
     if (parsed) return parsed.getTime();
   }
   throw new QueryError(`Query field '${what}' must be a date-time, got ${textForm(value)}`);
@@ -639,7 +597,7 @@ function instantMillis(value: unknown, what: string): number {
 
 function metaMillis(value: unknown): number {
   if (value instanceof Date) return value.getTime();
-  if (typeof value === 'string') return parseIsoInstant(value)?.getTime() ?? Number.NaN;
+  if (typeof value === 'string') return parseInstant(value)?.getTime() ?? Number.NaN;
   return Number.NaN;
 }
 

@@ -16,7 +16,8 @@ import {
   type SearchFilter,
   type SearchSort,
 } from '@specstar/interfaces';
-import { compileSearchRegex, isPlainObject, isValidDate, parseIsoInstant, textForm, toIsoMillis } from './evaluator';
+import { parseInstant } from '../codec/records';
+import { compileSearchRegex, isPlainObject, isValidDate, textForm, toIsoMillis } from './evaluator';
 import { isQueryBuilder, type QueryBuilder } from './qb';
 
 export type QueryInput = QueryBuilder | Partial<ResourceMetaSearchQuery> | undefined;
@@ -66,7 +67,7 @@ function checkCount(value: unknown, key: string): number {
 function instantBound(value: unknown, key: string): Date {
   if (isValidDate(value)) return new Date(value.getTime());
   if (typeof value === 'string') {
-    const parsed = parseIsoInstant(value);
+    const parsed = parseInstant(value);
     if (parsed) return parsed;
   }
   throw new QueryError(`Query '${key}' must be an ISO-8601 date-time or a Date, got ${show(value)}`);
@@ -89,7 +90,7 @@ function metaInstantOperand(value: unknown, where: string): unknown {
   return mapOperand(value, (v) => {
     if (isValidDate(v)) return new Date(v.getTime());
     if (typeof v === 'string') {
-      const parsed = parseIsoInstant(v);
+      const parsed = parseInstant(v);
       if (!parsed) throw new QueryError(`${where}: ${show(v)} is not an ISO-8601 date-time`);
       return parsed;
     }
@@ -101,7 +102,7 @@ function dataOperand(value: unknown, isDateTimeField: boolean, coerceStrings: bo
   return mapOperand(value, (v) => {
     if (isValidDate(v)) return toIsoMillis(v);
     if (isDateTimeField && coerceStrings && typeof v === 'string') {
-      const parsed = parseIsoInstant(v);
+      const parsed = parseInstant(v);
       return parsed ? toIsoMillis(parsed) : v;
     }
     return v;

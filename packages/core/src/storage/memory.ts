@@ -154,9 +154,27 @@ export class MemoryMetaStore implements IMetaStore {
 }
 
 /** One revision record under one schema version. */
-interface Slot {
-  info: RevisionInfo;
+/** The record's fields and its bytes in one object (one heap object per stored revision). */
+interface Slot extends RevisionInfo {
   data: Uint8Array;
+}
+
+function toSlot(info: RevisionInfo, data: Uint8Array): Slot {
+  return {
+    uid: info.uid,
+    resource_id: info.resource_id,
+    revision_id: info.revision_id,
+    parent_revision_id: info.parent_revision_id,
+    parent_schema_version: info.parent_schema_version,
+    schema_version: info.schema_version,
+    data_hash: info.data_hash,
+    status: info.status,
+    created_time: info.created_time,
+    updated_time: info.updated_time,
+    created_by: info.created_by,
+    updated_by: info.updated_by,
+    data,
+  };
 }
 
 /**
@@ -176,13 +194,13 @@ class ResourceSlots {
     }
     for (let i = this.slots.length - 1; i >= 0; i--) {
       const slot = this.slots[i]!;
-      if (slot.info.revision_id === revisionId && slot.info.schema_version === version) return slot;
+      if (slot.revision_id === revisionId && slot.schema_version === version) return slot;
     }
     return undefined;
   }
 
   put(slot: Slot): void {
-    const { revision_id, schema_version } = slot.info;
+    const { revision_id, schema_version } = slot;
     const existing = this.find(revision_id, schema_version);
     if (existing !== undefined) {
       this.slots[this.slots.indexOf(existing)] = slot;
@@ -192,16 +210,16 @@ class ResourceSlots {
     if (this.byKey !== undefined) this.keyMap(revision_id).set(schema_version, this.slots.length - 1);
     else if (this.slots.length > LINEAR_SCAN_LIMIT) {
       this.byKey = new Map();
-      this.slots.forEach((s, i) => this.keyMap(s.info.revision_id).set(s.info.schema_version, i));
+      this.slots.forEach((s, i) => this.keyMap(s.revision_id).set(s.schema_version, i));
     }
   }
 
   revisionIds(): string[] {
-    return [...new Set(this.slots.map((slot) => slot.info.revision_id))];
+    return [...new Set(this.slots.map((slot) => slot.revision_id))];
   }
 
   versionsOf(revisionId: string): (string | null)[] {
-    return this.slots.filter((slot) => slot.info.revision_id === revisionId).map((slot) => slot.info.schema_version);
+    return this.slots.filter((slot) => slot.revision_id === revisionId).map((slot) => slot.schema_version);
   }
 
   private keyMap(revisionId: string): Map<string | null, number> {
@@ -221,22 +239,23 @@ const LINEAR_SCAN_LIMIT = 32;
  */
 export class MemoryResourceStore implements IResourceStore {
   readonly capabilities: ResourceStoreCapabilities = { batchWrite: true };
-  private readonly resources = new Map<string, ResourceSlots>();
+  // A resource with one record (the common case) holds its slot directly; more get a ResourceSlots.
+  private readonly resources = new Map<string, Slot | ResourceSlots>();
 
   async *listResources(): AsyncIterable<string> {
     yield* [...this.resources.keys()];
   }
 
   async listRevisions(resourceId: string): Promise<string[]> {
-    return this.resources.get(resourceId)?.revisionIds() ?? [];
+    return this.slotsOf(resourceId)?.revisionIds() ?? [];
   }
 
   async listSchemaVersions(resourceId: string, revisionId: string): Promise<(string | null)[]> {
-    return this.resources.get(resourceId)?.versionsOf(revisionId) ?? [];
+    return this.slotsOf(resourceId)?.versionsOf(revisionId) ?? [];
   }
 
   async exists(resourceId: string, revisionId: string, schemaVersion: string | null): Promise<boolean> {
-    return this.resources.get(resourceId)?.find(revisionId, schemaVersion) !== undefined;
+    return this.find(resourceId, revisionId, schemaVersion) !== undefined;
   }
 
   async get(resourceId: string, revisionId: string, schemaVersion: string | null): Promise<StoredRevision | undefined> {
@@ -244,8 +263,8 @@ export class MemoryResourceStore implements IResourceStore {
   }
 
   async getInfo(resourceId: string, revisionId: string, schemaVersion: string | null): Promise<RevisionInfo | undefined> {
-    const slot = this.resources.get(resourceId)?.find(revisionId, schemaVersion);
-    return slot === undefined ? undefined : copyInfo(slot.info);
+    const slot = this.find(resourceId, revisionId, schemaVersion);
+    return slot === undefined ? undefined : copyInfo(slot);
   }
 
   async save(info: RevisionInfo, data: Uint8Array): Promise<void> {
@@ -265,17 +284,42 @@ export class MemoryResourceStore implements IResourceStore {
     this.adopt(copyInfo(info), copyBytes(data));
   }
 
-  /** @internal Stores the record without copying: the caller gives up `info` and `data`. */
+  /** @internal Stores the record; `data` is kept as it is (the caller gives it up). */
   adopt(info: RevisionInfo, data: Uint8Array): void {
-    let slots = this.resources.get(info.resource_id);
-    if (slots === undefined) this.resources.set(info.resource_id, (slots = new ResourceSlots()));
-    slots.put({ info, data });
+    const slot = toSlot(info, data);
+    const held = this.resources.get(info.resource_id);
+    if (held === undefined) {
+      this.resources.set(info.resource_id, slot);
+    } else if (held instanceof ResourceSlots) {
+      held.put(slot);
+    } else if (held.revision_id === info.revision_id && held.schema_version === info.schema_version) {
+      this.resources.set(info.resource_id, slot);
+    } else {
+      const slots = new ResourceSlots();
+      slots.put(held);
+      slots.put(slot);
+      this.resources.set(info.resource_id, slots);
+    }
+  }
+
+  private find(resourceId: string, revisionId: string, schemaVersion: string | null): Slot | undefined {
+    const held = this.resources.get(resourceId);
+    if (held === undefined || held instanceof ResourceSlots) return held?.find(revisionId, schemaVersion);
+    return held.revision_id === revisionId && held.schema_version === schemaVersion ? held : undefined;
+  }
+
+  private slotsOf(resourceId: string): ResourceSlots | undefined {
+    const held = this.resources.get(resourceId);
+    if (held === undefined || held instanceof ResourceSlots) return held;
+    const one = new ResourceSlots();
+    one.put(held);
+    return one;
   }
 
   /** @internal A copy of the record's info with the stored bytes (returned bytes are read-only). */
   read(resourceId: string, revisionId: string, schemaVersion: string | null): StoredRevision | undefined {
-    const slot = this.resources.get(resourceId)?.find(revisionId, schemaVersion);
-    return slot === undefined ? undefined : { info: copyInfo(slot.info), data: slot.data };
+    const slot = this.find(resourceId, revisionId, schemaVersion);
+    return slot === undefined ? undefined : { info: copyInfo(slot), data: slot.data };
   }
 }
 
