@@ -152,4 +152,26 @@ export const engineSearchCases = defineGroup('engine: search', [
       expect(await rm.count(QB.field('value').gt(1))).toBe(2);
     },
   },
+  {
+    name: 'engine-search: listResources returns only the requested sections and keys, in search order',
+    async run(context) {
+      const { expect } = context;
+      const rm = await seed(context);
+      const byValue = QB.field('value').gte(1).sort('-value');
+      const metasOnly = await rm.listResources(byValue, { returns: ['meta'] });
+      expect(metasOnly.map((item) => Object.keys(item))).toEqual([['meta'], ['meta'], ['meta']]);
+      expect(metasOnly.map((item) => (item.meta as { resource_id: string }).resource_id)).toEqual(['e1', 'e3', 'e2']);
+      const partial = await rm.listResources(byValue, { partial: ['name', 'meta/resource_id', '/info/revision_id'] });
+      expect(partial).toEqual([
+        { data: { name: 'Alice' }, meta: { resource_id: 'e1' }, info: { revision_id: 'e1:1' } },
+        { data: { name: 'alice smith' }, meta: { resource_id: 'e3' }, info: { revision_id: 'e3:1' } },
+        { data: { name: 'Bob' }, meta: { resource_id: 'e2' }, info: { revision_id: 'e2:1' } },
+      ]);
+      const full = await rm.listResources(QB.field('name').eq('Bob'));
+      expect(full).toHaveLength(1);
+      expect(full[0]!.data).toEqual({ name: 'Bob', value: 1, tags: [], note: 'hi' });
+      expect((full[0]!.info as { revision_id: string }).revision_id).toBe('e2:1');
+      expect((full[0]!.meta as { current_revision_id: string }).current_revision_id).toBe('e2:1');
+    },
+  },
 ]);
