@@ -178,7 +178,8 @@ let cachedParser: Parser | undefined;
 
 /** Generated once, on first use. Packrat caching keeps backtracking linear. */
 function qbParser(): Parser {
-  cachedParser ??= generate(QB_GRAMMAR, { cache: true });
+  // No packrat cache: the grammar factors its shared prefixes, and memo tables cost more than they save.
+  cachedParser ??= generate(QB_GRAMMAR, { cache: false });
   return cachedParser;
 }
 
