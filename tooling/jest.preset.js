@@ -7,6 +7,9 @@ const packagesDir = path.resolve(__dirname, '..', 'packages');
 module.exports = {
   testEnvironment: 'node',
   testMatch: ['**/src/**/*.test.ts', '**/test/**/*.test.ts'],
+  // A guard against hangs, not a speed check: suites share two cores when turbo runs them in
+  // parallel, and the fuzz and server tests do thousands of requests.
+  testTimeout: 30_000,
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'] },
   moduleNameMapper: { '^@specstar/([a-z0-9-]+)$': `${packagesDir}/$1/src/index.ts` },
 };

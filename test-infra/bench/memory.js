@@ -8,31 +8,12 @@
 const { Packr } = require('msgpackr');
 const { SpecStar, QB } = require('@specstar/core');
 const { rounds, compare, report, atLeast, atMostSlower } = require('./harness');
+const { CharacterSchema, payload } = require('./fixtures');
 
 const RESOURCES = Number(process.env.BENCH_RESOURCES ?? 100_000);
 const OPS = Math.min(Number(process.env.BENCH_OPS ?? 20_000), RESOURCES);
 const SEARCHES = Number(process.env.BENCH_SEARCHES ?? 40);
 
-const CharacterSchema = {
-  title: 'Character',
-  type: 'object',
-  properties: {
-    name: { type: 'string' },
-    level: { type: 'integer', default: 1 },
-    guild: { type: 'string' },
-    tags: { type: 'array', items: { type: 'string' } },
-    stats: { type: 'object', properties: { str: { type: 'integer' }, dex: { type: 'integer' } } },
-  },
-  required: ['name'],
-};
-
-const payload = (i, bump = 0) => ({
-  name: `hero-${i}`,
-  level: (i + bump) % 100,
-  guild: `guild-${i % 50}`,
-  tags: ['warrior', i % 2 ? 'odd' : 'even'],
-  stats: { str: i % 20, dex: i % 17 },
-});
 
 const ctx = { user: 'bench', now: new Date('2025-01-01T00:00:00.000Z') };
 const newManager = () => new SpecStar().addModel(CharacterSchema, { indexedFields: ['level', 'guild'] });

@@ -173,6 +173,16 @@ export class ResourceManager<T = unknown> {
     return this.migration?.version ?? null;
   }
 
+  /** Whether writes without an explicit or scoped user fall back to a configured default user. */
+  get hasDefaultUser(): boolean {
+    return this.settings.defaultUser !== undefined;
+  }
+
+  /** Whether writes without an explicit or scoped clock fall back to a configured defaultNow. */
+  get hasDefaultNow(): boolean {
+    return this.settings.defaultNow !== undefined;
+  }
+
   get indexedFields(): readonly IndexableField[] {
     return this.indexed;
   }

@@ -1105,15 +1105,41 @@ class Interpreter {
  * Parses a `qb` expression into a query builder. Throws QueryError with message
  * `Invalid QB expression: <reason>` and the offending token's `position`.
  */
+// Clients repeat the same few filters, and parsing costs far more than interpreting: checked
+// trees are kept by their text (least recently used dropped first). Interpretation still runs
+// per call, so time helpers like today() always see the current clock.
+const TREE_CACHE_SIZE = 256;
+const treeCache = new Map<string, Node>();
+
+function cachedTree(text: string): Node {
+  const hit = treeCache.get(text);
+  if (hit !== undefined) {
+    treeCache.delete(text);
+    treeCache.set(text, hit);
+    return hit;
+  }
+  checkNesting(text);
+  const tree = parseTree(text);
+  checkTreeDepth(tree);
+  deepFreeze(tree); // shared between calls from now on: nothing may change it
+  treeCache.set(text, tree);
+  if (treeCache.size > TREE_CACHE_SIZE) treeCache.delete(treeCache.keys().next().value as string);
+  return tree;
+}
+
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const child of Object.values(value)) deepFreeze(child);
+}
+
 export function parseQb(text: string, options: ParseQbOptions = {}): QueryBuilder {
   if (typeof text !== 'string') throw invalid(`expected a string, got ${typeof text}`);
   if (text.length > MAX_QB_LENGTH) {
     throw invalid(`expression is ${text.length} characters long; the limit is ${MAX_QB_LENGTH}`);
   }
   if (text.trim() === '') throw invalid('Syntax error in QB expression: empty expression', positionAt(text, 0));
-  checkNesting(text);
-  const tree = parseTree(text);
-  checkTreeDepth(tree);
+  const tree = cachedTree(text);
   const interpreter = new Interpreter(options.now);
   const result = interpreter.eval(tree);
   if (!isQueryBuilder(result)) {

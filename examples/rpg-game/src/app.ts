@@ -1,0 +1,49 @@
+import express, { type Express, type Request } from 'express';
+import { SpecStar } from '@specstar/core';
+import { mount, type HttpOptions } from '@specstar/http-express';
+import { registerModels } from './models';
+
+export interface AppOptions {
+  /** A registry to register the models in; default: a fresh one on memory storage. */
+  spec?: SpecStar;
+  /** Where the API is mounted, e.g. '/api'; default ''. */
+  prefix?: string;
+  /** Passed to mount(); `prefix` above wins. */
+  http?: HttpOptions;
+}
+
+export interface RpgApp {
+  app: Express;
+  spec: SpecStar;
+}
+
+/** Who is playing: the `X-Player` header, else the game master (a demo stand-in for real auth). */
+export function playerOf(req: Request): string {
+  const player = req.get('x-player')?.trim();
+  return player ? player : 'game-master';
+}
+
+/**
+ * Builds the game's Express app: the three models on SpecStar, their routes, /openapi.json and
+ * Swagger UI at /docs. Storage is in memory (a disk default arrives with a later release).
+ */
+export function createApp(options: AppOptions = {}): RpgApp {
+  const spec = options.spec ?? new SpecStar();
+  registerModels(spec);
+  const prefix = options.prefix ?? options.http?.prefix ?? '';
+
+  const app = express();
+  app.disable('x-powered-by');
+  // A landing page, registered before mount() so the router's 404 handling never sees '/'.
+  app.get(prefix === '' ? '/' : prefix, (_req, res) => {
+    res.json({ name: 'rpg-game', docs: `${prefix}/docs`, openapi: `${prefix}/openapi.json`, models: [...spec.resourceManagers.keys()] });
+  });
+  mount(app, spec, {
+    title: 'RPG game',
+    version: '1.0.0',
+    ...options.http,
+    prefix,
+    dependencyProvider: { getUser: playerOf, ...options.http?.dependencyProvider },
+  });
+  return { app, spec };
+}

@@ -1,0 +1,58 @@
+/**
+ * Request identity and clock (http-api §1.4): a replaceable provider with `getUser(req)` and
+ * `getNow(req)`. Without one, writes act as the model's (or registry's) defaultUser when one is
+ * configured, else as `anonymous`, at the model's defaultNow when configured, else now.
+ */
+import type { Request } from 'express';
+import type { ResourceManager, WriteContext } from '@specstar/core';
+import { ConfigurationError } from '@specstar/interfaces';
+import type { DependencyProvider } from './options';
+
+export const ANONYMOUS = 'anonymous';
+
+/** Realm-independent (jest and vm contexts have their own Date). */
+function isValidDate(value: unknown): value is Date {
+  return Object.prototype.toString.call(value) === '[object Date]' && !Number.isNaN((value as Date).getTime());
+}
+
+/** Whether the model (or its registry) configures a default user / clock of its own. */
+function managerDefaults(rm: ResourceManager): { user: boolean; now: boolean } {
+  return { user: rm.hasDefaultUser, now: rm.hasDefaultNow };
+}
+
+export type ContextResolver = (req: Request, rm: ResourceManager) => Promise<WriteContext>;
+
+/** Builds the per-request resolver of who and when for writes. */
+export function contextResolver(provider: Partial<DependencyProvider> | undefined): ContextResolver {
+  const getUser = provider?.getUser;
+  const getNow = provider?.getNow;
+  return async (req, rm) => {
+    const context: WriteContext = {};
+    const defaults = getUser && getNow ? undefined : managerDefaults(rm);
+    if (getUser) {
+      const user = await getUser(req);
+      if (typeof user !== 'string' || user === '') {
+        throw new ConfigurationError(`dependencyProvider.getUser must return a non-empty string, got ${JSON.stringify(user)}`);
+      }
+      context.user = user;
+    } else if (!defaults?.user) {
+      context.user = ANONYMOUS;
+    }
+    if (getNow) {
+      const now = await getNow(req);
+      if (!isValidDate(now)) throw new ConfigurationError('dependencyProvider.getNow must return a valid Date');
+      context.now = now;
+    } else if (!defaults?.now) {
+      context.now = new Date();
+    }
+    return context;
+  };
+}
+
+/** The clock for qb time helpers (today(), last_n_days(), …): the provider's, else the QB clock. */
+export async function queryClock(provider: Partial<DependencyProvider> | undefined, req: Request): Promise<Date | undefined> {
+  if (!provider?.getNow) return undefined;
+  const now = await provider.getNow(req);
+  if (!isValidDate(now)) throw new ConfigurationError('dependencyProvider.getNow must return a valid Date');
+  return now;
+}

@@ -1,0 +1,61 @@
+/**
+ * What every route handler needs: the registry, the options, the request's who/when, and the
+ * manager of the `:model` segment, looked up per request so models added after the router was
+ * built are served too.
+ */
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { projectPartial, type ResourceManager, type SpecStar } from '@specstar/core';
+import { HttpError } from '../errors';
+import { contextResolver, queryClock, type ContextResolver } from '../dependencies';
+import type { HttpOptions } from '../options';
+import { sendJson } from '../wire';
+
+export interface RouteKit {
+  spec: SpecStar;
+  options: HttpOptions;
+  writeContext: ContextResolver;
+  /** "Now" for qb time helpers: the provider's clock, else undefined (the QB clock). */
+  queryNow(req: Request): Promise<Date | undefined>;
+}
+
+export function routeKit(spec: SpecStar, options: HttpOptions): RouteKit {
+  return {
+    spec,
+    options,
+    writeContext: contextResolver(options.dependencyProvider),
+    queryNow: (req) => queryClock(options.dependencyProvider, req),
+  };
+}
+
+export type ModelHandler = (req: Request, res: Response, rm: ResourceManager) => Promise<void>;
+
+/**
+ * Wraps a handler of a `/:model…` route. An unregistered model falls through (`next()`), so
+ * the request ends at the 404/405 handling like any unknown path.
+ */
+export function modelRoute(kit: RouteKit, handler: ModelHandler): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const name = req.params['model'];
+    const rm = typeof name === 'string' ? kit.spec.resourceManagers.get(name) : undefined;
+    if (!rm) {
+      next();
+      return;
+    }
+    handler(req, res, rm).catch(next);
+  };
+}
+
+/** A path parameter that the route pattern guarantees. */
+export function pathParam(req: Request, name: string): string {
+  const value = req.params[name];
+  if (typeof value !== 'string') throw new HttpError(404, 'Not Found');
+  return value;
+}
+
+export function project(value: unknown, paths: readonly string[]): unknown {
+  return paths.length === 0 ? value : projectPartial(value, [...paths]);
+}
+
+export function sendRecord(res: Response, body: unknown, rm?: ResourceManager): void {
+  sendJson(res, body, { hasBytes: rm?.model.hasBinary ?? false });
+}
