@@ -1,5 +1,5 @@
 import type { IMessageQueueFactory } from './mq';
-import type { IBlobStore, IMetaStore, IResourceStore } from './storage';
+import type { IBlobStore, IMetaStore, IResourceStore, IStorage } from './storage';
 
 export type BackendRole = 'meta' | 'resource' | 'blob' | 'mq';
 
@@ -44,10 +44,18 @@ export type ResolvedOptions = Readonly<Record<string, unknown>>;
 export interface BackendProvider {
   readonly type: string;
   readonly roles: ReadonlyArray<BackendRole>;
+  /**
+   * The whole storage of a model, when the meta and resource roles both resolve to this provider
+   * with the same options; lets a provider commit meta and revision in one transaction. Without
+   * it core composes buildMetaStore and buildResourceStore with SimpleStorage.
+   */
+  buildStorage?(model: string, options: ResolvedOptions): IStorage;
   buildMetaStore?(model: string, options: ResolvedOptions): IMetaStore;
   buildResourceStore?(model: string, options: ResolvedOptions): IResourceStore;
   buildBlobStore?(options: ResolvedOptions): IBlobStore;
   buildMessageQueueFactory?(options: ResolvedOptions): IMessageQueueFactory;
   /** Check options and connectivity at startup; throw ConfigurationError naming the problem. */
   validate?(role: BackendRole, options: ResolvedOptions): void | Promise<void>;
+  /** Release what the provider opened (pools, files) when the registry closes. */
+  close?(): Promise<void>;
 }

@@ -1,7 +1,10 @@
 /** Search: the normative evaluator, the QB builder, the qb string language, partial projection. */
 export {
   compareBySorts,
+  compareStrings,
   compileFilter,
+  compileSearchRegex,
+  textForm,
   compileQuery,
   countQuery,
   evaluateFilter,
