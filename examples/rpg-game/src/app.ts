@@ -1,11 +1,13 @@
 import express, { type Express, type Request } from 'express';
-import { SpecStar } from '@specstar/core';
+import { SpecStar, type BackendConfigInput } from '@specstar/core';
 import { mount, type HttpOptions } from '@specstar/http-express';
 import { registerModels } from './models';
 
 export interface AppOptions {
-  /** A registry to register the models in; default: a fresh one on memory storage. */
+  /** A registry to register the models in; default: a fresh one on `backend`, else memory. */
   spec?: SpecStar;
+  /** A backend configuration (a JSON file path or an object) for the default registry. */
+  backend?: string | BackendConfigInput;
   /** Where the API is mounted, e.g. '/api'; default ''. */
   prefix?: string;
   /** Passed to mount(); `prefix` above wins. */
@@ -28,7 +30,7 @@ export function playerOf(req: Request): string {
  * Swagger UI at /docs. Storage is in memory (a disk default arrives with a later release).
  */
 export function createApp(options: AppOptions = {}): RpgApp {
-  const spec = options.spec ?? new SpecStar();
+  const spec = options.spec ?? new SpecStar(options.backend === undefined ? {} : { backend: options.backend });
   registerModels(spec);
   const prefix = options.prefix ?? options.http?.prefix ?? '';
 

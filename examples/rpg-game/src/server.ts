@@ -1,3 +1,4 @@
+import { join, resolve } from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type AppOptions, type RpgApp } from './app';
@@ -31,7 +32,8 @@ function parsePort(raw: string | undefined): number {
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const log = options.log ?? ((line: string) => console.log(line));
   const rpg = createApp(options);
-  if (options.seed) {
+  // Seed an empty store only: a disk store keeps the demo data of an earlier run.
+  if (options.seed && (await rpg.spec.getResourceManager('guild').count({})) === 0) {
     const seeded = await seedDemoData(rpg.spec);
     log(`seeded ${seeded.guilds.length} guilds, ${seeded.characters.length} characters, ${seeded.items.length} items`);
   }
@@ -96,13 +98,22 @@ export function exitOnSignals(running: RunningServer, log: (line: string) => voi
   };
 }
 
+/** The backend file shipped with the example: disk storage under ${RPG_DATA_DIR}. */
+export const BACKEND_FILE = join(__dirname, '..', 'backend.json');
+
 async function main(): Promise<void> {
   const log = (line: string) => console.log(line);
-  const seed = process.argv.includes('--seed') || process.env.SEED === '1';
-  const running = await startServer({ seed, log });
+  const inMemory = process.argv.includes('--memory');
+  if (!inMemory) process.env.RPG_DATA_DIR ??= resolve('data');
+  const running = await startServer({ seed: wantsSeed(), log, ...(inMemory ? {} : { backend: BACKEND_FILE }) });
   exitOnSignals(running, log);
+  log(inMemory ? 'storage: memory (gone when the server stops)' : `storage: disk at ${process.env.RPG_DATA_DIR}`);
   log(`RPG game API listening on ${running.url}`);
   log(`Swagger UI: ${running.url}/docs`);
+}
+
+function wantsSeed(): boolean {
+  return process.argv.includes('--seed') || process.env.SEED === '1';
 }
 
 if (require.main === module) {

@@ -13,9 +13,11 @@ export {
 export { type ScopeValues } from './context';
 export { runEvented } from './events';
 export { checkResourceId } from './ids';
+export { infoRecord, metaRecord } from './records';
 export * from './search';
 export * from './model';
 export * from './codec';
 export * from './schema';
 export * from './storage';
+export * from './backend';
 export { applyJsonPatch, applyMergePatch } from './patch';

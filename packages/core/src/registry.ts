@@ -5,12 +5,14 @@ import {
   RevisionStatus,
   type IBlobStore,
   type IEventHandler,
+  type IMessageQueueFactory,
   type IMigration,
   type IStorage,
   type IStorageFactory,
   type IndexableField,
   type Validator,
 } from '@specstar/interfaces';
+import { BackendConfigError, resolveBackend, resolveBackendSync, type BackendBundle, type BackendConfig, type BackendConfigValue } from './backend';
 import { createDataCodec, type EncodingName } from './codec';
 import { runInScope, type ScopeValues } from './context';
 import { ResourceManager } from './manager';
@@ -37,8 +39,13 @@ export interface SpecStarOptions {
   eventHandlers?: IEventHandler[];
   /** Page size of searches that do not set a limit (default 10, or SPECSTAR_DEFAULT_QUERY_LIMIT). */
   defaultQueryLimit?: number;
+  /**
+   * The unified backend config (core-semantics §9): a BackendConfig, a plain object or a JSON
+   * file path. `configure()` accepts every provider; the synchronous constructor cannot wait for
+   * a provider whose validate() is asynchronous and says so. Exclusive with `storageFactory`.
+   */
+  backend?: BackendConfigValue | null;
   // Accepted names whose features arrive with later work; setting them fails loudly.
-  backend?: unknown;
   messageQueueFactory?: unknown;
   admin?: string;
   permissionChecker?: unknown;
@@ -71,7 +78,6 @@ export interface AddModelOptions {
 const RESERVED_MODEL_NAMES: ReadonlySet<string> = new Set(['ACLPermission', 'RBACPermission']);
 
 const NOT_YET: Record<string, string> = {
-  backend: 'the unified backend configuration',
   messageQueueFactory: 'job queues',
   admin: 'permissions',
   permissionChecker: 'permissions',
@@ -86,6 +92,18 @@ function refuseUnsupported(options: object, where: string): void {
       throw new NotSupportedError(`${where} option '${key}' is not supported yet (${feature} are not part of this release)`);
     }
   }
+}
+
+/** Whether options carry a backend config; `backend` with `storageFactory` is ambiguous. */
+function hasBackend(options: SpecStarOptions): boolean {
+  if (options.backend === undefined || options.backend === null) return false;
+  if (options.storageFactory !== undefined) {
+    throw new BackendConfigError('Pass either backend or storageFactory, not both: backend builds the storage factory itself', {
+      problem: 'invalid_input',
+      field: 'backend',
+    });
+  }
+  return true;
 }
 
 function envQueryLimit(): number | undefined {
@@ -109,20 +127,51 @@ export class SpecStar {
   private readonly managers = new Map<string, ResourceManager>();
   private readonly bySchema = new Map<object, ResourceManager[]>();
   private blobStore: IBlobStore | undefined;
+  private backendBundle: BackendBundle | undefined;
 
   constructor(options: SpecStarOptions = {}) {
     refuseUnsupported(options, 'SpecStar');
-    this.options = { ...options };
+    const { backend, ...rest } = options;
+    const bundle = hasBackend(options) ? resolveBackendSync(backend as BackendConfigValue) : undefined;
+    this.options = { ...rest };
+    if (bundle) this.useBackend(bundle);
   }
 
-  /** Replaces registry settings; models already registered keep theirs (a warning says so). */
+  /**
+   * Replaces registry settings; models already registered keep theirs (a warning says so).
+   * A backend config is resolved completely before anything changes, so a configure() that
+   * throws leaves the previous settings as they were.
+   */
   async configure(options: SpecStarOptions): Promise<void> {
     refuseUnsupported(options, 'SpecStar');
+    const { backend, ...rest } = options;
+    const bundle = hasBackend(options) ? await resolveBackend(backend as BackendConfigValue) : undefined;
     if (this.managers.size > 0) {
       process.emitWarning(`SpecStar.configure() after ${this.managers.size} model(s) were registered only affects models added later`);
     }
-    this.options = { ...this.options, ...options };
-    if (options.storageFactory) this.blobStore = undefined;
+    this.options = { ...this.options, ...rest };
+    if (bundle) this.useBackend(bundle);
+    else if (options.storageFactory) {
+      // The lower-level path replaces a unified backend.
+      this.backendBundle = undefined;
+      this.blobStore = undefined;
+    }
+  }
+
+  private useBackend(bundle: BackendBundle): void {
+    this.backendBundle = bundle;
+    this.options.storageFactory = bundle.storageFactory;
+    this.blobStore = undefined; // the bundle's factory hands out its shared blob store
+  }
+
+  /** The unified backend config in use, if the registry was configured with one. */
+  get backend(): BackendConfig | undefined {
+    return this.backendBundle?.config;
+  }
+
+  /** The queue factory of the backend's `mq` binding; undefined when `mq` is omitted. */
+  get messageQueueFactory(): IMessageQueueFactory | undefined {
+    return this.backendBundle?.messageQueueFactory;
   }
 
   private get storageFactory(): IStorageFactory {
@@ -163,7 +212,8 @@ export class SpecStar {
     if (this.managers.has(name)) throw new ConfigurationError(`A model named '${name}' is already registered`);
 
     const compiled = compileModel(schema);
-    const encoding = options.encoding ?? this.options.encoding ?? 'json';
+    // Per-model › registry › the backend's `defaults.encoding` › json (core-semantics §5.1).
+    const encoding = options.encoding ?? this.options.encoding ?? this.backend?.defaults.encoding ?? 'json';
     if (encoding !== 'json' && encoding !== 'msgpack') throw new ConfigurationError(`encoding must be 'json' or 'msgpack', got '${String(encoding)}'`);
     const indexedFields = normaliseIndexedFields(options.indexedFields ?? []);
     // Unique fields and resource-id refs are always searchable (their checks search them).

@@ -81,4 +81,11 @@ describe('SpecStar registry', () => {
     const info = await spec.using({ user: 'worker', now: alice.now }, () => rm.create({ name: 'a' }));
     expect(info.created_by).toBe('worker');
   });
+
+  it("the backend's defaults.encoding is the models' default data encoding", () => {
+    const spec = new SpecStar({ backend: { defaults: { encoding: 'msgpack' } } });
+    expect(spec.addModel({ ...ItemSchema }, { name: 'a' }).encoding).toBe('msgpack');
+    expect(spec.addModel({ ...ItemSchema }, { name: 'b', encoding: 'json' }).encoding).toBe('json');
+    expect(new SpecStar({ backend: {} }).addModel({ ...ItemSchema }, { name: 'c' }).encoding).toBe('json');
+  });
 });

@@ -607,7 +607,7 @@ function userSet(value: unknown, what: string): ReadonlySet<unknown> {
 }
 
 /** Top-level entries, with AND groups inlined: an AND is true exactly when every child is. */
-function topLevelFilters(filters: readonly SearchFilter[]): SearchFilter[] {
+export function topLevelFilters(filters: readonly SearchFilter[]): SearchFilter[] {
   const out: SearchFilter[] = [];
   const stack = [...filters].reverse();
   while (stack.length > 0) {

@@ -5,6 +5,7 @@ export {
   compileFilter,
   compileSearchRegex,
   textForm,
+  topLevelFilters,
   compileQuery,
   countQuery,
   evaluateFilter,

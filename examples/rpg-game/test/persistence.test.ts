@@ -1,0 +1,60 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { BACKEND_FILE, startServer, type RunningServer } from '../src/server';
+
+// The persistence smoke test of the backend setup guide, on the example's own backend file:
+// create, restart, read — nothing acknowledged before the restart is lost.
+describe('the example on disk keeps its data across restarts', () => {
+  let dataDir: string;
+  const previous = process.env.RPG_DATA_DIR;
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'rpg-data-'));
+    process.env.RPG_DATA_DIR = dataDir;
+  });
+  afterEach(() => {
+    if (previous === undefined) delete process.env.RPG_DATA_DIR;
+    else process.env.RPG_DATA_DIR = previous;
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const start = (): Promise<RunningServer> => startServer({ port: 0, backend: BACKEND_FILE, log: () => undefined });
+
+  it('create, restart, read: data, revisions and soft deletes survive', async () => {
+    let running = await start();
+    const created = await request(running.app).post('/guild').send({ name: 'Night Watch' }).expect(200);
+    const id: string = created.body.resource_id;
+    await request(running.app).put(`/guild/${encodeURIComponent(id)}`).send({ name: 'Night Watch', motto: 'We hold' }).expect(200);
+    const hero = await request(running.app).post('/character').send({ name: 'Aria', class: 'mage' }).expect(200);
+    await request(running.app).delete(`/character/${encodeURIComponent(hero.body.resource_id)}`).expect(200);
+    const before = await request(running.app).get(`/guild/${encodeURIComponent(id)}`).expect(200);
+    await running.close();
+
+    running = await start();
+    try {
+      const after = await request(running.app).get(`/guild/${encodeURIComponent(id)}`).expect(200);
+      expect(after.body).toEqual(before.body);
+      const revisions = await request(running.app).get(`/guild/${encodeURIComponent(id)}/revision-list`).expect(200);
+      expect(JSON.stringify(revisions.body)).toContain(`${id}:2`);
+      await request(running.app).get(`/character/${encodeURIComponent(hero.body.resource_id)}`).expect(404);
+      await request(running.app).get(`/character/${encodeURIComponent(hero.body.resource_id)}?include_deleted=true`).expect(200);
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('seeding fills an empty store once, not again after a restart', async () => {
+    let running = await startServer({ port: 0, backend: BACKEND_FILE, seed: true, log: () => undefined });
+    const first = await request(running.app).get('/guild/count').expect(200);
+    await running.close();
+    running = await startServer({ port: 0, backend: BACKEND_FILE, seed: true, log: () => undefined });
+    try {
+      const second = await request(running.app).get('/guild/count').expect(200);
+      expect(second.body).toBe(first.body);
+      expect(first.body).toBeGreaterThan(0);
+    } finally {
+      await running.close();
+    }
+  });
+});

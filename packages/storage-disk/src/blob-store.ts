@@ -1,0 +1,105 @@
+/**
+ * Blobs as files: `<dir>/<file_id>` holds a msgpack-encoded Binary `{file_id, size,
+ * content_type?, data}` (the layout Python SpecStar's disk blob store uses), written durably.
+ * Content-addressed puts write only when the file is absent; a caller key always overwrites.
+ */
+import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import { BlobNotFoundError, ValidationError } from '@specstar/interfaces';
+import type { Binary, BlobPutOptions, IBlobStore } from '@specstar/interfaces';
+import { assertValidFileId, createPackr, isBytes, xxh3Hex } from '@specstar/core';
+import { DirectorySync, StoredDataError, ensureDirectory, isNotFound, writeFileDurable } from './files';
+import { childPath } from './paths';
+
+const packr = createPackr();
+
+interface StoredBlob {
+  file_id: string;
+  size: number;
+  content_type?: string;
+  data: Uint8Array;
+}
+
+export class DiskBlobStore implements IBlobStore {
+  readonly dir: string;
+  private readonly dirSync: DirectorySync;
+
+  /** `dir` is the blob directory itself (DiskStorageFactory passes `<rootdir>/_blobs`). */
+  constructor(dir: string) {
+    this.dir = dir;
+    ensureDirectory(dir);
+    this.dirSync = new DirectorySync(dir);
+  }
+
+  async put(data: Uint8Array, options: BlobPutOptions = {}): Promise<Binary> {
+    if (!isBytes(data)) {
+      throw new ValidationError('Blob data must be a Uint8Array', { kind: 'input', issues: [{ path: '/data', message: 'not bytes' }] });
+    }
+    const { key } = options;
+    if (key !== undefined) assertValidFileId(key, 'key');
+    const contentType = options.contentType ? options.contentType : undefined;
+    // Copied before the first await: the caller may reuse its buffer once put() is called.
+    const bytes = new Uint8Array(data);
+    const fileId = key ?? xxh3Hex(bytes);
+    const file = childPath(this.dir, fileId, 'file_id');
+    // Equal bytes have an equal id: an existing content-addressed blob is already these bytes.
+    if (key !== undefined || !fs.existsSync(file)) {
+      const stored: StoredBlob = { file_id: fileId, size: bytes.byteLength, ...(contentType !== undefined && { content_type: contentType }), data: bytes };
+      await writeFileDurable(this.dir, fileId, packr.pack(stored), this.dirSync);
+    }
+    return { file_id: fileId, size: bytes.byteLength, ...(contentType !== undefined && { content_type: contentType }), data: new Uint8Array(bytes) };
+  }
+
+  async get(fileId: string): Promise<Binary> {
+    assertValidFileId(fileId);
+    const file = childPath(this.dir, fileId, 'file_id');
+    let raw: Buffer;
+    try {
+      raw = await fsp.readFile(file);
+    } catch (error) {
+      if (isNotFound(error)) throw new BlobNotFoundError(fileId);
+      throw error;
+    }
+    const blob = decodeBlob(raw, file);
+    return {
+      file_id: fileId,
+      size: blob.data.byteLength,
+      ...(blob.content_type !== undefined && { content_type: blob.content_type }),
+      data: new Uint8Array(blob.data),
+    };
+  }
+
+  async exists(fileId: string): Promise<boolean> {
+    assertValidFileId(fileId);
+    try {
+      return (await fsp.stat(childPath(this.dir, fileId, 'file_id'))).isFile();
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
+
+  async getUrl(fileId: string): Promise<string | null> {
+    assertValidFileId(fileId);
+    return null;
+  }
+
+  async close(): Promise<void> {
+    // Nothing stays open between calls.
+  }
+}
+
+function decodeBlob(raw: Buffer, file: string): { data: Uint8Array; content_type?: string } {
+  let value: unknown;
+  try {
+    value = packr.unpack(raw);
+  } catch (error) {
+    throw new StoredDataError(`Blob file ${file} is not a valid blob record`, { cause: error });
+  }
+  const record = value as Partial<StoredBlob> | null;
+  if (typeof record !== 'object' || record === null || !isBytes(record.data)) {
+    throw new StoredDataError(`Blob file ${file} holds no blob bytes`);
+  }
+  const contentType = typeof record.content_type === 'string' && record.content_type !== '' ? record.content_type : undefined;
+  return { data: record.data, ...(contentType !== undefined && { content_type: contentType }) };
+}

@@ -1,0 +1,285 @@
+/**
+ * The storage of one model under a rootdir:
+ *
+ *   <rootdir>/<model>/meta.sqlite3   meta table (SqliteMetaStore) + revision index, WAL
+ *   <rootdir>/<model>/data/<file>    one payload file per revision record
+ *
+ * A commit writes the payload file durably first, then runs ONE SQLite transaction that checks
+ * the expectation, upserts the revision row and writes the meta. The commit is atomic: a reader
+ * (in this process or another) sees both or neither, and a crash at any point leaves the last
+ * committed state. A refused commit writes no row; its payload file is removed right away.
+ */
+import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import type Database from 'better-sqlite3';
+import { ResourceConflictError, ResourceIDNotFoundError, RevisionMismatchError, type SpecStarError } from '@specstar/interfaces';
+import type {
+  IStorage,
+  ResourceMeta,
+  ResourceMetaSearchQuery,
+  RevisionInfo,
+  StorageCapabilities,
+  StorageWrite,
+  StoredRevision,
+  WriteExpectation,
+} from '@specstar/interfaces';
+import { SqliteMetaStore } from './sqlite-meta-store';
+import { ensureDirectory, openDatabase, removeFileQuietly } from './files';
+import { childPath, modelPaths, resolveRootdir, type ModelPaths } from './paths';
+import { RevisionIndex, listResourceIds, saveRevisionsDurably, type PreparedRevision } from './revision-store';
+
+/** Name of the meta table inside each model's SQLite file. */
+export const META_TABLE = 'meta';
+
+export interface DiskStorageOptions {
+  /**
+   * Accepted for backend-config compatibility (`defaults.encoding`). Payload bytes are stored
+   * exactly as the engine encoded them (the model's encoding); records in SQLite are JSON.
+   */
+  encoding?: 'json' | 'msgpack';
+  /**
+   * Bytes of revision payloads kept in memory for reads (default 16 MiB, 0 = off). Payload files
+   * are immutable (every write gets a fresh name), so the cache is exact across processes.
+   */
+  cacheBytes?: number;
+}
+
+export interface SweepOptions {
+  /** Only files older than this are removed (default one hour), so in-flight writes of another process survive. */
+  olderThanMs?: number;
+}
+
+const DEFAULT_SWEEP_AGE_MS = 60 * 60 * 1000;
+
+function conflict(resourceId: string): ResourceConflictError {
+  return new ResourceConflictError(`Resource '${resourceId}' already exists`, resourceId);
+}
+
+export class DiskStorage implements IStorage {
+  readonly capabilities: StorageCapabilities = {
+    search: true,
+    compareAndSet: true,
+    createIfAbsent: true,
+    batchWrite: true,
+    atomicCommit: true,
+  };
+  readonly paths: ModelPaths;
+  private readonly db: Database.Database;
+  private readonly metas: SqliteMetaStore;
+  private readonly revisions: RevisionIndex;
+  private readonly commitTx: Database.Transaction<
+    (meta: ResourceMeta, expect: WriteExpectation | undefined, prepared: PreparedRevision | undefined) => string | undefined
+  >;
+
+  constructor(
+    rootdir: string,
+    readonly model: string,
+    readonly options: DiskStorageOptions = {},
+  ) {
+    this.paths = modelPaths(resolveRootdir(rootdir), model);
+    ensureDirectory(this.paths.dir);
+    this.db = openDatabase(this.paths.dbFile);
+    try {
+      this.metas = new SqliteMetaStore(this.db, { table: META_TABLE });
+      this.revisions = new RevisionIndex(this.db, this.paths.dataDir, { cacheBytes: options.cacheBytes });
+      this.commitTx = this.db.transaction((meta: ResourceMeta, expect: WriteExpectation | undefined, prepared: PreparedRevision | undefined) => {
+        const replaced = prepared === undefined ? undefined : this.revisions.upsertSync(prepared);
+        // A refused meta write throws, which rolls the revision row back with it.
+        if (expect === undefined) this.metas.putSync(meta);
+        else if ('absent' in expect) {
+          if (!this.metas.insertSync(meta)) throw conflict(meta.resource_id);
+        } else if (!this.metas.putIfCurrentSync(meta, expect)) {
+          throw this.refusal(meta.resource_id, expect) ?? new RevisionMismatchError(meta.resource_id, expect.current_revision_id, null);
+        }
+        return replaced;
+      });
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
+  }
+
+  async exists(resourceId: string): Promise<boolean> {
+    return this.metas.hasSync(resourceId);
+  }
+
+  async getMeta(resourceId: string): Promise<ResourceMeta | undefined> {
+    return this.metas.getSync(resourceId);
+  }
+
+  async commit(write: StorageWrite): Promise<void> {
+    const { revision, meta, expect } = write;
+    // Checked before the payload is written too, so a doomed write costs no file I/O; the
+    // transaction decides, atomically.
+    const refused = expect === undefined ? undefined : this.refusal(meta.resource_id, expect);
+    if (refused !== undefined) throw refused;
+    const prepared = revision === undefined ? undefined : await this.revisions.prepare(revision.info, revision.data);
+    let replaced: string | undefined;
+    try {
+      // IMMEDIATE takes the write lock first: no other process slips in between check and write.
+      replaced = this.commitTx.immediate(meta, expect, prepared);
+    } catch (error) {
+      if (prepared !== undefined) await this.revisions.discard([prepared.file]);
+      throw error;
+    }
+    if (replaced !== undefined) await this.revisions.discard([replaced]);
+  }
+
+  /** The error a write with this expectation gets against what is stored now; undefined when it may proceed. */
+  private refusal(resourceId: string, expect: WriteExpectation): SpecStarError | undefined {
+    if ('absent' in expect) return this.metas.hasSync(resourceId) ? conflict(resourceId) : undefined;
+    const stored = this.metas.getSync(resourceId);
+    if (stored === undefined) return new ResourceIDNotFoundError(resourceId);
+    if (stored.current_revision_id !== expect.current_revision_id) {
+      return new RevisionMismatchError(resourceId, expect.current_revision_id, stored.current_revision_id);
+    }
+    return undefined;
+  }
+
+  async listRevisions(resourceId: string): Promise<string[]> {
+    return this.revisions.revisionIdsSync(resourceId);
+  }
+
+  async listSchemaVersions(resourceId: string, revisionId: string): Promise<(string | null)[]> {
+    return this.revisions.schemaVersionsSync(resourceId, revisionId);
+  }
+
+  async revisionExists(resourceId: string, revisionId: string, schemaVersion: string | null): Promise<boolean> {
+    return this.revisions.existsSync(resourceId, revisionId, schemaVersion);
+  }
+
+  getRevision(resourceId: string, revisionId: string, schemaVersion: string | null): Promise<StoredRevision | undefined> {
+    return this.revisions.read(resourceId, revisionId, schemaVersion);
+  }
+
+  async getRevisionInfo(resourceId: string, revisionId: string, schemaVersion: string | null): Promise<RevisionInfo | undefined> {
+    return this.revisions.infoSync(resourceId, revisionId, schemaVersion);
+  }
+
+  async saveRevision(info: RevisionInfo, data: Uint8Array): Promise<void> {
+    await saveRevisionsDurably(this.db, this.revisions, [{ info, data }]);
+  }
+
+  async search(query: ResourceMetaSearchQuery): Promise<ResourceMeta[]> {
+    return this.metas.searchSync(query);
+  }
+
+  async count(query: ResourceMetaSearchQuery): Promise<number> {
+    return this.metas.countSync(query);
+  }
+
+  async purgeMeta(resourceId: string): Promise<void> {
+    this.metas.deleteSync(resourceId);
+  }
+
+  async purgeResource(resourceId: string): Promise<void> {
+    const files = this.db
+      .transaction(() => {
+        this.metas.deleteSync(resourceId);
+        return this.revisions.purgeSync(resourceId);
+      })
+      .immediate();
+    // After the commit: a crash in between leaves unreferenced files, never a row without its file.
+    await this.revisions.discard(files);
+  }
+
+  async *iterMetas(resourceIds?: Iterable<string>): AsyncIterable<ResourceMeta> {
+    if (resourceIds === undefined) {
+      yield* this.metas.values();
+      return;
+    }
+    for (const resourceId of resourceIds) {
+      const meta = this.metas.getSync(resourceId);
+      if (meta !== undefined) yield meta;
+    }
+  }
+
+  async *iterRevisions(resourceId: string): AsyncIterable<StoredRevision> {
+    yield* await this.revisions.readAll(resourceId);
+  }
+
+  /** Ids with at least one revision record (dump and maintenance). */
+  listResources(): AsyncIterable<string> {
+    return listResourceIds(this.revisions);
+  }
+
+  async saveMetas(metas: ResourceMeta[]): Promise<void> {
+    this.db
+      .transaction(() => {
+        for (const meta of metas) this.metas.putSync(meta);
+      })
+      .immediate();
+  }
+
+  async saveRevisions(items: StoredRevision[]): Promise<void> {
+    await saveRevisionsDurably(this.db, this.revisions, items);
+  }
+
+  /**
+   * Removes what a crash can leave behind: temporary files of interrupted writes and payload
+   * files no row points at (a commit killed between its file and its transaction). Only files
+   * older than `olderThanMs` go, so writes in flight in another process are safe. Returns the
+   * number of files removed.
+   */
+  async sweepOrphans(options: SweepOptions = {}): Promise<number> {
+    const cutoff = Date.now() - (options.olderThanMs ?? DEFAULT_SWEEP_AGE_MS);
+    const names = await fsp.readdir(this.paths.dataDir);
+    // Read after the listing: a listed file whose commit finished meanwhile is in the set.
+    const referenced = this.revisions.referencedFilesSync();
+    let removed = 0;
+    for (const name of names) {
+      if (referenced.has(name)) continue;
+      const file = childPath(this.paths.dataDir, name, 'file');
+      let stat: fs.Stats;
+      try {
+        stat = await fsp.stat(file);
+      } catch {
+        continue; // gone meanwhile
+      }
+      if (!stat.isFile() || stat.mtimeMs > cutoff) continue;
+      await removeFileQuietly(file);
+      removed++;
+    }
+    return removed;
+  }
+
+  /** SQLite's own consistency check of the model database: `['ok']` when sound. */
+  integrityCheck(): string[] {
+    return (this.db.pragma('integrity_check') as Array<{ integrity_check: string }>).map((row) => row.integrity_check);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Whether close() has run. */
+  get closed(): boolean {
+    return !this.db.open;
+  }
+}
+
+/**
+ * The SQLite meta store of one model on its own connection (for a backend that keeps revisions
+ * elsewhere); close() closes the connection. Same file and table as DiskStorage uses.
+ */
+export class DiskMetaStore extends SqliteMetaStore {
+  private readonly connection: Database.Database;
+
+  constructor(rootdir: string, model: string) {
+    const paths = modelPaths(resolveRootdir(rootdir), model);
+    ensureDirectory(paths.dir);
+    const db = openDatabase(paths.dbFile);
+    try {
+      super(db, { table: META_TABLE });
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    this.connection = db;
+  }
+
+  override async close(): Promise<void> {
+    await super.close?.();
+    if (this.connection.open) this.connection.close();
+  }
+}

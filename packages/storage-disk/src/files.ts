@@ -1,0 +1,173 @@
+/**
+ * Durable file primitives. An acknowledged write must survive a crash or power loss, so a file
+ * is written under a temporary name, flushed, renamed over its final name (atomic on POSIX) and
+ * its directory flushed so the rename itself is on disk. Readers see the old file or the new
+ * one, never a torn one.
+ */
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
+import * as path from 'node:path';
+import Database from 'better-sqlite3';
+import { SpecStarError } from '@specstar/interfaces';
+import { TEMP_PREFIX } from './paths';
+
+/** A file the store wrote is missing, truncated or unreadable although the index points at it. */
+export class StoredDataError extends SpecStarError {
+  override readonly code: string = 'stored_data_error';
+}
+
+/** Waits for a lock held by another connection (another process) instead of failing at once. */
+export const BUSY_TIMEOUT_MS = 5000;
+
+/** fsync of a directory: makes the creations, renames and unlinks inside it durable. */
+export async function fsyncDirectory(dir: string): Promise<void> {
+  const handle = await fsp.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+export function fsyncDirectorySync(dir: string): void {
+  const fd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Coalesces directory fsyncs. A caller is covered by a sync that starts after its rename, so a
+ * caller arriving while a sync runs waits for the next one; every caller arriving meanwhile
+ * shares that next one. Concurrent writers pay one directory fsync per batch, not one each.
+ */
+export class DirectorySync {
+  private running: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
+
+  constructor(readonly dir: string) {}
+
+  sync(): Promise<void> {
+    if (this.queued !== undefined) return this.queued;
+    if (this.running === undefined) return this.start();
+    const queued = this.running
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = undefined;
+        return this.start();
+      });
+    this.queued = queued;
+    return queued;
+  }
+
+  private start(): Promise<void> {
+    const run: Promise<void> = fsyncDirectory(this.dir).finally(() => {
+      if (this.running === run) this.running = undefined;
+    });
+    this.running = run;
+    return run;
+  }
+}
+
+/** A fresh temporary file name; the prefix is outside every name the stores give final files. */
+export function tempName(): string {
+  return `${TEMP_PREFIX}${randomUUID()}`;
+}
+
+/**
+ * Writes `data` to `dir/name` durably: temp file, fdatasync, rename over `name`, directory fsync
+ * (through `dirSync` when given, so concurrent writers share it). On failure the temp file is
+ * removed and `dir/name` is untouched.
+ */
+export async function writeFileDurable(dir: string, name: string, data: Uint8Array, dirSync?: DirectorySync): Promise<void> {
+  const temp = path.join(dir, tempName());
+  try {
+    const handle = await fsp.open(temp, 'wx');
+    try {
+      await handle.writeFile(data);
+      // fdatasync: the bytes and the size (needed to read them back); not the timestamps.
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    await fsp.rename(temp, path.join(dir, name));
+  } catch (error) {
+    await removeFileQuietly(temp);
+    throw error;
+  }
+  await (dirSync ? dirSync.sync() : fsyncDirectory(dir));
+}
+
+/** Synchronous twin of writeFileDurable, for small files written at open time. */
+export function writeFileDurableSync(dir: string, name: string, data: Uint8Array): void {
+  const temp = path.join(dir, tempName());
+  try {
+    const fd = fs.openSync(temp, 'wx');
+    try {
+      fs.writeFileSync(fd, data);
+      fs.fdatasyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(temp, path.join(dir, name));
+  } catch (error) {
+    try {
+      fs.unlinkSync(temp);
+    } catch {
+      // nothing was created
+    }
+    throw error;
+  }
+  fsyncDirectorySync(dir);
+}
+
+/** Unlinks a file; a file that is already gone is fine. */
+export async function removeFileQuietly(file: string): Promise<void> {
+  try {
+    await fsp.unlink(file);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}
+
+/**
+ * Creates `dir` (and missing parents) and makes the new entries durable by syncing the parent of
+ * every directory it created.
+ */
+export function ensureDirectory(dir: string): void {
+  // mkdirSync returns the topmost directory it created (undefined when `dir` existed): every
+  // directory from there down to `dir` is a new entry in its parent.
+  const topmost = fs.mkdirSync(dir, { recursive: true });
+  if (topmost === undefined) return;
+  for (let created = dir; ; created = path.dirname(created)) {
+    fsyncDirectorySync(path.dirname(created));
+    if (created === topmost) return;
+  }
+}
+
+export function isNotFound(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+}
+
+/**
+ * Opens a SQLite database set up for durable, multi-process use: WAL (readers never block the
+ * writer), synchronous=FULL (a committed transaction has been fsynced), a busy timeout so a
+ * second process waits for the write lock instead of failing.
+ */
+export function openDatabase(file: string): Database.Database {
+  const db = new Database(file);
+  try {
+    // First, so the pragmas below already wait for a lock another process holds.
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = OFF');
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
+}

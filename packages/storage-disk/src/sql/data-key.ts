@@ -1,0 +1,64 @@
+/**
+ * SQL expressions over one indexed_data key. `indexed_data` is a JSONB column; a key is
+ * addressed by a literal path (escaped by jsonKeyPath) so the same key always gives the same
+ * expression text — which is what lets SQLite match an expression index to a query.
+ */
+import { jsonKeyPathLiteral, keyDigest, quoteIdentifier } from './identifiers';
+
+export const DATA_COLUMN = 'indexed_data';
+
+export class DataKey {
+  /** The literal JSON path, e.g. `'$."level"'`. */
+  readonly path: string;
+  /** JSON type name; NULL when the key is missing, `'null'` for a JSON null. */
+  readonly type: string;
+  /** Type name, NULL when missing or null: the value is unknown to every value operator. */
+  readonly presentType: string;
+  /** SQL value: text, number, 1/0 for booleans, JSON text for lists and maps; NULL when missing or null. */
+  readonly value: string;
+  /** The value as JSON text (strings quoted); NULL when missing. */
+  readonly json: string;
+  /** The value's text form for a scalar (core's textForm), NULL otherwise. */
+  readonly text: string;
+  /** Sort rank of the evaluator (false/true 0, numbers 1, strings 2, lists 4, maps 5, missing/null 7). */
+  readonly rank: string;
+  /** The scalar value (NULL for lists, maps, null and missing): the second index column. */
+  readonly scalar: string;
+
+  constructor(readonly key: string) {
+    this.path = jsonKeyPathLiteral(key);
+    this.type = `json_type(${DATA_COLUMN}, ${this.path})`;
+    this.presentType = `nullif(${this.type}, 'null')`;
+    this.value = `json_extract(${DATA_COLUMN}, ${this.path})`;
+    this.json = `(${DATA_COLUMN} -> ${this.path})`;
+    this.text =
+      `(CASE ${this.type} WHEN 'text' THEN ${this.value} WHEN 'integer' THEN ${this.json} ` +
+      `WHEN 'real' THEN ${this.json} WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' END)`;
+    this.rank =
+      `(CASE ${this.type} WHEN 'true' THEN 0 WHEN 'false' THEN 0 WHEN 'integer' THEN 1 WHEN 'real' THEN 1 ` +
+      `WHEN 'text' THEN 2 WHEN 'array' THEN 4 WHEN 'object' THEN 5 ELSE 7 END)`;
+    this.scalar = `(CASE WHEN ${this.type} IN ('array', 'object') THEN NULL ELSE ${this.value} END)`;
+  }
+
+  /** The expression index serving filters and sorts on this key: (rank, scalar). */
+  indexDefinition(table: string): { name: string; sql: string } {
+    const name = `${table}_ix_${keyDigest(this.key)}`;
+    return {
+      name,
+      sql: `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(name)} ON ${quoteIdentifier(table)} (${this.rank}, ${this.scalar})`,
+    };
+  }
+}
+
+/** Keys repeat across the conditions and sorts of a query; build each expression set once. */
+export class DataKeys {
+  private readonly keys = new Map<string, DataKey>();
+  get(key: string): DataKey {
+    let found = this.keys.get(key);
+    if (found === undefined) {
+      found = new DataKey(key);
+      this.keys.set(key, found);
+    }
+    return found;
+  }
+}

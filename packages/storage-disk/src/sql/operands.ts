@@ -1,0 +1,93 @@
+/**
+ * Condition operands as the normative evaluator sees them (core-semantics §3.4, §3.9): the
+ * coercions it applies before comparing, and a classification of what a stored JSON value can
+ * ever equal.
+ */
+import { parseInstant } from '@specstar/core';
+
+export const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+export function isValidDate(value: unknown): value is Date {
+  return value instanceof Date && !Number.isNaN(value.getTime());
+}
+
+/** The evaluator's notion of a primitive: compared with `===`, never deeply. */
+export function isPrimitive(value: unknown): boolean {
+  return value === null || (typeof value !== 'object' && typeof value !== 'function');
+}
+
+function mapOperand(value: unknown, scalar: (v: unknown) => unknown): unknown {
+  return Array.isArray(value) ? value.map(scalar) : scalar(value);
+}
+
+/** Date operands on indexed data compare as ISO ms UTC strings. */
+export function dataOperand(value: unknown): unknown {
+  return mapOperand(value, (v) => (isValidDate(v) ? v.toISOString() : v));
+}
+
+/** Operands of value operators on meta instants compare as instants (ISO strings parsed). */
+export function instantOperand(value: unknown): unknown {
+  return mapOperand(value, (v) => (typeof v === 'string' ? (parseInstant(v) ?? v) : v));
+}
+
+/**
+ * What kind of JSON scalar an operand is. `never` is a primitive no JSON value can be equal to
+ * (undefined, NaN, ±Infinity, bigint, symbol); `composite` needs deep equality.
+ */
+export type OperandKind = 'text' | 'number' | 'bool' | 'null' | 'never' | 'composite';
+
+export function operandKind(value: unknown): OperandKind {
+  switch (typeof value) {
+    case 'string':
+      return 'text';
+    case 'number':
+      return Number.isFinite(value) ? 'number' : 'never';
+    case 'boolean':
+      return 'bool';
+    case 'object':
+      return value === null ? 'null' : 'composite';
+    case 'function':
+      return 'composite';
+    default:
+      return 'never';
+  }
+}
+
+/** The primitive members of an `in` list, split by the JSON type they can match. */
+export interface Members {
+  texts: string[];
+  numbers: number[];
+  hasTrue: boolean;
+  hasFalse: boolean;
+  /** Some member needs deep equality. */
+  hasComposite: boolean;
+}
+
+export function splitMembers(list: readonly unknown[]): Members {
+  const members: Members = { texts: [], numbers: [], hasTrue: false, hasFalse: false, hasComposite: false };
+  for (const item of list) {
+    switch (operandKind(item)) {
+      case 'text':
+        members.texts.push(item as string);
+        break;
+      case 'number':
+        members.numbers.push(item as number);
+        break;
+      case 'bool':
+        if (item === true) members.hasTrue = true;
+        else members.hasFalse = true;
+        break;
+      case 'composite':
+        members.hasComposite = true;
+        break;
+      default:
+        break; // null and `never` members match no present, non-null value
+    }
+  }
+  return members;
+}
+
+/** Whether `contains` with this operand is a bit test on integer values. */
+export function isBitFlags(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value);
+}

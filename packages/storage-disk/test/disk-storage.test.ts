@@ -1,0 +1,288 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SpecStar, binary } from '@specstar/core';
+import { ConfigurationError, ResourceConflictError, RevisionMismatchError } from '@specstar/interfaces';
+import type { ResourceMeta, RevisionInfo, StoredRevision } from '@specstar/interfaces';
+import { DiskStorage, DiskStorageFactory, StoredDataError } from '../src';
+import { bytes, listFiles, removeTempDirs, tempDir, text } from './helpers';
+
+const T = (n: number) => new Date(Date.UTC(2025, 0, 1, 0, 0, n));
+
+function info(resourceId: string, n: number, overrides: Partial<RevisionInfo> = {}): RevisionInfo {
+  return {
+    uid: `${String(n).padStart(8, '0')}-0000-4000-8000-000000000000`,
+    resource_id: resourceId,
+    revision_id: `${resourceId}:${n}`,
+    parent_revision_id: n > 1 ? `${resourceId}:${n - 1}` : null,
+    schema_version: null,
+    status: 'stable',
+    created_time: T(n),
+    updated_time: T(n),
+    created_by: 'alice',
+    updated_by: 'alice',
+    ...overrides,
+  };
+}
+
+function meta(resourceId: string, n: number, overrides: Partial<ResourceMeta> = {}): ResourceMeta {
+  return {
+    current_revision_id: `${resourceId}:${n}`,
+    resource_id: resourceId,
+    schema_version: null,
+    total_revision_count: n,
+    created_time: T(1),
+    updated_time: T(n),
+    created_by: 'alice',
+    updated_by: 'alice',
+    is_deleted: false,
+    indexed_data: { n },
+    ...overrides,
+  };
+}
+
+function revision(resourceId: string, n: number, body: string, overrides: Partial<RevisionInfo> = {}): StoredRevision {
+  return { info: info(resourceId, n, overrides), data: bytes(body) };
+}
+
+const NOTE_SCHEMA = {
+  title: 'Note',
+  type: 'object',
+  properties: { title: { type: 'string' }, stars: { type: 'integer' }, attachment: binary() },
+  required: ['title'],
+} as const;
+
+const opened: Array<{ close(): Promise<void> }> = [];
+function storage(rootdir: string, model = 'item'): DiskStorage {
+  const s = new DiskStorage(rootdir, model);
+  opened.push(s);
+  return s;
+}
+function payloads(rootdir: string, model = 'item'): string[] {
+  return listFiles(path.join(rootdir, model, 'data'));
+}
+
+afterEach(async () => {
+  for (const s of opened.splice(0)) await s.close();
+  removeTempDirs();
+});
+
+describe('DiskStorage persistence', () => {
+  it('an engine on a new factory reads what an earlier one wrote: create, restart, read', async () => {
+    const root = tempDir();
+    const first = new SpecStar({ storageFactory: new DiskStorageFactory(root), defaultUser: 'alice' });
+    const notes = first.addModel(NOTE_SCHEMA, { indexedFields: ['stars'] });
+    const created = await notes.create({ title: 'hello', stars: 3 });
+    await notes.update(created.resource_id, { title: 'hello again', stars: 5 });
+    await first.close();
+
+    const second = new SpecStar({ storageFactory: new DiskStorageFactory(root), defaultUser: 'alice' });
+    const again = second.addModel(NOTE_SCHEMA, { indexedFields: ['stars'] });
+    try {
+      expect((await again.get(created.resource_id)).data).toEqual({ title: 'hello again', stars: 5 });
+      expect((await again.get(created.resource_id, { revisionId: created.revision_id })).data).toEqual({ title: 'hello', stars: 3 });
+      expect((await again.getMeta(created.resource_id)).total_revision_count).toBe(2);
+      expect((await again.searchResources({ conditions: [{ type: 'DataSearchCondition', field_path: 'stars', operator: 'gte', value: 4, transform: null }] })).map((m) => m.resource_id)).toEqual([created.resource_id]);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('a blob uploaded before a restart downloads after it', async () => {
+    const root = tempDir();
+    const first = new SpecStar({ storageFactory: new DiskStorageFactory(root), defaultUser: 'alice' });
+    first.addModel(NOTE_SCHEMA);
+    const uploaded = await first.getBlobStore().put(bytes('file body'), { contentType: 'text/plain' });
+    const stored = { attachment: { file_id: uploaded.file_id! } };
+    await first.close();
+
+    const second = new SpecStar({ storageFactory: new DiskStorageFactory(root), defaultUser: 'alice' });
+    const again = second.addModel(NOTE_SCHEMA);
+    try {
+      const blob = await again.getBlob(stored.attachment.file_id);
+      expect({ ...blob, data: text(blob.data) }).toEqual({ file_id: stored.attachment.file_id, size: 9, content_type: 'text/plain', data: 'file body' });
+      expect(fs.existsSync(path.join(root, '_blobs', stored.attachment.file_id))).toBe(true);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('lays out <rootdir>/<model>/meta.sqlite3, <rootdir>/<model>/data/ and <rootdir>/_blobs/', async () => {
+    const root = tempDir();
+    const factory = new DiskStorageFactory(root);
+    const s = factory.build('item');
+    await s.commit({ revision: revision('a', 1, 'x'), meta: meta('a', 1), expect: { absent: true } });
+    await factory.buildBlobStore().put(bytes('blob'), { key: 'k' });
+    await factory.close();
+    const files = listFiles(root).filter((f) => !/-(wal|shm)$/.test(f));
+    expect(files).toEqual([path.join('_blobs', 'k'), path.join('item', 'data', payloads(root)[0]!), path.join('item', 'meta.sqlite3')].sort());
+  });
+
+  it('two storages of one model share the same data', async () => {
+    const root = tempDir();
+    const a = storage(root);
+    const b = storage(root);
+    await a.commit({ revision: revision('x', 1, 'one'), meta: meta('x', 1), expect: { absent: true } });
+    expect(await b.getMeta('x')).toEqual(meta('x', 1));
+    expect(text((await b.getRevision('x', 'x:1', null))?.data)).toBe('one');
+  });
+});
+
+describe('DiskStorage commits', () => {
+  it('a refused create writes no row and leaves no payload file', async () => {
+    const root = tempDir();
+    const s = storage(root);
+    await s.commit({ revision: revision('a', 1, 'first'), meta: meta('a', 1), expect: { absent: true } });
+    await expect(
+      s.commit({ revision: revision('a', 1, 'intruder', { uid: 'ffffffff-0000-4000-8000-000000000000' }), meta: meta('a', 1, { created_by: 'bob' }), expect: { absent: true } }),
+    ).rejects.toBeInstanceOf(ResourceConflictError);
+    expect(payloads(root)).toHaveLength(1);
+    expect(text((await s.getRevision('a', 'a:1', null))?.data)).toBe('first');
+  });
+
+  it('of two racing compare-and-set commits on two connections, the loser leaves no file behind', async () => {
+    const root = tempDir();
+    const a = storage(root);
+    const b = storage(root);
+    await a.commit({ revision: revision('r', 1, 'one'), meta: meta('r', 1), expect: { absent: true } });
+    // Both pass the early check before either transaction runs; the transaction decides.
+    const results = await Promise.allSettled([
+      a.commit({ revision: revision('r', 2, 'by a'), meta: meta('r', 2, { updated_by: 'a' }), expect: { current_revision_id: 'r:1' } }),
+      b.commit({ revision: revision('r', 2, 'by b', { uid: 'bbbbbbbb-0000-4000-8000-000000000000' }), meta: meta('r', 2, { updated_by: 'b' }), expect: { current_revision_id: 'r:1' } }),
+    ]);
+    const rejected = results.filter((r) => r.status === 'rejected');
+    expect(rejected).toHaveLength(1);
+    expect((rejected[0] as PromiseRejectedResult).reason).toBeInstanceOf(RevisionMismatchError);
+    const winner = results[0]!.status === 'fulfilled' ? 'a' : 'b';
+    expect((await a.getMeta('r'))?.updated_by).toBe(winner);
+    expect(text((await a.getRevision('r', 'r:2', null))?.data)).toBe(`by ${winner}`);
+    expect(payloads(root)).toHaveLength(2);
+  });
+
+  it('replacing a revision in place (a draft edit) removes the replaced payload file', async () => {
+    const root = tempDir();
+    const s = storage(root);
+    await s.commit({ revision: revision('a', 1, 'draft 1', { status: 'draft' }), meta: meta('a', 1), expect: { absent: true } });
+    await s.commit({
+      revision: revision('a', 1, 'draft 2', { status: 'draft', uid: 'cccccccc-0000-4000-8000-000000000000' }),
+      meta: meta('a', 1, { updated_time: T(9) }),
+      expect: { current_revision_id: 'a:1' },
+    });
+    expect(payloads(root)).toHaveLength(1);
+    expect(text((await s.getRevision('a', 'a:1', null))?.data)).toBe('draft 2');
+    expect(await s.listRevisions('a')).toEqual(['a:1']);
+  });
+
+  it('permanentlyDelete removes the revision files and the meta row', async () => {
+    const root = tempDir();
+    const spec = new SpecStar({ storageFactory: new DiskStorageFactory(root), defaultUser: 'alice' });
+    const notes = spec.addModel(NOTE_SCHEMA);
+    try {
+      const keep = await notes.create({ title: 'keep' });
+      const gone = await notes.create({ title: 'gone' });
+      await notes.update(gone.resource_id, { title: 'gone 2' });
+      expect(listFiles(path.join(root, 'note', 'data'))).toHaveLength(3);
+      await notes.permanentlyDelete(gone.resource_id);
+      expect(listFiles(path.join(root, 'note', 'data'))).toHaveLength(1);
+      expect(await notes.exists(gone.resource_id)).toBe(false);
+      expect(await notes.storage.listRevisions(gone.resource_id)).toEqual([]);
+      expect((await notes.get(keep.resource_id)).data).toEqual({ title: 'keep' });
+    } finally {
+      await spec.close();
+    }
+  });
+
+  it('a truncated payload file reads as StoredDataError', async () => {
+    const root = tempDir();
+    await storage(root).commit({ revision: revision('a', 1, '0123456789'), meta: meta('a', 1) });
+    fs.truncateSync(path.join(root, 'item', 'data', payloads(root)[0]!), 3);
+    // A fresh storage (as after a restart) has nothing cached and reads the file.
+    await expect(storage(root).getRevision('a', 'a:1', null)).rejects.toBeInstanceOf(StoredDataError);
+    // With the cache off, even the writing storage reads the file every time.
+    const uncached = new DiskStorage(root, 'other', { cacheBytes: 0 });
+    opened.push(uncached);
+    await uncached.commit({ revision: revision('b', 1, '0123456789'), meta: meta('b', 1) });
+    fs.truncateSync(path.join(root, 'other', 'data', payloads(root, 'other')[0]!), 3);
+    await expect(uncached.getRevision('b', 'b:1', null)).rejects.toBeInstanceOf(StoredDataError);
+  });
+
+  it('a cached read never returns bytes another connection has replaced', async () => {
+    const root = tempDir();
+    const a = storage(root);
+    const b = storage(root);
+    await a.commit({ revision: revision('r', 1, 'draft v1', { status: 'draft' }), meta: meta('r', 1) });
+    expect(text((await a.getRevision('r', 'r:1', null))?.data)).toBe('draft v1');
+    await b.commit({ revision: revision('r', 1, 'draft v2', { status: 'draft', updated_by: 'bob' }), meta: meta('r', 1) });
+    const read = await a.getRevision('r', 'r:1', null);
+    expect({ data: text(read?.data), updated_by: read?.info.updated_by }).toEqual({ data: 'draft v2', updated_by: 'bob' });
+    expect((await a.getRevisionInfo('r', 'r:1', null))?.updated_by).toBe('bob');
+    await b.purgeResource('r');
+    expect(await a.getRevision('r', 'r:1', null)).toBeUndefined();
+  });
+
+  it('infos handed out are copies: changing one changes nothing stored or cached', async () => {
+    const s = storage(tempDir());
+    await s.commit({ revision: revision('a', 1, 'x'), meta: meta('a', 1) });
+    (await s.getRevision('a', 'a:1', null))!.info.created_by = 'mallory';
+    (await s.getRevisionInfo('a', 'a:1', null))!.status = 'draft';
+    for await (const r of s.iterRevisions('a')) r.info.updated_by = 'mallory';
+    expect((await s.getRevision('a', 'a:1', null))?.info).toEqual(info('a', 1));
+  });
+
+  it('bulk writes land in one transaction each and round-trip', async () => {
+    const root = tempDir();
+    const s = storage(root);
+    await s.saveRevisions([revision('a', 1, 'a1'), revision('a', 2, 'a2'), revision('b', 1, 'b1')]);
+    await s.saveMetas([meta('a', 2), meta('b', 1)]);
+    const revisions: string[] = [];
+    for await (const r of s.iterRevisions('a')) revisions.push(`${r.info.revision_id}=${text(r.data)}`);
+    expect(revisions).toEqual(['a:1=a1', 'a:2=a2']);
+    const metas: string[] = [];
+    for await (const m of s.iterMetas()) metas.push(m.resource_id);
+    expect(metas.sort()).toEqual(['a', 'b']);
+  });
+});
+
+describe('DiskStorage maintenance', () => {
+  it('sweepOrphans removes old temporary and unreferenced files only', async () => {
+    const root = tempDir();
+    const s = storage(root);
+    await s.commit({ revision: revision('a', 1, 'kept'), meta: meta('a', 1) });
+    const dataDir = path.join(root, 'item', 'data');
+    const old = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    for (const name of ['~interrupted', 'unreferenced-old']) {
+      fs.writeFileSync(path.join(dataDir, name), 'x');
+      fs.utimesSync(path.join(dataDir, name), old, old);
+    }
+    fs.writeFileSync(path.join(dataDir, 'unreferenced-fresh'), 'x');
+    expect(await s.sweepOrphans()).toBe(2);
+    expect(payloads(root)).toHaveLength(2);
+    expect(fs.existsSync(path.join(dataDir, 'unreferenced-fresh'))).toBe(true);
+    expect(text((await s.getRevision('a', 'a:1', null))?.data)).toBe('kept');
+    expect(await s.sweepOrphans({ olderThanMs: 0 })).toBe(1);
+  });
+
+  it('integrityCheck reports ok on a sound database', async () => {
+    const s = storage(tempDir());
+    await s.commit({ revision: revision('a', 1, 'x'), meta: meta('a', 1) });
+    expect(s.integrityCheck()).toEqual(['ok']);
+  });
+
+  it.each(['../escape', '/abs', '..', 'a/b', 'x\0y', '_blobs'])('model name %j is a ConfigurationError and creates nothing', (model) => {
+    const parent = tempDir();
+    const root = path.join(parent, 'root');
+    const factory = new DiskStorageFactory(root);
+    expect(() => factory.build(model)).toThrow(ConfigurationError);
+    expect(fs.readdirSync(parent)).toEqual(['root']);
+    expect(fs.readdirSync(root)).toEqual([]);
+  });
+
+  it('close is idempotent', async () => {
+    const factory = new DiskStorageFactory(tempDir());
+    const s = factory.build('item') as DiskStorage;
+    await s.close();
+    await s.close();
+    await factory.close();
+    await factory.close();
+    expect(s.closed).toBe(true);
+  });
+});
