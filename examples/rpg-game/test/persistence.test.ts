@@ -44,6 +44,23 @@ describe('the example on disk keeps its data across restarts', () => {
     }
   });
 
+  it('a blob put before a restart downloads after it (the blob half of the smoke test)', async () => {
+    const bytes = new TextEncoder().encode('a map of the wall');
+    let running = await start();
+    const put = await running.spec.getBlobStore().put(bytes, { contentType: 'text/plain' });
+    await running.close();
+    running = await start();
+    try {
+      const blob = await running.spec.getBlobStore().get(put.file_id as string);
+      expect(put.file_id).toMatch(/^[0-9a-f]{32}$/); // content-addressed: xxh3-128 of the bytes
+      expect(blob.file_id).toBe(put.file_id);
+      expect(Buffer.from(blob.data as Uint8Array).toString()).toBe('a map of the wall');
+      expect(blob.content_type).toBe('text/plain');
+    } finally {
+      await running.close();
+    }
+  });
+
   it('seeding fills an empty store once, not again after a restart', async () => {
     let running = await startServer({ port: 0, backend: BACKEND_FILE, seed: true, log: () => undefined });
     const first = await request(running.app).get('/guild/count').expect(200);
