@@ -150,6 +150,8 @@ export class ResourceManager<T = unknown> {
   private readonly settings: ManagerSettings;
   private readonly handlers: IEventHandler[];
   private indexed: IndexableField[];
+  /** `<name>:` built once, so every default id shares it instead of carrying its own copy. */
+  private readonly idPrefix: string;
 
   constructor(settings: ManagerSettings) {
     this.settings = settings;
@@ -161,6 +163,7 @@ export class ResourceManager<T = unknown> {
     this.migration = settings.migration;
     this.handlers = [...settings.eventHandlers];
     this.indexed = [...settings.indexedFields];
+    this.idPrefix = `${settings.name}:`;
   }
 
   /** Data encoding of stored payloads (also what data_hash is computed over). */
@@ -299,7 +302,7 @@ export class ResourceManager<T = unknown> {
   private newResourceId(explicit: string | undefined): string {
     if (explicit !== undefined) return checkResourceId(explicit);
     if (this.settings.idGenerator) return checkResourceId(this.settings.idGenerator());
-    return `${this.name}:${randomUUID()}`;
+    return this.idPrefix + randomUUID();
   }
 
   // ---- lookups -------------------------------------------------------------------------
