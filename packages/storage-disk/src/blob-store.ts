@@ -5,9 +5,9 @@
  */
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
-import { BlobNotFoundError, ValidationError } from '@specstar/interfaces';
+import { BlobNotFoundError } from '@specstar/interfaces';
 import type { Binary, BlobPutOptions, IBlobStore } from '@specstar/interfaces';
-import { assertValidFileId, createPackr, isBytes, xxh3Hex } from '@specstar/core';
+import { assertValidFileId, checkBlobPut, createPackr, isBytes, xxh3Hex } from '@specstar/core';
 import { DirectorySync, StoredDataError, ensureDirectory, isNotFound, writeFileDurable } from './files';
 import { childPath } from './paths';
 
@@ -32,12 +32,7 @@ export class DiskBlobStore implements IBlobStore {
   }
 
   async put(data: Uint8Array, options: BlobPutOptions = {}): Promise<Binary> {
-    if (!isBytes(data)) {
-      throw new ValidationError('Blob data must be a Uint8Array', { kind: 'input', issues: [{ path: '/data', message: 'not bytes' }] });
-    }
-    const { key } = options;
-    if (key !== undefined) assertValidFileId(key, 'key');
-    const contentType = options.contentType ? options.contentType : undefined;
+    const { key, contentType } = checkBlobPut(data, options);
     // Copied before the first await: the caller may reuse its buffer once put() is called.
     const bytes = new Uint8Array(data);
     const fileId = key ?? xxh3Hex(bytes);

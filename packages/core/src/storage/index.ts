@@ -1,2 +1,2 @@
-export { MemoryBlobStore, MemoryMetaStore, MemoryResourceStore, MemoryStorage, MemoryStorageFactory, assertValidFileId } from './memory';
+export { MemoryBlobStore, MemoryMetaStore, MemoryResourceStore, MemoryStorage, MemoryStorageFactory, assertValidFileId, checkBlobPut } from './memory';
 export { SimpleStorage } from './simple-storage';

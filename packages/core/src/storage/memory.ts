@@ -394,6 +394,19 @@ export function assertValidFileId(fileId: unknown, field = 'file_id'): asserts f
   }
 }
 
+/**
+ * The checks every blob store makes on put (core-semantics §6.3): the data must be bytes and a
+ * caller key a valid file id; an empty content type counts as none.
+ */
+export function checkBlobPut(data: unknown, options: BlobPutOptions): { key: string | undefined; contentType: string | undefined } {
+  if (!isBytes(data)) {
+    throw new ValidationError('Blob data must be a Uint8Array', { kind: 'input', issues: [{ path: '/data', message: 'not bytes' }] });
+  }
+  const { key } = options;
+  if (key !== undefined) assertValidFileId(key, 'key');
+  return { key, contentType: options.contentType ? options.contentType : undefined };
+}
+
 interface StoredBlob {
   data: Uint8Array;
   content_type?: string;
@@ -403,12 +416,7 @@ export class MemoryBlobStore implements IBlobStore {
   private readonly blobs = new Map<string, StoredBlob>();
 
   async put(data: Uint8Array, options: BlobPutOptions = {}): Promise<Binary> {
-    if (!isBytes(data)) {
-      throw new ValidationError('Blob data must be a Uint8Array', { kind: 'input', issues: [{ path: '/data', message: 'not bytes' }] });
-    }
-    const { key } = options;
-    if (key !== undefined) assertValidFileId(key, 'key');
-    const contentType = options.contentType ? options.contentType : undefined;
+    const { key, contentType } = checkBlobPut(data, options);
     const fileId = key ?? xxh3Hex(data);
     // Content-addressed ids deduplicate: equal bytes are stored once. A caller key always overwrites.
     if (key !== undefined || !this.blobs.has(fileId)) {
