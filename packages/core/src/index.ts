@@ -9,6 +9,7 @@ export {
   type GetOptions,
   type ListOptions,
   type ReturnSection,
+  type DeleteIntegrity,
 } from './manager';
 export { type ScopeValues } from './context';
 export { runEvented } from './events';
@@ -21,3 +22,5 @@ export * from './schema';
 export * from './storage';
 export * from './backend';
 export { applyJsonPatch, applyMergePatch } from './patch';
+export { UniqueConstraintChecker, type ConstraintCheckerSpec } from './constraints';
+export { RefExistenceChecker, type Relationship, type ReferrerGroup } from './integrity';

@@ -12,6 +12,7 @@ import {
   ValidationError,
   type EventContext,
   type IBlobStore,
+  type IConstraintChecker,
   type IEventHandler,
   type IStorage,
   type IndexableField,
@@ -21,6 +22,7 @@ import {
   type RevisionInfo,
   type SearchedResource,
   type SingleActionName,
+  type StorageWrite,
   type Binary,
   type Validator,
 } from '@specstar/interfaces';
@@ -29,6 +31,7 @@ import { OperationContext, runInScope, type ScopeValues } from './context';
 import { runEvented } from './events';
 import { infoRecord, metaRecord } from './records';
 import { checkResourceId } from './ids';
+import { anyRelevantChange, changedFields, runCheckers } from './constraints';
 import { type CompiledModel, extractIndexedData } from './model';
 import { applyJsonPatch, applyMergePatch } from './patch';
 import { type Schema, runValidator } from './schema';
@@ -90,6 +93,22 @@ export interface ManagerSettings {
   eventHandlers: IEventHandler[];
   validator?: Validator;
   defaultQueryLimit?: number;
+  /** Constraint checkers run before and after create/update/modify/switch/restore (core-semantics §7.2). */
+  constraintCheckers?: IConstraintChecker[];
+  /** Unique fields the storage enforces inside commit (it has `atomicUnique`). */
+  uniqueClaims?: readonly string[];
+  /** Moves Binary bytes into the blob store; runs on written data before encoding (core-semantics §6.2). */
+  storeBinaries?: (value: unknown) => Promise<unknown>;
+  /** Referential integrity around soft deletes (core-semantics §7.3), supplied by the registry. */
+  integrity?: DeleteIntegrity;
+}
+
+/** What the registry does around a soft delete of one of this model's resources. */
+export interface DeleteIntegrity {
+  /** Throws (writing nothing) when `restrict` refs forbid the delete. */
+  beforeDelete(resourceId: string): Promise<void>;
+  /** Runs the cascade / set_null actions as the deleting user at the deleting time. */
+  afterDelete(resourceId: string, ctx: WriteContext): Promise<void>;
 }
 
 // Shared, never mutated: the event fields of an operation nobody listens to, and create's expectation.
@@ -150,6 +169,8 @@ export class ResourceManager<T = unknown> {
   private readonly settings: ManagerSettings;
   private readonly handlers: IEventHandler[];
   private indexed: IndexableField[];
+  private readonly checkers: IConstraintChecker[];
+  private readonly uniqueClaims: readonly string[];
   /** `<name>:` built once, so every default id shares it instead of carrying its own copy. */
   private readonly idPrefix: string;
 
@@ -163,6 +184,8 @@ export class ResourceManager<T = unknown> {
     this.migration = settings.migration;
     this.handlers = [...settings.eventHandlers];
     this.indexed = [...settings.indexedFields];
+    this.checkers = [...(settings.constraintCheckers ?? [])];
+    this.uniqueClaims = settings.uniqueClaims ?? [];
     this.idPrefix = `${settings.name}:`;
   }
 
@@ -193,6 +216,11 @@ export class ResourceManager<T = unknown> {
   /** Adds an indexed field; one whose path is already indexed is ignored. Existing metas refresh on their next write. */
   addIndexedField(field: IndexableField): void {
     if (!this.indexed.some((f) => f.field_path === field.field_path)) this.indexed = [...this.indexed, field];
+  }
+
+  /** Adds a constraint checker; it runs after those already registered. */
+  addConstraintChecker(checker: IConstraintChecker): void {
+    this.checkers.push(checker);
   }
 
   addEventHandler(handler: IEventHandler): void {
@@ -265,6 +293,19 @@ export class ResourceManager<T = unknown> {
     } finally {
       active = false;
     }
+  }
+
+  /**
+   * @internal Runs `fn` inside this manager's event protocol as `action` (dump, load and other
+   * operations implemented outside this class). `fields` are the action's context fields.
+   */
+  runAction<R>(action: SingleActionName, fields: Record<string, unknown>, resultField: string | undefined, fn: (before: EventContext | undefined) => Promise<R>): Promise<R> {
+    return this.evented(action, this.readContext(action), fields, resultField, fn);
+  }
+
+  /** Decodes stored data bytes (this model's encoding) into the plain form. */
+  decodeData(bytes: Uint8Array): T {
+    return this.decode(bytes);
   }
 
   // ---- data pipeline -------------------------------------------------------------------
@@ -543,7 +584,9 @@ export class ResourceManager<T = unknown> {
       if (options.status !== undefined && fields !== NO_FIELDS) fields.status = options.status;
       return this.evented('create', op, fields, 'info', (before) => {
         const resourceId = this.newResourceId(op.resourceId);
-        const encoding = this.encode(this.afterHandlers(before, prepared));
+        const value = this.afterHandlers(before, prepared);
+        if (this.checkers.length > 0 || this.settings.storeBinaries !== undefined) return this.createChecked(resourceId, status, value, op);
+        const encoding = this.encode(value);
         return encoding instanceof Promise
           ? encoding.then((encoded) => this.insertNew(resourceId, status, encoded, op))
           : this.insertNew(resourceId, status, encoding, op);
@@ -551,6 +594,40 @@ export class ResourceManager<T = unknown> {
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /** Create with blob extraction and constraint checks; a failing post-check removes the new resource again. */
+  private async createChecked(resourceId: string, status: RevisionStatus, prepared: unknown, op: OperationContext): Promise<RevisionInfo> {
+    const value = await this.withBlobs(prepared);
+    await runCheckers(this.checkers, value, null);
+    const info = await this.insertNew(resourceId, status, await this.encode(value), op);
+    await this.postCheck(value, resourceId, () => this.storage.purgeResource(resourceId));
+    return info;
+  }
+
+  private withBlobs(value: unknown): unknown {
+    return this.settings.storeBinaries ? this.settings.storeBinaries(value) : value;
+  }
+
+  /**
+   * The constraint post-check (core-semantics §7.2): catches what a concurrent writer changed
+   * between the pre-check and the write. On failure it undoes this write, then rethrows.
+   */
+  private async postCheck(data: unknown, resourceId: string, compensate: () => Promise<unknown>): Promise<void> {
+    if (this.checkers.length === 0) return;
+    try {
+      await runCheckers(this.checkers, data, resourceId);
+    } catch (error) {
+      await compensate();
+      throw error;
+    }
+  }
+
+  /** The unique fields a write must claim: those whose indexed value changes (all of them for a resource coming back to life). */
+  private claims(before: Record<string, unknown> | undefined, after: Record<string, unknown> | undefined): readonly string[] | undefined {
+    if (this.uniqueClaims.length === 0) return undefined;
+    const changed = before === undefined ? this.uniqueClaims : changedFields(this.uniqueClaims, before, after);
+    return changed.length > 0 ? changed : undefined;
   }
 
   /** Writes revision :1 and the meta of a new resource; the id must still be free. */
@@ -590,7 +667,9 @@ export class ResourceManager<T = unknown> {
       rev_created_time: now,
       rev_updated_time: now,
     };
-    return this.storage.commit({ revision: { info, data: encoded.bytes }, meta, expect: EXPECT_ABSENT }).then(() => info);
+    const write: StorageWrite = { revision: { info, data: encoded.bytes }, meta, expect: EXPECT_ABSENT };
+    if (this.uniqueClaims.length > 0) write.unique = this.uniqueClaims;
+    return this.storage.commit(write).then(() => info);
   }
 
   async update(resourceId: string, data: unknown, options: UpdateOptions = {}): Promise<RevisionInfo> {
@@ -603,8 +682,10 @@ export class ResourceManager<T = unknown> {
       const meta = await this.getMetaWith(resourceId, false, op);
       this.checkExpectedRevision(meta, options.expectRevisionId);
       const current = await this.currentInfo(meta);
-      const encoded = await this.encode(this.afterHandlers(before, prepared));
+      const value = await this.withBlobs(this.afterHandlers(before, prepared));
+      const encoded = await this.encode(value);
       if (encoded.hash === current.data_hash) return current;
+      await runCheckers(this.checkers, value, resourceId);
       const user = op.user;
       const info: RevisionInfo = infoRecord({
         uid: randomUUID(),
@@ -619,7 +700,10 @@ export class ResourceManager<T = unknown> {
         created_by: user,
         updated_by: user,
       });
-      return this.commitCurrent(meta, info, encoded.bytes, this.index(encoded.value), op);
+      await this.commitCurrent(meta, info, encoded.bytes, this.index(encoded.value), op);
+      // The new revision stays as an orphan record if the post-check undoes the update (§11.34).
+      await this.postCheck(value, resourceId, () => this.storage.commit({ meta, expect: { current_revision_id: info.revision_id } }));
+      return info;
     });
   }
 
@@ -659,12 +743,16 @@ export class ResourceManager<T = unknown> {
       }
       if (current.status !== RevisionStatus.draft && status !== RevisionStatus.draft) throw new CannotModifyResourceError(resourceId);
       let value: unknown;
+      let currentData: unknown;
+      if (isPatch || this.checkers.length > 0) {
+        currentData = (await this.getWith(resourceId, { revisionId: meta.current_revision_id, schemaVersion: meta.schema_version }, op)).data;
+      }
       if (isPatch) {
-        const { data: currentData } = await this.getWith(resourceId, { revisionId: meta.current_revision_id, schemaVersion: meta.schema_version }, op);
         value = this.prepare(applyJsonPatch(currentData, data));
       } else {
         value = this.afterHandlers(before, prepared);
       }
+      value = await this.withBlobs(value);
       const encoded = await this.encode(value);
       if (encoded.hash === current.data_hash) {
         // Unchanged data with a different status is still a status change (port decision).
@@ -681,7 +769,17 @@ export class ResourceManager<T = unknown> {
         updated_by: user,
       });
       info.parent_schema_version = undefined;
-      return this.commitCurrent(meta, info, encoded.bytes, this.index(encoded.value), op);
+      if (this.checkers.length === 0 || !anyRelevantChange(this.checkers, currentData, value)) {
+        return this.commitCurrent(meta, info, encoded.bytes, this.index(encoded.value), op);
+      }
+      await runCheckers(this.checkers, value, resourceId);
+      // The draft is edited in place, so undoing it needs the record it replaces.
+      const previous = await this.storage.getRevision(resourceId, current.revision_id, meta.schema_version);
+      await this.commitCurrent(meta, info, encoded.bytes, this.index(encoded.value), op);
+      await this.postCheck(value, resourceId, () =>
+        this.storage.commit({ ...(previous && { revision: previous }), meta, expect: { current_revision_id: meta.current_revision_id } }),
+      );
+      return info;
     });
   }
 
@@ -723,7 +821,10 @@ export class ResourceManager<T = unknown> {
       rev_created_time: info.created_time,
       rev_updated_time: info.updated_time,
     };
-    await this.storage.commit({ revision: { info, data }, meta: next, expect: { current_revision_id: meta.current_revision_id } });
+    const write: StorageWrite = { revision: { info, data }, meta: next, expect: { current_revision_id: meta.current_revision_id } };
+    const unique = this.claims(meta.indexed_data, indexedData);
+    if (unique !== undefined) write.unique = unique;
+    await this.storage.commit(write);
     return info;
   }
 
@@ -768,8 +869,11 @@ export class ResourceManager<T = unknown> {
         updated_by: op.user,
         ...revisionMirror(target.info),
       });
-      if (this.indexed.length > 0) next.indexed_data = this.index(this.decode(target.data));
-      await this.storage.commit({ meta: next, expect: { current_revision_id: meta.current_revision_id } });
+      const targetData = this.indexed.length > 0 || this.checkers.length > 0 ? this.decode(target.data) : undefined;
+      if (this.indexed.length > 0) next.indexed_data = this.index(targetData);
+      await runCheckers(this.checkers, targetData, resourceId);
+      await this.storage.commit({ meta: next, expect: { current_revision_id: meta.current_revision_id }, unique: this.claims(meta.indexed_data, next.indexed_data) });
+      await this.postCheck(targetData, resourceId, () => this.storage.commit({ meta, expect: { current_revision_id: revisionId } }));
       return next;
     });
   }
@@ -778,7 +882,13 @@ export class ResourceManager<T = unknown> {
   async delete(resourceId: string, options: WriteContext = {}): Promise<ResourceMeta> {
     const op = this.context('delete', options);
     return this.evented('delete', op, { resource_id: resourceId }, 'meta', async () => {
-      return this.writeDeleted(await this.getMetaWith(resourceId, false, op), true, op);
+      const meta = await this.getMetaWith(resourceId, false, op);
+      const integrity = this.settings.integrity;
+      if (integrity === undefined) return this.writeDeleted(meta, true, op);
+      await integrity.beforeDelete(resourceId);
+      const deleted = await this.writeDeleted(meta, true, op);
+      await integrity.afterDelete(resourceId, { user: op.user, now: op.now });
+      return deleted;
     });
   }
 
@@ -787,14 +897,23 @@ export class ResourceManager<T = unknown> {
     const op = this.context('restore', options);
     return this.evented('restore', op, { resource_id: resourceId }, 'meta', async () => {
       const meta = await this.metaOrThrow(resourceId);
-      return meta.is_deleted ? this.writeDeleted(meta, false, op) : meta;
+      if (!meta.is_deleted) return meta;
+      if (this.checkers.length === 0) return this.writeDeleted(meta, false, op);
+      const stored = await this.storage.getRevision(resourceId, meta.current_revision_id, meta.schema_version);
+      if (!stored) throw new RevisionIDNotFoundError(resourceId, meta.current_revision_id);
+      const data = this.decode(stored.data);
+      await runCheckers(this.checkers, data, resourceId);
+      const restored = await this.writeDeleted(meta, false, op);
+      await this.postCheck(data, resourceId, () => this.storage.commit({ meta, expect: { current_revision_id: meta.current_revision_id } }));
+      return restored;
     });
   }
 
   /** Sets the soft-delete flag, stamping who and when; the revisions are untouched. */
   private async writeDeleted(meta: ResourceMeta, isDeleted: boolean, op: OperationContext): Promise<ResourceMeta> {
     const next = metaRecord({ ...meta, is_deleted: isDeleted, updated_time: op.now, updated_by: op.user });
-    await this.storage.commit({ meta: next, expect: { current_revision_id: meta.current_revision_id } });
+    // Coming back to life claims the unique values again; a delete frees them.
+    await this.storage.commit({ meta: next, expect: { current_revision_id: meta.current_revision_id }, unique: isDeleted ? undefined : this.claims(undefined, next.indexed_data) });
     return next;
   }
 

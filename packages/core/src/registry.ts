@@ -25,6 +25,18 @@ import {
   type ModelNaming,
 } from './model';
 import { Schema } from './schema';
+import { storeBinaries } from './model/binary';
+import { UniqueConstraintChecker, type ConstraintCheckerSpec } from './constraints';
+import {
+  RefExistenceChecker,
+  applyOnDelete,
+  checkRefDeclarations,
+  checkRestrict,
+  findReferrers,
+  relationshipOf,
+  type ReferrerGroup,
+  type Relationship,
+} from './integrity';
 import { MemoryBlobStore, MemoryStorageFactory } from './storage';
 
 /** Registry-wide settings; each feeds every model registered afterwards. */
@@ -49,6 +61,8 @@ export interface SpecStarOptions {
   messageQueueFactory?: unknown;
   admin?: string;
   permissionChecker?: unknown;
+  /** Refuse writes whose resource-id refs name missing or deleted resources (InvalidReferenceError, 422). */
+  validateRefs?: boolean;
 }
 
 export type IndexedFieldSpec = string | IndexableField | [string, string];
@@ -68,7 +82,10 @@ export interface AddModelOptions {
   defaultNow?: () => Date;
   validator?: Validator;
   permissionChecker?: unknown;
-  constraintCheckers?: unknown;
+  /** Checkers (or factories given the manager) run around create/update/modify/switch/restore. */
+  constraintCheckers?: ConstraintCheckerSpec<ResourceManager>[];
+  /** Refuse writes whose resource-id refs name missing or deleted resources (default: the registry's). */
+  validateRefs?: boolean;
   messageQueueFactory?: unknown;
   jobHandler?: unknown;
   jobHandlerFactory?: unknown;
@@ -81,7 +98,6 @@ const NOT_YET: Record<string, string> = {
   messageQueueFactory: 'job queues',
   admin: 'permissions',
   permissionChecker: 'permissions',
-  constraintCheckers: 'constraint checkers',
   jobHandler: 'job queues',
   jobHandlerFactory: 'job queues',
 };
@@ -223,6 +239,16 @@ export class SpecStar {
     ];
     for (const field of autoIndexed) if (!indexedFields.some((f) => f.field_path === field.field_path)) indexedFields.push(field);
 
+    checkRefDeclarations(name, compiled.refs);
+    const storage = options.storage ?? this.storageFactory.build(name);
+    // A storage that decides unique claims inside its commit needs no search-based checks around it.
+    const atomicUnique = storage.capabilities.atomicUnique === true;
+    const constraintCheckers = [];
+    if (compiled.uniqueFields.length > 0 && !atomicUnique) constraintCheckers.push(new UniqueConstraintChecker(storage, compiled.uniqueFields));
+    if ((options.validateRefs ?? this.options.validateRefs) === true && compiled.refs.length > 0) {
+      constraintCheckers.push(new RefExistenceChecker(compiled.refs, (target) => this.managers.get(target)));
+    }
+
     const defaultStatus = options.defaultStatus ?? this.options.defaultStatus ?? RevisionStatus.stable;
     if (defaultStatus !== 'draft' && defaultStatus !== 'stable') throw new ConfigurationError(`defaultStatus must be 'draft' or 'stable', got '${String(defaultStatus)}'`);
 
@@ -230,8 +256,9 @@ export class SpecStar {
       name,
       model: compiled,
       codec: createDataCodec(encoding, schema),
-      storage: options.storage ?? this.storageFactory.build(name),
+      storage,
       blobStore: this.getBlobStore(),
+      ...(compiled.hasBinary && { storeBinaries: (value: unknown) => storeBinaries(value, compiled, this.getBlobStore()) }),
       migration,
       indexedFields,
       idGenerator: options.idGenerator,
@@ -242,12 +269,58 @@ export class SpecStar {
       eventHandlers: [...(this.options.eventHandlers ?? []), ...(options.eventHandlers ?? [])],
       validator: options.validator,
       defaultQueryLimit: this.options.defaultQueryLimit ?? envQueryLimit(),
+      constraintCheckers,
+      uniqueClaims: atomicUnique ? compiled.uniqueFields : undefined,
+      integrity: {
+        beforeDelete: (resourceId) => checkRestrict(this.managers.values(), name, resourceId),
+        afterDelete: (resourceId, ctx) => applyOnDelete(this.managers.values(), name, resourceId, ctx),
+      },
     });
+    for (const checker of options.constraintCheckers ?? []) {
+      manager.addConstraintChecker(typeof checker === 'function' ? checker(manager as ResourceManager) : checker);
+    }
+    this.warnAboutUnregisteredTargets(name, compiled.refs.map((ref) => ref.target));
     this.managers.set(name, manager as ResourceManager);
     const sameSchema = this.bySchema.get(schema) ?? [];
     sameSchema.push(manager as ResourceManager);
     this.bySchema.set(schema, sameSchema);
     return manager;
+  }
+
+  /**
+   * Refs may name models registered later in the same startup, so the check waits for the
+   * current tick to end; a target still unknown then stays dangling, with a warning.
+   */
+  private warnAboutUnregisteredTargets(source: string, targets: string[]): void {
+    if (targets.length === 0) return;
+    setImmediate(() => {
+      for (const target of new Set(targets)) {
+        if (!this.managers.has(target)) {
+          process.emitWarning(`Model '${source}' references model '${target}', which is not registered: its references stay dangling`, { code: 'SPECSTAR_UNREGISTERED_REF_TARGET' });
+        }
+      }
+    }).unref();
+  }
+
+  /** Every reference field of every registered model, in registration order (`GET /_relationships`). */
+  relationships(): Relationship[] {
+    const out: Relationship[] = [];
+    for (const manager of this.managers.values()) for (const ref of manager.model.refs) out.push(relationshipOf(manager.name, ref));
+    return out;
+  }
+
+  /** Models that some registered model references by resource id (they get a referrers route). */
+  referencedModels(): ReadonlySet<string> {
+    const names = new Set<string>();
+    for (const manager of this.managers.values()) {
+      for (const ref of manager.model.refs) if (ref.refType === 'resource_id' && this.managers.has(ref.target)) names.add(ref.target);
+    }
+    return names;
+  }
+
+  /** Live referrers of a resource, grouped by source field; the target must exist and be live. */
+  findReferrers(target: string, resourceId: string): Promise<ReferrerGroup[]> {
+    return findReferrers(this.managers.values(), this.getResourceManager(target), resourceId);
   }
 
   /** A manager by model name, or by the schema object it was registered with. */

@@ -9,7 +9,7 @@ const api = { describe, it, expect, beforeEach, afterEach };
 storageConformanceSuite(api, {
   name: 'memory',
   createFactory: () => new MemoryStorageFactory(),
-  capabilities: { search: true, compareAndSet: true, createIfAbsent: true, batchWrite: true, atomicCommit: true },
+  capabilities: { search: true, compareAndSet: true, createIfAbsent: true, batchWrite: true, atomicCommit: true, atomicUnique: true },
 });
 
 // The same memory stores composed by the generic SimpleStorage: the reference path a third
@@ -21,5 +21,5 @@ const composed: IStorageFactory = {
 storageConformanceSuite(api, {
   name: 'memory stores via SimpleStorage',
   createFactory: () => composed,
-  capabilities: { search: true, compareAndSet: true, createIfAbsent: true, batchWrite: true, atomicCommit: false },
+  capabilities: { search: true, compareAndSet: true, createIfAbsent: true, batchWrite: true, atomicCommit: false, atomicUnique: false },
 });

@@ -152,6 +152,30 @@ export class RevisionMismatchError extends ResourceConflictError {
   }
 }
 
+/** A referencing resource that a delete may not leave behind: the ref says `onDelete: 'restrict'`. */
+export interface RestrictingReferrers {
+  source: string;
+  source_field: string;
+  resource_ids: string[];
+}
+
+/** Deleting a resource that live resources still reference through a `restrict` ref. */
+export class ReferenceRestrictError extends ResourceConflictError {
+  override readonly code: string = 'reference_restrict';
+  constructor(
+    override readonly resource_id: string,
+    readonly referrers: RestrictingReferrers[],
+  ) {
+    const first = referrers[0];
+    super(
+      `Resource '${resource_id}' is still referenced` +
+        (first ? ` by ${first.source}.${first.source_field} of '${first.resource_ids[0] ?? '?'}'` : '') +
+        `; delete or re-point the referrers first (onDelete: restrict)`,
+      resource_id,
+    );
+  }
+}
+
 // ---- validation ------------------------------------------------------------------------
 
 /** One failing field: `path` is a JSON pointer into the checked value ("" for the root). */
@@ -200,10 +224,34 @@ export class PatchError extends ValidationError {
   }
 }
 
+/** A write names a resource that does not exist in the ref's target model (`validateRefs`). */
+export class InvalidReferenceError extends ValidationError {
+  override readonly code: string = 'invalid_reference';
+  constructor(
+    readonly field: string,
+    readonly target: string,
+    readonly value: string,
+  ) {
+    super(`Field '${field}' references ${target} '${value}', which does not exist`, {
+      kind: 'input',
+      issues: [{ path: `/${field}`, message: `${target} '${value}' does not exist` }],
+    });
+  }
+}
+
 // ---- permission and context ------------------------------------------------------------
 
 export class PermissionDeniedError extends SpecStarError {
   override readonly code: string = 'permission_denied';
+  readonly user?: string;
+  readonly action?: string;
+  readonly resource_name?: string;
+  constructor(message: string, details: { user?: string; action?: string; resource_name?: string } = {}) {
+    super(message);
+    if (details.user !== undefined) this.user = details.user;
+    if (details.action !== undefined) this.action = details.action;
+    if (details.resource_name !== undefined) this.resource_name = details.resource_name;
+  }
 }
 
 export class MissingOperationContextError extends SpecStarError {

@@ -112,11 +112,21 @@ export interface StorageWrite {
   meta: ResourceMeta;
   /** Omitted: unconditional upsert. */
   expect?: WriteExpectation;
+  /**
+   * Unique fields (keys of `meta.indexed_data`) this write claims. A store with `atomicUnique`
+   * refuses the write with UniqueConstraintError when another non-deleted meta holds an equal
+   * non-null value, deciding atomically with the write across processes (exactly one of two
+   * racing claimants wins). Null values and deleted metas claim nothing. A store without
+   * `atomicUnique` ignores this and core checks before and after the write instead.
+   */
+  unique?: readonly string[];
 }
 
 export interface StorageCapabilities extends MetaStoreCapabilities {
   /** commit() writes revision and meta atomically (one transaction). */
   atomicCommit: boolean;
+  /** commit() enforces `write.unique` atomically with the write (see StorageWrite.unique). */
+  atomicUnique: boolean;
 }
 
 /**

@@ -23,6 +23,7 @@ import type {
   StoredRevision,
   WriteExpectation,
 } from '@specstar/interfaces';
+import { findUniqueViolation } from '@specstar/core';
 import { SqliteMetaStore } from './sqlite-meta-store';
 import { ensureDirectory, openDatabase, removeFileQuietly } from './files';
 import { childPath, modelPaths, resolveRootdir, type ModelPaths } from './paths';
@@ -62,13 +63,14 @@ export class DiskStorage implements IStorage {
     createIfAbsent: true,
     batchWrite: true,
     atomicCommit: true,
+    atomicUnique: true,
   };
   readonly paths: ModelPaths;
   private readonly db: Database.Database;
   private readonly metas: SqliteMetaStore;
   private readonly revisions: RevisionIndex;
   private readonly commitTx: Database.Transaction<
-    (meta: ResourceMeta, expect: WriteExpectation | undefined, prepared: PreparedRevision | undefined) => string | undefined
+    (write: StorageWrite, prepared: PreparedRevision | undefined) => string | undefined
   >;
 
   constructor(
@@ -82,7 +84,11 @@ export class DiskStorage implements IStorage {
     try {
       this.metas = new SqliteMetaStore(this.db, { table: META_TABLE });
       this.revisions = new RevisionIndex(this.db, this.paths.dataDir, { cacheBytes: options.cacheBytes });
-      this.commitTx = this.db.transaction((meta: ResourceMeta, expect: WriteExpectation | undefined, prepared: PreparedRevision | undefined) => {
+      this.commitTx = this.db.transaction((write: StorageWrite, prepared: PreparedRevision | undefined) => {
+        const { meta, expect } = write;
+        // Inside the write lock: no other process can claim the same value between check and write.
+        const violation = findUniqueViolation(write, (field, value, exceptId) => this.uniqueHolder(field, value, exceptId));
+        if (violation !== undefined) throw violation;
         const replaced = prepared === undefined ? undefined : this.revisions.upsertSync(prepared);
         // A refused meta write throws, which rolls the revision row back with it.
         if (expect === undefined) this.metas.putSync(meta);
@@ -117,12 +123,23 @@ export class DiskStorage implements IStorage {
     let replaced: string | undefined;
     try {
       // IMMEDIATE takes the write lock first: no other process slips in between check and write.
-      replaced = this.commitTx.immediate(meta, expect, prepared);
+      replaced = this.commitTx.immediate(write, prepared);
     } catch (error) {
       if (prepared !== undefined) await this.revisions.discard([prepared.file]);
       throw error;
     }
     if (replaced !== undefined) await this.revisions.discard([replaced]);
+  }
+
+  /** Another live resource whose indexed `field` equals `value` (the search's eq is type-strict). */
+  private uniqueHolder(field: string, value: unknown, exceptId: string): string | undefined {
+    const holders = this.metas.searchSync({
+      is_deleted: false,
+      data_conditions: [{ type: 'DataSearchCondition', field_path: field, operator: 'eq', value, transform: null }],
+      limit: 2,
+      offset: 0,
+    });
+    return holders.find((meta) => meta.resource_id !== exceptId)?.resource_id;
   }
 
   /** The error a write with this expectation gets against what is stored now; undefined when it may proceed. */

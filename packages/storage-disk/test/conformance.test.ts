@@ -16,7 +16,7 @@ storageConformanceSuite(
       await disk.close();
       fs.rmSync(disk.rootdir, { recursive: true, force: true });
     },
-    capabilities: { search: true, compareAndSet: true, createIfAbsent: true, batchWrite: true, atomicCommit: true },
+    capabilities: { search: true, compareAndSet: true, createIfAbsent: true, batchWrite: true, atomicCommit: true, atomicUnique: true },
     skip: [],
   },
 );

@@ -69,7 +69,7 @@ describe('diskBackendProvider', () => {
     const rootdir = tempDir();
     const storage = keep(diskBackendProvider.buildStorage!('item', { rootdir, encoding: 'json' }));
     expect(storage).toBeInstanceOf(DiskStorage);
-    expect(storage.capabilities).toEqual({ search: true, compareAndSet: true, createIfAbsent: true, batchWrite: true, atomicCommit: true });
+    expect(storage.capabilities).toEqual({ search: true, compareAndSet: true, createIfAbsent: true, batchWrite: true, atomicCommit: true, atomicUnique: true });
     await storage.commit({ revision: REVISION, meta: META, expect: { absent: true } });
     expect(fs.existsSync(path.join(rootdir, 'item', 'meta.sqlite3'))).toBe(true);
   });

@@ -49,7 +49,7 @@ describe('planSuite', () => {
     const plan = planSuite({
       name: 'x',
       createFactory: noFactory,
-      capabilities: { search: true, compareAndSet: true, createIfAbsent: true, batchWrite: true, atomicCommit: true },
+      capabilities: { search: true, compareAndSet: true, createIfAbsent: true, batchWrite: true, atomicCommit: true, atomicUnique: true },
     });
     expect(plan.run).toEqual([...CASE_NAMES]);
     expect(plan.skipped).toEqual([]);

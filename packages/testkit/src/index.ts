@@ -4,6 +4,7 @@ import { contextCases } from './suites/context';
 import { engineSearchCases } from './suites/engine-search';
 import { identityCases } from './suites/identity';
 import { lifecycleCases } from './suites/lifecycle';
+import { constraintCases, referenceCases, uniqueCases } from './suites/integrity';
 import { modifyCases } from './suites/modify';
 import { searchCriteriaCases } from './suites/search-criteria';
 import { searchLogicCases } from './suites/search-logic';
@@ -36,6 +37,9 @@ export const CASE_GROUPS = [
   lifecycleCases,
   contextCases,
   engineSearchCases,
+  uniqueCases,
+  referenceCases,
+  constraintCases,
   storeContractCases,
   storeRaceCases,
   searchOperatorCases,

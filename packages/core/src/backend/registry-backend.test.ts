@@ -139,9 +139,8 @@ describe('SpecStar with a unified backend', () => {
     const configured = spec.backend;
 
     await expect(spec.configure({ backend: { meta: { use: 'nowhere' } }, defaultStatus: 'draft' })).rejects.toMatchObject({ problem: 'unknown_connection' });
-    await expect(spec.configure({ backend: { meta: { type: 'postgres', options: { dsn: 'x' } } }, defaultStatus: 'draft' })).rejects.toMatchObject({
-      problem: 'missing_package',
-      package: '@specstar/storage-postgres',
+    await expect(spec.configure({ backend: { meta: { type: 'postgres', options: { table_prefix: 'x_' } } }, defaultStatus: 'draft' })).rejects.toMatchObject({
+      problem: 'missing_option',
     });
     await expect(spec.configure({ backend: join(dir, 'absent.json'), defaultStatus: 'draft' })).rejects.toBeInstanceOf(ConfigurationError);
 

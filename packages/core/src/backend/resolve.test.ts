@@ -252,8 +252,8 @@ describe('resolution errors', () => {
   });
 
   it('says which package to install when an on-demand provider is missing', async () => {
-    // No @specstar/storage-postgres exists in this workspace: the real loader is used.
-    const error = await resolveError({ connections: { pg: { type: 'postgres', options: { dsn: 'postgres://db' } } }, meta: { use: 'pg' } });
+    // An application that did not install the adapter: the loader finds no such module.
+    const error = await resolveError({ connections: { pg: { type: 'postgres', options: { dsn: 'postgres://db' } } }, meta: { use: 'pg' } }, { loadPackage: loaderOf({}) });
     expect(error).toMatchObject({ problem: 'missing_package', role: 'meta', provider: 'postgres', connection: 'pg', package: '@specstar/storage-postgres' });
   });
 

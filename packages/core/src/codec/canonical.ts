@@ -331,7 +331,7 @@ function discriminators(facets: JsonSchema[]): Array<[string, unknown]> {
 }
 
 /** The union member a value belongs to: by JSON type, then by a `const` discriminator. */
-function pickBranch(branches: Branch[], value: unknown): Plan {
+export function pickBranch(branches: Branch[], value: unknown): Plan {
   const bits = typeBitsOfValue(value);
   let only: Branch | undefined;
   let count = 0;
@@ -508,7 +508,8 @@ function isIndexKey(key: string): boolean {
   return n >= 0 && n <= 0xfffffffe && Number.isInteger(n) && String(n) === key;
 }
 
-function childPlan(plan: Plan, key: string, rank: number | undefined): Plan {
+/** The plan of member `key` of an object (`rank`: its index among declared properties). */
+export function childPlan(plan: Plan, key: string, rank: number | undefined): Plan {
   if (rank !== undefined) return plan.props[rank] as Plan;
   for (const [regex, sub] of plan.patterns) if (regex.test(key)) return sub;
   return plan.extra;

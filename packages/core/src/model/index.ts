@@ -27,3 +27,4 @@ export {
 } from './naming';
 export { CompiledModel, compileModel, type JsonSchema, type RefInfo } from './model';
 export { normaliseIndexedFields, extractIndexedData, type IndexedFieldInput } from './indexing';
+export { storeBinaries, restoreBinaries, collectFileIds } from './binary';

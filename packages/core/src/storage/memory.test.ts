@@ -324,7 +324,7 @@ describe('MemoryStorageFactory', () => {
     const items = factory.build('item');
     const users = factory.build('user');
     expect(items).toBeInstanceOf(MemoryStorage);
-    expect(items.capabilities).toEqual({ search: true, compareAndSet: true, createIfAbsent: true, batchWrite: true, atomicCommit: true });
+    expect(items.capabilities).toEqual({ search: true, compareAndSet: true, createIfAbsent: true, batchWrite: true, atomicCommit: true, atomicUnique: true });
     await items.commit({ meta: meta('a') });
     expect(await items.exists('a')).toBe(true);
     expect(await users.exists('a')).toBe(false);

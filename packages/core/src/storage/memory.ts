@@ -27,6 +27,7 @@ import { countQuery, runQuery } from '../search';
 import { infoRecord, metaRecord } from '../records';
 import { SimpleStorage } from './simple-storage';
 import { ValueIndex } from './value-index';
+import { findUniqueViolation, holdsValue } from './unique';
 
 const META_RECORD_KEYS = 15;
 
@@ -119,6 +120,16 @@ export class MemoryMetaStore implements IMetaStore {
 
   private store(meta: ResourceMeta): void {
     this.adopt(copyMeta(meta));
+  }
+
+  /** @internal Another live resource whose unique `field` holds `value` (see StorageWrite.unique). */
+  uniqueHolder(field: string, value: unknown, exceptId: string): string | undefined {
+    const ids = this.valueIndex.holders(field, value) ?? this.metas.keys();
+    for (const id of ids) {
+      const meta = this.metas.get(id);
+      if (id !== exceptId && meta !== undefined && holdsValue(meta, field, value)) return id;
+    }
+    return undefined;
   }
 
   /** @internal The stored meta itself, for MemoryStorage's synchronous paths; never hand it out. */
@@ -336,6 +347,7 @@ export class MemoryStorage extends SimpleStorage {
     createIfAbsent: true,
     batchWrite: true,
     atomicCommit: true,
+    atomicUnique: true,
   };
 
   constructor(
@@ -357,6 +369,10 @@ export class MemoryStorage extends SimpleStorage {
       } else if (stored.current_revision_id !== expect.current_revision_id) {
         return Promise.reject(new RevisionMismatchError(resourceId, expect.current_revision_id, stored.current_revision_id));
       }
+    }
+    if (write.unique !== undefined) {
+      const violation = findUniqueViolation(write, (field, value, exceptId) => this.metas.uniqueHolder(field, value, exceptId));
+      if (violation) return Promise.reject(violation);
     }
     if (revision !== undefined) this.revisions.adopt(revision.info, revision.data);
     this.metas.adopt(meta);

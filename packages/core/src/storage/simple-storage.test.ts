@@ -114,6 +114,7 @@ describe('SimpleStorage capabilities', () => {
       createIfAbsent: true,
       batchWrite: true,
       atomicCommit: false,
+      atomicUnique: false,
     });
     expect(new SimpleStorage(new MinimalMetaStore(), minimalResourceStore()).capabilities).toEqual({
       search: false,
@@ -121,6 +122,7 @@ describe('SimpleStorage capabilities', () => {
       createIfAbsent: false,
       batchWrite: false,
       atomicCommit: false,
+      atomicUnique: false,
     });
   });
 });

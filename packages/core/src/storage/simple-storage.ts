@@ -43,6 +43,7 @@ export class SimpleStorage implements IStorage {
       createIfAbsent: flags.createIfAbsent ?? false,
       batchWrite: flags.batchWrite ?? false,
       atomicCommit: false,
+      atomicUnique: false,
     };
   }
 

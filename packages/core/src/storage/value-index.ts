@@ -65,6 +65,11 @@ export class ValueIndex {
     return values;
   }
 
+  /** Ids whose `indexed_data[key]` is the primitive `value`; undefined for a non-primitive value. */
+  holders(key: string, value: unknown): ReadonlySet<string> | undefined {
+    return isIndexable(value) ? (this.indexOf(key).get(value) ?? EMPTY) : undefined;
+  }
+
   /**
    * The smallest id set some required condition of the query restricts matches to, or
    * undefined when no condition can use the index (then every meta must be evaluated).

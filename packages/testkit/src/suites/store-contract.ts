@@ -28,6 +28,7 @@ const CAPABILITY_NAMES: readonly CapabilityName[] = [
   'createIfAbsent',
   'batchWrite',
   'atomicCommit',
+  'atomicUnique',
 ];
 
 /** Creates resource `id` at revision :1 (meta + revision) through an expect-absent commit. */
