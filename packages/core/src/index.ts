@@ -24,3 +24,5 @@ export * from './backend';
 export { applyJsonPatch, applyMergePatch } from './patch';
 export { UniqueConstraintChecker, type ConstraintCheckerSpec } from './constraints';
 export { RefExistenceChecker, type Relationship, type ReferrerGroup } from './integrity';
+export * from './permissions';
+export { on, EventHandlerBuilder, PhaseActionHandler, toActionSet, type EventHandlerFn, type ActionsInput } from './event-builder';

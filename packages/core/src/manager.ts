@@ -32,7 +32,7 @@ import { runEvented } from './events';
 import { infoRecord, metaRecord } from './records';
 import { checkResourceId } from './ids';
 import { anyRelevantChange, changedFields, runCheckers } from './constraints';
-import { type CompiledModel, extractIndexedData } from './model';
+import { type CompiledModel, extractIndexedData, restoreBinaries } from './model';
 import { applyJsonPatch, applyMergePatch } from './patch';
 import { type Schema, runValidator } from './schema';
 import { normalizeQuery, projectPartial, type QueryInput } from './search';
@@ -979,5 +979,11 @@ export class ResourceManager<T = unknown> {
   async getBlob(fileId: string): Promise<Binary> {
     if (!this.blobStore) throw new NotSupportedError(`Model '${this.name}' has no blob store`);
     return this.blobStore.get(fileId);
+  }
+
+  /** The data with every Binary's bytes filled in from the blob store (reads never carry them). */
+  async restoreBinary(data: T): Promise<T> {
+    if (!this.model.hasBinary || !this.blobStore) return data;
+    return (await restoreBinaries(data, this.model, this.blobStore)) as T;
   }
 }

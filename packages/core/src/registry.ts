@@ -7,6 +7,7 @@ import {
   type IEventHandler,
   type IMessageQueueFactory,
   type IMigration,
+  type IPermissionChecker,
   type IStorage,
   type IStorageFactory,
   type IndexableField,
@@ -26,6 +27,7 @@ import {
 } from './model';
 import { Schema } from './schema';
 import { storeBinaries } from './model/binary';
+import { RBACPermissionChecker, permissionHandler } from './permissions';
 import { UniqueConstraintChecker, type ConstraintCheckerSpec } from './constraints';
 import {
   RefExistenceChecker,
@@ -59,8 +61,10 @@ export interface SpecStarOptions {
   backend?: BackendConfigValue | null;
   // Accepted names whose features arrive with later work; setting them fails loudly.
   messageQueueFactory?: unknown;
+  /** Without a permissionChecker: RBAC (strict) with this user as root (core-semantics §7.6). */
   admin?: string;
-  permissionChecker?: unknown;
+  /** Checks every evented operation of every model; a model's own checker wins (§11.27). */
+  permissionChecker?: IPermissionChecker;
   /** Refuse writes whose resource-id refs name missing or deleted resources (InvalidReferenceError, 422). */
   validateRefs?: boolean;
 }
@@ -81,7 +85,8 @@ export interface AddModelOptions {
   defaultUser?: string | (() => string);
   defaultNow?: () => Date;
   validator?: Validator;
-  permissionChecker?: unknown;
+  /** This model's checker; it replaces the registry's. */
+  permissionChecker?: IPermissionChecker;
   /** Checkers (or factories given the manager) run around create/update/modify/switch/restore. */
   constraintCheckers?: ConstraintCheckerSpec<ResourceManager>[];
   /** Refuse writes whose resource-id refs name missing or deleted resources (default: the registry's). */
@@ -96,8 +101,6 @@ const RESERVED_MODEL_NAMES: ReadonlySet<string> = new Set(['ACLPermission', 'RBA
 
 const NOT_YET: Record<string, string> = {
   messageQueueFactory: 'job queues',
-  admin: 'permissions',
-  permissionChecker: 'permissions',
   jobHandler: 'job queues',
   jobHandlerFactory: 'job queues',
 };
@@ -144,6 +147,7 @@ export class SpecStar {
   private readonly bySchema = new Map<object, ResourceManager[]>();
   private blobStore: IBlobStore | undefined;
   private backendBundle: BackendBundle | undefined;
+  private adminChecker: RBACPermissionChecker | undefined;
 
   constructor(options: SpecStarOptions = {}) {
     refuseUnsupported(options, 'SpecStar');
@@ -166,6 +170,7 @@ export class SpecStar {
       process.emitWarning(`SpecStar.configure() after ${this.managers.size} model(s) were registered only affects models added later`);
     }
     this.options = { ...this.options, ...rest };
+    this.adminChecker = undefined; // rebuilt from the new settings for models added from now on
     if (bundle) this.useBackend(bundle);
     else if (options.storageFactory) {
       // The lower-level path replaces a unified backend.
@@ -266,7 +271,7 @@ export class SpecStar {
       defaultUser: options.defaultUser ?? this.options.defaultUser,
       defaultNow: options.defaultNow ?? this.options.defaultNow,
       strictOperationContext: this.options.strictOperationContext ?? false,
-      eventHandlers: [...(this.options.eventHandlers ?? []), ...(options.eventHandlers ?? [])],
+      eventHandlers: this.handlersFor(options),
       validator: options.validator,
       defaultQueryLimit: this.options.defaultQueryLimit ?? envQueryLimit(),
       constraintCheckers,
@@ -285,6 +290,22 @@ export class SpecStar {
     sameSchema.push(manager as ResourceManager);
     this.bySchema.set(schema, sameSchema);
     return manager;
+  }
+
+  /** Registry handlers, then the model's, then the permission check (user handlers run first, §11.26). */
+  private handlersFor(options: AddModelOptions): IEventHandler[] {
+    const handlers = [...(this.options.eventHandlers ?? []), ...(options.eventHandlers ?? [])];
+    const checker = options.permissionChecker ?? this.registryChecker();
+    if (checker !== undefined) handlers.push(permissionHandler(checker));
+    return handlers;
+  }
+
+  /** The registry-wide checker: the configured one, else RBAC rooted at `admin`; none means allow all. */
+  private registryChecker(): IPermissionChecker | undefined {
+    if (this.options.permissionChecker !== undefined) return this.options.permissionChecker;
+    if (this.options.admin === undefined) return undefined;
+    this.adminChecker ??= new RBACPermissionChecker({ rootUser: this.options.admin, storageFactory: this.storageFactory });
+    return this.adminChecker;
   }
 
   /**
@@ -355,6 +376,7 @@ export class SpecStar {
     for (const manager of this.managers.values()) closing.push(manager.storage.close());
     if (this.blobStore?.close) closing.push(this.blobStore.close());
     await Promise.all(closing);
+    await this.adminChecker?.close();
     await this.options.storageFactory?.close?.();
   }
 }

@@ -22,7 +22,7 @@ describe('SpecStar registry', () => {
   });
 
   it('refuses options whose features are not built yet instead of ignoring them', () => {
-    expect(() => new SpecStar({ permissionChecker: {} })).toThrow(NotSupportedError);
+    expect(() => new SpecStar({ messageQueueFactory: {} })).toThrow(NotSupportedError);
   });
 
   it('looks managers up by name and by schema object; ambiguity and unknown names are typed errors', () => {
