@@ -26,3 +26,4 @@ export { UniqueConstraintChecker, type ConstraintCheckerSpec } from './constrain
 export { RefExistenceChecker, type Relationship, type ReferrerGroup } from './integrity';
 export * from './permissions';
 export { on, EventHandlerBuilder, PhaseActionHandler, toActionSet, type EventHandlerFn, type ActionsInput } from './event-builder';
+export * from './archive';

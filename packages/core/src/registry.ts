@@ -27,6 +27,8 @@ import {
 } from './model';
 import { Schema } from './schema';
 import { storeBinaries } from './model/binary';
+import { dumpArchive, loadArchive, type ByteSource, type LoadArchiveOptions, type LoadStats } from './archive';
+import type { QueryInput } from './search';
 import { RBACPermissionChecker, permissionHandler } from './permissions';
 import { UniqueConstraintChecker, type ConstraintCheckerSpec } from './constraints';
 import {
@@ -342,6 +344,19 @@ export class SpecStar {
   /** Live referrers of a resource, grouped by source field; the target must exist and be live. */
   findReferrers(target: string, resourceId: string): Promise<ReferrerGroup[]> {
     return findReferrers(this.managers.values(), this.getResourceManager(target), resourceId);
+  }
+
+  /**
+   * Writes a `.acbak` archive of the given models (all, in registration order, by default; a
+   * query selects resources of a model) to `writable`, with backpressure. The stream is not ended.
+   */
+  dump(writable: NodeJS.WritableStream, modelQueries?: Record<string, QueryInput | null>): Promise<void> {
+    return dumpArchive(this.managers, writable, modelQueries).then(() => undefined);
+  }
+
+  /** Loads a `.acbak` archive, streaming; returns per-model counts (core-semantics §8.3–8.5). */
+  load(source: ByteSource, options?: LoadArchiveOptions): Promise<Record<string, LoadStats>> {
+    return loadArchive(this.managers, source, options);
   }
 
   /** A manager by model name, or by the schema object it was registered with. */

@@ -22,31 +22,50 @@ function managerDefaults(rm: ResourceManager): { user: boolean; now: boolean } {
 
 export type ContextResolver = (req: Request, rm: ResourceManager) => Promise<WriteContext>;
 
+/** Which of user and clock the involved models supply themselves. */
+interface Defaults {
+  user: boolean;
+  now: boolean;
+}
+
+async function resolveContext(provider: Partial<DependencyProvider> | undefined, req: Request, defaults: Defaults): Promise<WriteContext> {
+  const context: WriteContext = {};
+  if (provider?.getUser) {
+    const user = await provider.getUser(req);
+    if (typeof user !== 'string' || user === '') {
+      throw new ConfigurationError(`dependencyProvider.getUser must return a non-empty string, got ${JSON.stringify(user)}`);
+    }
+    context.user = user;
+  } else if (!defaults.user) {
+    context.user = ANONYMOUS;
+  }
+  if (provider?.getNow) {
+    const now = await provider.getNow(req);
+    if (!isValidDate(now)) throw new ConfigurationError('dependencyProvider.getNow must return a valid Date');
+    context.now = now;
+  } else if (!defaults.now) {
+    context.now = new Date();
+  }
+  return context;
+}
+
 /** Builds the per-request resolver of who and when for writes. */
 export function contextResolver(provider: Partial<DependencyProvider> | undefined): ContextResolver {
-  const getUser = provider?.getUser;
-  const getNow = provider?.getNow;
-  return async (req, rm) => {
-    const context: WriteContext = {};
-    const defaults = getUser && getNow ? undefined : managerDefaults(rm);
-    if (getUser) {
-      const user = await getUser(req);
-      if (typeof user !== 'string' || user === '') {
-        throw new ConfigurationError(`dependencyProvider.getUser must return a non-empty string, got ${JSON.stringify(user)}`);
-      }
-      context.user = user;
-    } else if (!defaults?.user) {
-      context.user = ANONYMOUS;
-    }
-    if (getNow) {
-      const now = await getNow(req);
-      if (!isValidDate(now)) throw new ConfigurationError('dependencyProvider.getNow must return a valid Date');
-      context.now = now;
-    } else if (!defaults?.now) {
-      context.now = new Date();
-    }
-    return context;
-  };
+  return (req, rm) => resolveContext(provider, req, managerDefaults(rm));
+}
+
+/**
+ * Who and when for operations over several models (global backup import/export): the
+ * provider's values, else the defaults every model has, else anonymous / the wall clock.
+ */
+export function sharedContext(provider: Partial<DependencyProvider> | undefined, req: Request, managers: Iterable<ResourceManager>): Promise<WriteContext> {
+  const defaults: Defaults = { user: true, now: true };
+  for (const rm of managers) {
+    const own = managerDefaults(rm);
+    defaults.user &&= own.user;
+    defaults.now &&= own.now;
+  }
+  return resolveContext(provider, req, defaults);
 }
 
 /** The clock for qb time helpers (today(), last_n_days(), …): the provider's, else the QB clock. */

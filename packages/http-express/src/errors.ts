@@ -4,12 +4,15 @@
  */
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import {
+  BlobNotFoundError,
   ConfigurationError,
+  InvalidReferenceError,
   MissingOperationContextError,
   NotSupportedError,
   PatchError,
   PermissionDeniedError,
   QueryError,
+  ReferenceRestrictError,
   ResourceConflictError,
   ResourceIsDeletedError,
   ResourceNotFoundError,
@@ -73,6 +76,9 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
 
 const INTERNAL: ErrorResponse = { status: 500, body: { detail: 'Internal Server Error' }, unexpected: true };
 
+/** Ids listed per referrer group in a restrict 409, as `GET …/referrers` caps them. */
+export const MAX_REFERRER_IDS = 10_000;
+
 /** Errors thrown by body-parser / raw-body / http-errors carry these fields. */
 interface FrameworkError {
   status?: unknown;
@@ -128,6 +134,10 @@ function bodyParserResponse(err: FrameworkError, status: number): ErrorResponse 
  */
 export function errorResponse(err: unknown, options: ErrorMappingOptions): ErrorResponse {
   if (err instanceof HttpError) return { status: err.status, body: { detail: err.detail }, headers: err.headers };
+  if (err instanceof InvalidReferenceError) {
+    // validate_refs (D13): the message names the field, its target model and the missing id.
+    return { status: 422, body: { detail: err.message } };
+  }
   if (err instanceof ValidationError) {
     // Queries and patches are request syntax (400); everything else is the data not fitting (422).
     const status = err instanceof QueryError || err instanceof PatchError ? 400 : 422;
@@ -139,11 +149,14 @@ export function errorResponse(err: unknown, options: ErrorMappingOptions): Error
     return preconditionFailed(err.expected, err.actual, err.message);
   }
   if (err instanceof ResourceIsDeletedError) return { status: options.deletedStatus, body: { detail: err.message } };
+  // §4.6: an unknown file_id in written data. The blob download routes answer their own 404.
+  if (err instanceof BlobNotFoundError) return { status: 404, body: { detail: `Blob with file_id '${err.file_id}' does not exist` } };
   if (err instanceof ResourceNotFoundError) return { status: 404, body: { detail: messageOr(err, 'Not found') } };
   if (err instanceof UniqueConstraintError) {
     const detail = { message: err.message, field: err.field, conflicting_resource_id: err.conflicting_resource_id, code: 'UNIQUE_CONSTRAINT' };
     return { status: 409, body: { detail } };
   }
+  if (err instanceof ReferenceRestrictError) return { status: 409, body: { detail: restrictDetail(err) } };
   if (err instanceof ResourceConflictError) return { status: 409, body: { detail: err.message } };
   if (err instanceof NotSupportedError) return { status: 501, body: { detail: messageOr(err, 'Not implemented') } };
   // Setup problems are the server's, not the caller's.
@@ -155,6 +168,20 @@ export function errorResponse(err: unknown, options: ErrorMappingOptions): Error
     if (status !== undefined) return bodyParserResponse(err as FrameworkError, status);
   }
   return INTERNAL;
+}
+
+/** The structured 409 of a delete that `onDelete: 'restrict'` refs forbid (D13): who still refers. */
+function restrictDetail(err: ReferenceRestrictError): Record<string, unknown> {
+  return {
+    message: err.message,
+    code: 'REFERENCE_RESTRICT',
+    resource_id: err.resource_id,
+    referrers: err.referrers.map((group) => ({
+      source: group.source,
+      source_field: group.source_field,
+      resource_ids: group.resource_ids.slice(0, MAX_REFERRER_IDS),
+    })),
+  };
 }
 
 /** The D9 body of a failed If-Match. */

@@ -16,9 +16,21 @@ export interface HttpOptions {
   bodyLimit?: number | string;
   /** Status of reads of a soft-deleted resource, default 404 (DESIGN §8). */
   deletedStatus?: 404 | 410;
+  /** Largest archive `POST /{model}/import` and `/_backup/import` accept, in bytes (default 1 GiB); larger → 413. */
+  maxArchiveSize?: number;
+  /** Largest file `POST /blobs/upload` accepts, in bytes (default 100 MiB); larger → 413. */
+  maxUploadSize?: number;
+  /**
+   * Also emit the legacy `x-autocrud-*` names of the document-level extensions
+   * (`x-autocrud-relationships`, `x-autocrud-indexed-fields`) for admin UIs built on older
+   * tooling (http-api §11, D5). Default false.
+   */
+  autocrudAliases?: boolean;
   /** OpenAPI info. */
   title?: string;
   version?: string;
 }
 
 export const DEFAULT_BODY_LIMIT = '1mb';
+export const DEFAULT_MAX_ARCHIVE_SIZE = 1024 ** 3;
+export const DEFAULT_MAX_UPLOAD_SIZE = 100 * 1024 ** 2;

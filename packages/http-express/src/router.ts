@@ -1,17 +1,22 @@
 /**
- * The model routes of http-api §8 rows 1–21, registered in the order of §1.5 so the collection
- * segments (`data`, `meta`, `revision-info`, `full`, `count`) win over `{resource_id}` and the
- * batch `POST /{model}/restore` over anything registered after it.
+ * The routes of http-api §8: the global ones (G1–G5) first, then the model routes (rows 1–24
+ * and 30) in the order of §1.5, so the collection segments (`data`, `meta`, `revision-info`,
+ * `full`, `count`, `export`) win over `{resource_id}`, and `POST /{model}/import` and the batch
+ * `POST /{model}/restore` over anything registered after them.
  */
 import express, { type RequestHandler } from 'express';
+import { ConfigurationError } from '@specstar/interfaces';
 import type { SpecStar } from '@specstar/core';
 import { jsonBody } from './body';
 import { errorHandler } from './errors';
 import type { HttpOptions } from './options';
+import { exportAllRoute, exportModelRoute, importAllRoute, importModelRoute } from './routes/backup';
+import { globalBlob, resourceBlob, uploadBlob } from './routes/blobs';
 import { batchRoute, countRoute, listRoute } from './routes/collection';
+import { referrersRoute, relationshipsRoute } from './routes/integrity';
 import { readData, readEnvelope, readMeta, readRevisionInfo, readRevisionList } from './routes/item-read';
 import { createRoute, lifecycleRoute, patchRoute, putRoute, switchRoute } from './routes/item-write';
-import { modelRoute, routeKit, type ModelHandler, type RouteKit } from './routes/kit';
+import { globalRoute, modelRoute, routeKit, type GlobalHandler, type ModelHandler, type RouteKit } from './routes/kit';
 
 export type RouteMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -21,7 +26,32 @@ export interface RouteEntry {
   path: string;
   takesBody?: boolean;
   handler: (kit: RouteKit) => ModelHandler;
+  /** Serves only the models this accepts (§8 "condition"); for others the path does not exist. */
+  when?: (spec: SpecStar, model: string) => boolean;
 }
+
+/** A route outside `/{model}` (§1.1): relationships, global backup, blobs. */
+export interface GlobalRouteEntry {
+  method: RouteMethod;
+  path: string;
+  handler: (kit: RouteKit) => GlobalHandler;
+}
+
+/**
+ * Registered before the model routes. `blobs` is the one global segment a model name could
+ * take (`_` cannot start one); such a model is refused by createRouter.
+ */
+export const GLOBAL_ROUTES: readonly GlobalRouteEntry[] = [
+  { method: 'GET', path: '/_relationships', handler: (kit) => relationshipsRoute(kit) },
+  { method: 'GET', path: '/_backup/export', handler: (kit) => exportAllRoute(kit) },
+  { method: 'POST', path: '/_backup/import', handler: (kit) => importAllRoute(kit) },
+  { method: 'POST', path: '/blobs/upload', handler: (kit) => uploadBlob(kit) },
+  { method: 'GET', path: '/blobs/:file_id', handler: (kit) => globalBlob(kit) },
+];
+
+const GLOBAL_SEGMENTS: ReadonlySet<string> = new Set(GLOBAL_ROUTES.map((route) => route.path.split('/')[1]!));
+
+const isReferenced = (spec: SpecStar, model: string): boolean => spec.referencedModels().has(model);
 
 /** Segments `GET /{model}/{resource_id}` never serves; `export` belongs to the backup routes. */
 const RESERVED_GET_IDS: ReadonlySet<string> = new Set(['data', 'meta', 'revision-info', 'full', 'count', 'export']);
@@ -34,7 +64,9 @@ export const MODEL_ROUTES: readonly RouteEntry[] = [
   { method: 'GET', path: '/:model/full', handler: (kit) => listRoute(kit, 'envelope') },
   { method: 'GET', path: '/:model/count', handler: (kit) => countRoute(kit) },
   { method: 'GET', path: '/:model', handler: (kit) => listRoute(kit, 'envelope') },
-  // 2. (export/import arrive with the backup routes)
+  // 2. per-model backup
+  { method: 'GET', path: '/:model/export', handler: (kit) => exportModelRoute(kit) },
+  { method: 'POST', path: '/:model/import', handler: (kit) => importModelRoute(kit) },
   // 3. create, batch routes, then the item routes
   { method: 'POST', path: '/:model', takesBody: true, handler: (kit) => createRoute(kit) },
   { method: 'DELETE', path: '/:model', handler: (kit) => batchRoute(kit, 'delete') },
@@ -51,6 +83,8 @@ export const MODEL_ROUTES: readonly RouteEntry[] = [
   { method: 'DELETE', path: '/:model/:resource_id', handler: (kit) => lifecycleRoute(kit, 'delete') },
   { method: 'POST', path: '/:model/:resource_id/restore', handler: (kit) => lifecycleRoute(kit, 'restore') },
   { method: 'DELETE', path: '/:model/:resource_id/permanently', handler: (kit) => lifecycleRoute(kit, 'permanentlyDelete') },
+  { method: 'GET', path: '/:model/:resource_id/blobs/:file_id', handler: () => resourceBlob },
+  { method: 'GET', path: '/:model/:resource_id/referrers', handler: (kit) => referrersRoute(kit), when: isReferenced },
 ];
 
 /** Lets `GET /{model}/{reserved}` fall through to 404 instead of reading a resource of that id. */
@@ -60,18 +94,35 @@ const skipReservedIds: RequestHandler = (req, _res, next) => {
   else next();
 };
 
+/** Lets requests for models the route does not serve fall through (to 404/405). */
+function onlyWhen(spec: SpecStar, when: (spec: SpecStar, model: string) => boolean): RequestHandler {
+  return (req, _res, next) => {
+    const model = req.params['model'];
+    if (typeof model === 'string' && when(spec, model)) next();
+    else next('route');
+  };
+}
+
 /**
- * Every model route for every manager of `spec`. Managers are looked up per request, so
+ * Every global route, and every model route for every manager of `spec`. Managers are looked up per request, so
  * models added later are served too. The router parses its own JSON bodies and maps its
  * errors (§5); unknown paths fall through to whatever the app has next.
  */
 export function createRouter(spec: SpecStar, options: HttpOptions = {}): express.Router {
+  for (const name of spec.resourceManagers.keys()) {
+    if (GLOBAL_SEGMENTS.has(name)) throw new ConfigurationError(`Model name '${name}' is taken by the global routes /${name}/…; register the model under another name`);
+  }
   const kit = routeKit(spec, options);
   const router = express.Router();
   const body = jsonBody(options.bodyLimit);
+  for (const route of GLOBAL_ROUTES) {
+    const register = route.method.toLowerCase() as 'get' | 'post';
+    router[register](route.path, globalRoute(route.handler(kit)));
+  }
   for (const route of MODEL_ROUTES) {
     const handlers: RequestHandler[] = [];
     if (route.method === 'GET' && route.path === '/:model/:resource_id') handlers.push(skipReservedIds);
+    if (route.when) handlers.push(onlyWhen(spec, route.when));
     if (route.takesBody) handlers.push(body);
     handlers.push(modelRoute(kit, route.handler(kit)));
     const register = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -93,20 +144,34 @@ function segmentsOf(path: string): string[] | undefined {
   }
 }
 
-const PATTERNS = MODEL_ROUTES.map((route) => ({ method: route.method, segments: route.path.slice(1).split('/') }));
+interface Pattern {
+  method: RouteMethod;
+  segments: string[];
+  when?: (spec: SpecStar, model: string) => boolean;
+}
+
+const patternOf = (route: { method: RouteMethod; path: string }): string[] => route.path.slice(1).split('/');
+const GLOBAL_PATTERNS: Pattern[] = GLOBAL_ROUTES.map((route) => ({ method: route.method, segments: patternOf(route) }));
+const MODEL_PATTERNS: Pattern[] = MODEL_ROUTES.map((route) => ({ method: route.method, segments: patternOf(route), when: route.when }));
+
+function fits(pattern: Pattern, segments: string[]): boolean {
+  return pattern.segments.length === segments.length && pattern.segments.every((p, i) => (p.startsWith(':') ? segments[i] !== '' : p === segments[i]));
+}
 
 /**
- * The methods the model routes serve at `path` (relative to the router), or an empty list
- * when no route pattern fits or the model is not registered.
+ * The methods the routes serve at `path` (relative to the router), or an empty list when no
+ * route pattern fits, the model is not registered, or the route does not serve that model.
  */
 export function allowedMethods(spec: SpecStar, path: string): RouteMethod[] {
   const segments = segmentsOf(path);
-  if (!segments || segments.length === 0 || !spec.resourceManagers.has(segments[0]!)) return [];
+  if (!segments || segments.length === 0) return [];
   const methods = new Set<RouteMethod>();
-  for (const pattern of PATTERNS) {
-    if (pattern.segments.length !== segments.length) continue;
-    const fits = pattern.segments.every((p, i) => (p.startsWith(':') ? segments[i] !== '' : p === segments[i]));
-    if (fits) methods.add(pattern.method);
+  for (const pattern of GLOBAL_PATTERNS) if (fits(pattern, segments)) methods.add(pattern.method);
+  const model = segments[0]!;
+  if (spec.resourceManagers.has(model)) {
+    for (const pattern of MODEL_PATTERNS) {
+      if (fits(pattern, segments) && (!pattern.when || pattern.when(spec, model))) methods.add(pattern.method);
+    }
   }
   return [...methods];
 }

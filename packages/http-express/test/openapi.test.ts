@@ -190,16 +190,16 @@ describe('openapi(): the document as a whole', () => {
     expect(doc.paths['/user/full'].get.parameters.map((p: Json) => p.name ?? p.$ref)).not.toContain('extra');
   });
 
-  test('an empty registry has no paths and no parameter components', () => {
+  test('an empty registry has only the global routes', () => {
     const doc = openapi(new SpecStar()) as Json;
-    expect(doc.paths).toEqual({});
-    expect(doc.components.parameters).toBeUndefined();
+    expect(Object.keys(doc.paths)).toEqual(['/_relationships', '/_backup/export', '/_backup/import', '/blobs/upload', '/blobs/{file_id}']);
     expect(doc['x-specstar-relationships']).toBeUndefined();
+    expect(validateDocument(doc)).toEqual({ valid: true });
   });
 });
 
 describe('openapi(): paths', () => {
-  test('routes 1–21 of every model, under the prefix, with their methods', () => {
+  test('the model routes of every model, under the prefix, with their methods', () => {
     const doc = openapi(registry(), { prefix: 'api/v1/' }) as Json;
     const userPaths = Object.keys(doc.paths).filter((p) => p.startsWith('/api/v1/user'));
     const methods = Object.fromEntries(userPaths.map((p) => [p, METHODS.filter((m) => m in doc.paths[p])]));
@@ -211,6 +211,8 @@ describe('openapi(): paths', () => {
       '/api/v1/user/revision-info': ['get'],
       '/api/v1/user/count': ['get'],
       '/api/v1/user/restore': ['post'],
+      '/api/v1/user/export': ['get'],
+      '/api/v1/user/import': ['post'],
       '/api/v1/user/{resource_id}': ['get', 'put', 'delete', 'patch'],
       '/api/v1/user/{resource_id}/full': ['get'],
       '/api/v1/user/{resource_id}/data': ['get'],
@@ -220,8 +222,17 @@ describe('openapi(): paths', () => {
       '/api/v1/user/{resource_id}/switch/{revision_id}': ['post'],
       '/api/v1/user/{resource_id}/restore': ['post'],
       '/api/v1/user/{resource_id}/permanently': ['delete'],
+      // user has a Binary field and guild refers to it
+      '/api/v1/user/{resource_id}/blobs/{file_id}': ['get'],
+      '/api/v1/user/{resource_id}/referrers': ['get'],
     });
-    expect(Object.keys(doc.paths)).toHaveLength(48);
+    // 18 per model, the blob and referrers routes of user, 5 global routes
+    expect(Object.keys(doc.paths)).toHaveLength(3 * 18 + 2 + 5);
+    expect(Object.keys(doc.paths).filter((p) => p.endsWith('/referrers') || p.includes('/blobs/{file_id}'))).toEqual([
+      '/api/v1/user/{resource_id}/blobs/{file_id}',
+      '/api/v1/user/{resource_id}/referrers',
+      '/api/v1/blobs/{file_id}',
+    ]);
     expect(Object.keys(doc.paths)).toContain('/api/v1/render-job/{resource_id}/switch/{revision_id}');
   });
 
@@ -420,14 +431,71 @@ describe('openapi(): paths', () => {
   });
 });
 
+describe('openapi(): integrity, blob and backup routes', () => {
+  const doc = openapi(registry()) as Json;
+  const responseOf = (op: Json, status: string): Json => deref(doc, op.responses[status]);
+
+  test('per-model export and import', () => {
+    const exportOp = doc.paths['/user/export'].get;
+    expect(exportOp.operationId).toBe('export_user');
+    expect(parameterNames(doc, exportOp)).toEqual(['qb', 'is_deleted']);
+    expect(Object.keys(exportOp.responses['200'].content)).toEqual(['application/octet-stream']);
+    expect(exportOp.responses['200'].headers['Content-Disposition'].description).toContain('user.acbak');
+    const importOp = doc.paths['/user/import'].post;
+    expect(parameterNames(doc, importOp)).toEqual(['on_duplicate']);
+    expect(deref(doc, importOp.parameters[0]).schema).toEqual({ type: 'string', enum: ['overwrite', 'skip', 'raise_error'], default: 'overwrite' });
+    expect(Object.keys(importOp.requestBody.content)).toEqual(['multipart/form-data', 'application/octet-stream']);
+    expect(importOp.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/ImportStats' });
+    expect(Object.keys(importOp.responses)).toEqual(['200', '400', '403', '409', '413', '415', '422']);
+  });
+
+  test('blob download only for models with Binary fields; referrers only for referenced models', () => {
+    expect(doc.paths['/user/{resource_id}/blobs/{file_id}'].get.responses['200'].content['*/*']).toBeDefined();
+    expect(parameterNames(doc, doc.paths['/user/{resource_id}/blobs/{file_id}'].get)).toEqual(['path:resource_id', 'path:file_id', 'revision_id']);
+    expect(doc.paths['/guild/{resource_id}/blobs/{file_id}']).toBeUndefined();
+    const referrers = doc.paths['/user/{resource_id}/referrers'].get;
+    expect(referrers.responses['200'].content['application/json'].schema).toEqual({ type: 'array', items: { $ref: '#/components/schemas/ReferrerGroup' } });
+    expect(doc.paths['/guild/{resource_id}/referrers']).toBeUndefined();
+  });
+
+  test('global routes: relationships, backup, upload and the 307 download', () => {
+    expect(doc.paths['/_relationships'].get.responses['200'].content['application/json'].schema).toEqual({
+      type: 'array',
+      items: { $ref: '#/components/schemas/Relationship' },
+    });
+    expect(parameterNames(doc, doc.paths['/_backup/export'].get)).toEqual(['models']);
+    expect(parameterNames(doc, doc.paths['/_backup/import'].post)).toEqual(['on_duplicate']);
+    const upload = doc.paths['/blobs/upload'].post;
+    expect(upload.requestBody.content['multipart/form-data'].schema).toEqual({ $ref: '#/components/schemas/BlobUpload' });
+    expect(upload.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Binary' });
+    expect(Object.keys(responseOf(upload, '413'))).toContain('description');
+    const download = doc.paths['/blobs/{file_id}'].get;
+    expect(download.responses['307'].headers.Location).toBeDefined();
+    expect(Object.keys(doc.components.schemas.Relationship.properties)).toEqual(['source', 'source_field', 'target', 'ref_type', 'on_delete', 'nullable']);
+  });
+
+  test('x-autocrud-* aliases of the root extensions only when asked for', () => {
+    expect(doc['x-autocrud-relationships']).toBeUndefined();
+    const aliased = openapi(registry(), { autocrudAliases: true }) as Json;
+    expect(aliased['x-autocrud-relationships']).toEqual(aliased['x-specstar-relationships']);
+    expect(aliased['x-autocrud-indexed-fields']).toEqual(aliased['x-specstar-indexed-fields']);
+    expect(validateDocument(aliased)).toEqual({ valid: true });
+  });
+});
+
 describe('openapi(): components', () => {
   test('error bodies of §5.1: plain, structured unique conflict, precondition, framework validation', () => {
     const doc = openapi(registry()) as Json;
     const { schemas, responses } = doc.components;
     expect(schemas.HTTPError).toMatchObject({ type: 'object', properties: { detail: { type: 'string' } }, required: ['detail'] });
     expect(responses.Conflict.content['application/json'].schema).toEqual({
-      anyOf: [{ $ref: '#/components/schemas/UniqueConstraintViolation' }, { $ref: '#/components/schemas/HTTPError' }],
+      anyOf: [
+        { $ref: '#/components/schemas/UniqueConstraintViolation' },
+        { $ref: '#/components/schemas/ReferenceRestrictViolation' },
+        { $ref: '#/components/schemas/HTTPError' },
+      ],
     });
+    expect(schemas.ReferenceRestrictViolationDetail.required).toEqual(['message', 'code', 'resource_id', 'referrers']);
     expect(schemas.UniqueConstraintViolation.properties.detail).toEqual({ $ref: '#/components/schemas/UniqueConstraintViolationDetail' });
     expect(Object.keys(schemas.UniqueConstraintViolationDetail.properties)).toEqual(['message', 'field', 'conflicting_resource_id', 'code']);
     expect(schemas.UniqueConstraintViolationDetail.required).toEqual(['message', 'field', 'conflicting_resource_id']);

@@ -5,6 +5,8 @@ import {
   ArchiveFormatError,
   BlobNotFoundError,
   CannotModifyResourceError,
+  InvalidReferenceError,
+  ReferenceRestrictError,
   ConfigurationError,
   DuplicateResourceError,
   MigrationError,
@@ -47,7 +49,8 @@ describe('errorResponse: every error class of @specstar/interfaces (§5.2)', () 
     ['RevisionIDNotFoundError', new RevisionIDNotFoundError('item:1', 'item:1:2'), 404, "Revision 'item:1:2' of resource 'item:1' not found"],
     ['RevisionNotFoundError', new RevisionNotFoundError(''), 404, 'Not found'],
     ['ResourceNotFoundError', new ResourceNotFoundError('gone'), 404, 'gone'],
-    ['BlobNotFoundError', new BlobNotFoundError('abc'), 404, "Blob 'abc' not found"],
+    ['BlobNotFoundError (a write names an unknown blob, §4.6)', new BlobNotFoundError('abc'), 404, "Blob with file_id 'abc' does not exist"],
+    ['InvalidReferenceError', new InvalidReferenceError('author', 'user', 'user:x'), 422, new InvalidReferenceError('author', 'user', 'user:x').message],
     ['ModelNotFoundError', new ModelNotFoundError('weapon'), 404, "Model 'weapon' not found"],
     ['CannotModifyResourceError', new CannotModifyResourceError('item:1'), 409, new CannotModifyResourceError('item:1').message],
     ['DuplicateResourceError', new DuplicateResourceError('item:1'), 409, "Resource 'item:1' already exists"],
@@ -78,6 +81,20 @@ describe('errorResponse: every error class of @specstar/interfaces (§5.2)', () 
     const response = errorResponse(new UniqueConstraintError('email', 'a@b.c', 'member:1'), plain);
     expect(response.status).toBe(409);
     expect(response.body.detail).toEqual({ message: expect.any(String), field: 'email', conflicting_resource_id: 'member:1', code: 'UNIQUE_CONSTRAINT' });
+  });
+
+  it('ReferenceRestrictError → 409 with the referrers; ids capped at 10 000 per group', () => {
+    const many = Array.from({ length: 10_005 }, (_, i) => `post:${i}`);
+    const error = new ReferenceRestrictError('user:1', [{ source: 'post', source_field: 'author', resource_ids: many }]);
+    const response = errorResponse(error, plain);
+    expect(response.status).toBe(409);
+    const detail = response.body.detail as { referrers: Array<{ resource_ids: string[] }> };
+    expect(detail).toEqual({
+      message: error.message,
+      code: 'REFERENCE_RESTRICT',
+      resource_id: 'user:1',
+      referrers: [{ source: 'post', source_field: 'author', resource_ids: many.slice(0, 10_000) }],
+    });
   });
 
   it('RevisionMismatchError with If-Match → 412 with the D9 body', () => {
@@ -116,6 +133,7 @@ describe('errorResponse: every error class of @specstar/interfaces (§5.2)', () 
   it('covers every SpecStarError subclass that @specstar/interfaces exports', () => {
     const covered = new Set(cases.map(([, error]) => (error as object | null)?.constructor).filter(Boolean));
     covered.add(UniqueConstraintError);
+    covered.add(ReferenceRestrictError);
     const exported = Object.values(interfaces).filter(
       (value): value is typeof SpecStarError => typeof value === 'function' && (value === SpecStarError || value.prototype instanceof SpecStarError),
     );
@@ -141,7 +159,7 @@ describe('errors over HTTP', () => {
   });
 
   it('unknown paths → 404 {"detail":"Not Found"}; known paths with another method → 405', async () => {
-    for (const path of ['/', '/item/a/b', '/item/a/switch', '/nothing/x/restore', '/item/x/blobs/y']) {
+    for (const path of ['/', '/item/a/b', '/item/a/switch', '/nothing/x/restore', '/nothing/x/blobs/y', '/item/x/referrers']) {
       const res = await server.http.get(path).expect(404);
       expect(res.body).toEqual({ detail: 'Not Found' });
     }
@@ -160,10 +178,6 @@ describe('errors over HTTP', () => {
     }
     // a wrong method on an unregistered model is still 404
     await server.http.put('/nothing').expect(404);
-  });
-
-  it('the reserved segment export is never read as a resource id', async () => {
-    expect((await server.http.get('/item/export').expect(404)).body).toEqual({ detail: 'Not Found' });
   });
 
   it('malformed JSON → framework 422 (json_invalid) naming the position', async () => {

@@ -106,19 +106,23 @@ describe('wire encoding', () => {
     expect(text).toBe('{"bytes":"aGk=","none":null,"at":"2025-01-02T03:04:05.000Z"}');
   });
 
-  it('Binary bytes stored by a msgpack model read back as base64', async () => {
+  it('Binary bytes of a msgpack model go to the blob store; reads show the reference, never data', async () => {
     const spec = new SpecStar();
     const docs = spec.addModel({ title: 'Doc', type: 'object', properties: { file: binary() } }, { encoding: 'msgpack' });
     const app = express();
     mount(app, spec);
-    // headless writes keep bytes as bytes (a Uint8Array after decoding)
+    // headless bytes and wire base64 ("hi" and "hello") both become blob references
     const info = await docs.create({ file: { data: new Uint8Array([104, 105]), content_type: 'text/plain' } }, { user: 'u' });
-    expect((await request(app).get(`/doc/${info.resource_id}/data`).expect(200)).body).toEqual({ file: { data: 'aGk=', content_type: 'text/plain' } });
+    const read = (await request(app).get(`/doc/${info.resource_id}/data`).expect(200)).body;
+    expect(read).toEqual({ file: { file_id: expect.any(String), size: 2, content_type: 'text/plain' } });
     const list = await request(app).get('/doc?returns=data').expect(200);
-    expect(list.body).toEqual([{ data: { file: { data: 'aGk=', content_type: 'text/plain' } } }]);
-    // base64 text sent over HTTP reads back unchanged
+    expect(list.body).toEqual([{ data: read }]);
     const id = (await request(app).post('/doc').send({ file: { data: 'aGVsbG8=' } }).expect(200)).body.resource_id;
-    expect((await request(app).get(`/doc/${id}`).expect(200)).body.data).toEqual({ file: { data: 'aGVsbG8=' } });
+    const file = (await request(app).get(`/doc/${id}`).expect(200)).body.data.file;
+    expect(file).toMatchObject({ file_id: expect.any(String), size: 5 });
+    expect('data' in file).toBe(false);
+    const bytes = await request(app).get(`/doc/${id}/blobs/${file.file_id}`).buffer(true).expect(200);
+    expect(Buffer.from(bytes.body as Buffer).toString()).toBe('hello');
   });
 });
 

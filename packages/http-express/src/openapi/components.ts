@@ -39,6 +39,14 @@ export const FIXED_SCHEMA_NAMES = [
   'UniqueConstraintViolationDetail',
   'PreconditionFailed',
   'PreconditionFailedDetail',
+  'ReferenceRestrictViolation',
+  'ReferenceRestrictViolationDetail',
+  'Binary',
+  'BlobUpload',
+  'ArchiveUpload',
+  'ImportStats',
+  'Relationship',
+  'ReferrerGroup',
 ] as const;
 
 type FixedSchemaName = (typeof FIXED_SCHEMA_NAMES)[number];
@@ -242,10 +250,89 @@ export function fixedSchemas(): Record<FixedSchemaName, JsonObject> {
       properties: { detail: ref('PreconditionFailedDetail') },
       required: ['detail'],
     },
+    ReferenceRestrictViolationDetail: {
+      type: 'object',
+      properties: {
+        message: string(),
+        code: { type: 'string', const: 'REFERENCE_RESTRICT' },
+        resource_id: string('The resource whose delete was refused'),
+        referrers: {
+          type: 'array',
+          description: 'Live resources that still refer to it through `onDelete: restrict` refs (at most 10 000 ids per group)',
+          items: {
+            type: 'object',
+            properties: { source: string(), source_field: string(), resource_ids: { type: 'array', items: string() } },
+            required: ['source', 'source_field', 'resource_ids'],
+          },
+        },
+      },
+      required: ['message', 'code', 'resource_id', 'referrers'],
+    },
+    ReferenceRestrictViolation: {
+      type: 'object',
+      properties: { detail: ref('ReferenceRestrictViolationDetail') },
+      required: ['detail'],
+    },
+    Binary: {
+      type: 'object',
+      description:
+        'A blob reference (http-api §4.6). Written as `{"data": "<base64>", "content_type"?}` or `{"file_id"}`; ' +
+        'read back without `data`.',
+      properties: {
+        file_id: string(),
+        size: { type: 'integer', minimum: 0, description: 'Bytes' },
+        content_type: string(),
+      },
+    },
+    BlobUpload: {
+      type: 'object',
+      properties: { file: { type: 'string', contentMediaType: 'application/octet-stream', description: 'The bytes; the part Content-Type is stored' } },
+      required: ['file'],
+    },
+    ArchiveUpload: {
+      type: 'object',
+      properties: { file: { type: 'string', contentMediaType: 'application/octet-stream', description: 'A `.acbak` archive' } },
+      required: ['file'],
+    },
+    ImportStats: {
+      type: 'object',
+      description: 'Meta records (one per resource) of the loaded sections (http-api §4.11)',
+      properties: {
+        loaded: { type: 'integer', minimum: 0 },
+        skipped: { type: 'integer', minimum: 0 },
+        total: { type: 'integer', minimum: 0 },
+      },
+      required: ['loaded', 'skipped', 'total'],
+    },
+    Relationship: {
+      type: 'object',
+      description: 'One reference field of a registered model (http-api §4.13)',
+      properties: {
+        source: string('The referring model'),
+        source_field: string('Its top-level field'),
+        target: string('The referenced model'),
+        ref_type: { type: 'string', enum: ['resource_id', 'revision_id'] },
+        on_delete: { type: 'string', enum: ['dangling', 'set_null', 'cascade', 'restrict'] },
+        nullable: { type: 'boolean' },
+      },
+      required: ['source', 'source_field', 'target', 'ref_type', 'on_delete', 'nullable'],
+    },
+    ReferrerGroup: {
+      type: 'object',
+      description: 'Live resources of one source field that refer to the resource (http-api §4.13)',
+      properties: {
+        source: string(),
+        source_field: string(),
+        ref_type: { type: 'string', const: 'resource_id' },
+        on_delete: { type: 'string', enum: ['dangling', 'set_null', 'cascade', 'restrict'] },
+        resource_ids: { type: 'array', items: string(), maxItems: 10000 },
+      },
+      required: ['source', 'source_field', 'ref_type', 'on_delete', 'resource_ids'],
+    },
   };
 }
 
-export type ErrorStatus = 400 | 403 | 404 | 409 | 410 | 412 | 413 | 422;
+export type ErrorStatus = 400 | 403 | 404 | 409 | 410 | 412 | 413 | 415 | 422 | 500 | 501;
 
 const RESPONSE_NAMES: Record<ErrorStatus, string> = {
   400: 'BadRequest',
@@ -255,7 +342,10 @@ const RESPONSE_NAMES: Record<ErrorStatus, string> = {
   410: 'Gone',
   412: 'PreconditionFailed',
   413: 'PayloadTooLarge',
+  415: 'UnsupportedMediaType',
   422: 'UnprocessableContent',
+  500: 'InternalServerError',
+  501: 'NotImplemented',
 };
 
 export const errorResponseRef = (status: ErrorStatus): JsonObject => responseRef(RESPONSE_NAMES[status]);
@@ -272,16 +362,21 @@ export function errorResponses(withGone: boolean): Record<string, JsonObject> {
       content: json(ref('HTTPError')),
     },
     Conflict: {
-      description: 'A unique field value is taken (structured body), or another conflict such as modify on a stable revision',
-      content: json({ anyOf: [ref('UniqueConstraintViolation'), ref('HTTPError')] }),
+      description:
+        'A unique field value is taken or a restrict ref forbids a delete (structured bodies), or another conflict ' +
+        'such as modify on a stable revision or a duplicate id on import',
+      content: json({ anyOf: [ref('UniqueConstraintViolation'), ref('ReferenceRestrictViolation'), ref('HTTPError')] }),
     },
     Gone: { description: 'The resource is soft-deleted', content: json(ref('HTTPError')) },
     PreconditionFailed: { description: 'If-Match does not name the current revision', content: json(ref('PreconditionFailed')) },
     PayloadTooLarge: { description: 'The request body is larger than the configured limit', content: json(ref('HTTPError')) },
+    UnsupportedMediaType: { description: 'The body is neither multipart/form-data nor application/octet-stream', content: json(ref('HTTPError')) },
     UnprocessableContent: {
       description: 'The body does not fit the model (string detail) or a parameter is invalid (list detail)',
       content: json({ anyOf: [ref('HTTPValidationError'), ref('HTTPError')] }),
     },
+    InternalServerError: { description: 'The blob store returned a blob without its bytes (`Blob data missing`)', content: json(ref('HTTPError')) },
+    NotImplemented: { description: 'The blob store cannot do this', content: json(ref('HTTPError')) },
   };
   if (!withGone) delete responses.Gone;
   return responses;

@@ -1,5 +1,6 @@
 /**
- * The OpenAPI 3.1 document of a registry: every model route of http-api.md §8 (rows 1–21),
+ * The OpenAPI 3.1 document of a registry: every route of http-api.md §8 (model rows 1–24 and
+ * 30, global G1–G5),
  * the model schemas as components, the record/envelope/search/error shapes, and the
  * `x-specstar-*` extensions of §11. The output depends only on the registry and the options,
  * with a fixed key order, so it can be cached and compared as a snapshot.
@@ -11,6 +12,7 @@ import { errorResponses, FIXED_SCHEMA_NAMES, fixedSchemas, ref } from './compone
 import { type JsonObject, modelComponents, type Relationship } from './model-schemas';
 import { NameAllocator, operationIdPart, pascalCase, sanitizeComponentName } from './names';
 import { parameterComponents } from './parameters';
+import { globalPaths } from './global-paths';
 import { modelPaths } from './paths';
 
 export const DEFAULT_TITLE = 'SpecStar API';
@@ -62,6 +64,7 @@ export function openapi(spec: SpecStar, options: HttpOptions = {}): Record<strin
   const operationIds = new NameAllocator(operationIdPart);
   const tags: JsonObject[] = [];
   const paths: Record<string, unknown> = {};
+  const referenced = spec.referencedModels();
 
   managers.forEach((manager, i) => {
     const component = modelNames[i] as string;
@@ -81,10 +84,12 @@ export function openapi(spec: SpecStar, options: HttpOptions = {}): Record<strin
       prefix,
       withGone,
       hasBinary: manager.model.hasBinary,
+      referenced: referenced.has(manager.name),
       operationId: (action) => operationIds.allocate(action),
     });
     for (const [path, item] of routes) paths[path] = item;
   });
+  for (const [path, item] of globalPaths(prefix, (action) => operationIds.allocate(action))) paths[path] = item;
 
   const document: Record<string, unknown> = {
     openapi: '3.1.0',
@@ -93,12 +98,17 @@ export function openapi(spec: SpecStar, options: HttpOptions = {}): Record<strin
     paths,
     components: {
       schemas: byKey(schemas),
-      ...(managers.length > 0 ? { parameters: parameterComponents() } : {}),
+      parameters: parameterComponents(),
       responses: errorResponses(withGone),
     },
     'x-specstar-indexed-fields': indexedFields,
   };
   if (relationships.length > 0) document['x-specstar-relationships'] = relationships;
+  if (options.autocrudAliases) {
+    // The names admin UIs built for the Python project read (§11, D5).
+    document['x-autocrud-indexed-fields'] = indexedFields;
+    if (relationships.length > 0) document['x-autocrud-relationships'] = relationships;
+  }
   // A plain JSON tree: no shared sub-objects, so callers may edit their copy freely.
   return JSON.parse(JSON.stringify(document)) as Record<string, unknown>;
 }

@@ -141,6 +141,20 @@ export function parameterComponents(): Record<string, JsonObject> {
       type: 'string',
       enum: Object.values(RevisionStatus),
     }),
+    // Blobs and backups (http-api §9.15–9.17).
+    file_id: { name: 'file_id', in: 'path', description: 'The blob id (`A-Z a-z 0-9 . _ -`)', required: true, schema: { type: 'string' } },
+    blob_revision_id: query('revision_id', 'Check the file against this revision instead of the current one', { type: 'string' }),
+    export_is_deleted: query(
+      'is_deleted',
+      'With `qb` only: keep just live (`false`) or just deleted (`true`) matches. Not sent: both, since backups are complete by default.',
+      { type: 'boolean' },
+    ),
+    on_duplicate: query(
+      'on_duplicate',
+      '`overwrite` replaces resources that exist, `skip` keeps them, `raise_error` stops at the first (409; records already written stay)',
+      { type: 'string', enum: ['overwrite', 'skip', 'raise_error'], default: 'overwrite' },
+    ),
+    backup_models: query('models', 'Models to export (repeat the parameter); all when omitted. Unknown names → 400.', strings()),
     if_match: {
       name: 'If-Match',
       in: 'header',
@@ -200,3 +214,8 @@ export function revisionListParameters(): JsonObject[] {
 }
 
 export const writeParameters = (): JsonObject[] => uses('mode', 'change_status', 'if_match');
+export const fileIdParameter = (): JsonObject => use('file_id');
+export const blobRevisionParameter = (): JsonObject => use('blob_revision_id');
+export const exportParameters = (): JsonObject[] => uses('qb', 'export_is_deleted');
+export const onDuplicateParameter = (): JsonObject => use('on_duplicate');
+export const backupModelsParameter = (): JsonObject => use('backup_models');

@@ -5,7 +5,11 @@
 import { type ErrorStatus, errorResponseRef, ref } from './components';
 import type { JsonObject } from './model-schemas';
 import {
+  blobRevisionParameter,
+  exportParameters,
+  fileIdParameter,
   includeDeleted,
+  onDuplicateParameter,
   partialParameters,
   resourceIdParameter,
   returnsParameter,
@@ -26,8 +30,10 @@ export interface ModelPathContext {
   prefix: string;
   /** Soft-deleted resources answer 410 instead of 404. */
   withGone: boolean;
-  /** Binary fields may name unknown blobs on create (404). */
+  /** Binary fields may name unknown blobs on create (404); documents the blob download. */
   hasBinary: boolean;
+  /** Some registered model refers to this one: documents `…/referrers`. */
+  referenced: boolean;
   /** A document-wide unique operation id for this action. */
   operationId: (action: string) => string;
 }
@@ -46,6 +52,7 @@ interface OperationSpec {
 }
 
 const json = (schema: JsonObject): JsonObject => ({ 'application/json': { schema } });
+const OCTETS: JsonObject = { type: 'string', contentMediaType: 'application/octet-stream' };
 const arrayOf = (schema: JsonObject): JsonObject => ({ type: 'array', items: schema });
 
 const ETAG_HEADER: JsonObject = {
@@ -58,6 +65,34 @@ const HAS_MORE_HEADER: JsonObject = {
 function ok(description: string, schema: JsonObject, headers?: JsonObject): JsonObject {
   return headers === undefined ? { description, content: json(schema) } : { description, headers, content: json(schema) };
 }
+
+/** A `.acbak` download (§1.3). */
+export function archiveResponse(filename: string): JsonObject {
+  return {
+    description: `The archive, as an attachment named \`${filename}\``,
+    headers: {
+      'Content-Disposition': { description: `\`attachment; filename="${filename}"\``, schema: { type: 'string' } },
+    },
+    content: { 'application/octet-stream': { schema: OCTETS } },
+  };
+}
+
+/** An archive upload: multipart part `file`, or the raw archive (D15). */
+export const ARCHIVE_BODY: JsonObject = {
+  description: "The archive: multipart part `file`, or the raw bytes as `application/octet-stream` (an export can be posted back verbatim)",
+  required: true,
+  content: {
+    'multipart/form-data': { schema: ref('ArchiveUpload') },
+    'application/octet-stream': { schema: OCTETS },
+  },
+};
+
+/** Blob bytes (§1.3): the stored content type. */
+export const BLOB_BYTES: JsonObject = {
+  description: 'The bytes, with the stored Content-Type (else `application/octet-stream`)',
+  headers: { 'Content-Length': { schema: { type: 'integer', minimum: 0 } } },
+  content: { '*/*': { schema: OCTETS } },
+};
 
 export function modelPaths(ctx: ModelPathContext): Array<[string, JsonObject]> {
   const { model } = ctx;
@@ -90,7 +125,7 @@ export function modelPaths(ctx: ModelPathContext): Array<[string, JsonObject]> {
   const readErrors: ErrorStatus[] = [400, 403, 404, 422];
   const deprecatedNote = (replacement: string): string => `Deprecated: use \`${replacement}\`.`;
 
-  return [
+  const paths: Array<[string, JsonObject]> = [
     [
       collection,
       {
@@ -199,6 +234,37 @@ export function modelPaths(ctx: ModelPathContext): Array<[string, JsonObject]> {
           parameters: batchParameters,
           ok: ok('Meta of each restored resource', arrayOf(meta)),
           errors: [400, 403, 404, 409, 422],
+        }),
+      },
+    ],
+    [
+      `${collection}/export`,
+      {
+        get: operation({
+          summary: `Export ${model} resources as a .acbak archive`,
+          description:
+            'Every resource, live and deleted, with all revisions and the blobs they reference. With `qb`, only the ' +
+            'resources it selects (no paging); other search parameters are ignored.',
+          action: `export_${model}`,
+          parameters: exportParameters(),
+          ok: archiveResponse(`${model}.acbak`),
+          errors: [400, 403, 422],
+        }),
+      },
+    ],
+    [
+      `${collection}/import`,
+      {
+        post: operation({
+          summary: `Import ${model} resources from a .acbak archive`,
+          description:
+            `Loads only the archive's \`${model}\` sections (\`total\` 0 when there is none). Not transactional: ` +
+            'records written before a failure stay written.',
+          action: `import_${model}`,
+          parameters: [onDuplicateParameter()],
+          requestBody: ARCHIVE_BODY,
+          ok: ok('Counts of meta records in the loaded sections', ref('ImportStats')),
+          errors: [400, 403, 409, 413, 415, 422],
         }),
       },
     ],
@@ -370,4 +436,41 @@ export function modelPaths(ctx: ModelPathContext): Array<[string, JsonObject]> {
       },
     ],
   ];
+  if (ctx.hasBinary) {
+    paths.push([
+      `${item}/blobs/{file_id}`,
+      {
+        get: operation({
+          summary: `Download a blob of a ${model}`,
+          description:
+            'The resource must be readable, and its current revision (or `revision_id`) must reference the file; ' +
+            'otherwise 404 as for an unknown blob.',
+          action: `download_${model}_blob`,
+          parameters: [id, fileIdParameter(), blobRevisionParameter()],
+          ok: BLOB_BYTES,
+          errors: [403, 404, 422, 500, 501],
+          itemScoped: true,
+        }),
+      },
+    ]);
+  }
+  if (ctx.referenced) {
+    paths.push([
+      `${item}/referrers`,
+      {
+        get: operation({
+          summary: `List what refers to a ${model}`,
+          description:
+            'One group per source field with at least one live referrer (resource-id refs only; list refs match by ' +
+            'membership), at most 10 000 ids per group.',
+          action: `list_${model}_referrers`,
+          parameters: [id],
+          ok: ok('Referrer groups', arrayOf(ref('ReferrerGroup'))),
+          errors: [403, 404],
+          itemScoped: true,
+        }),
+      },
+    ]);
+  }
+  return paths;
 }

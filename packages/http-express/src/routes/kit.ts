@@ -4,9 +4,9 @@
  * built are served too.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { projectPartial, type ResourceManager, type SpecStar } from '@specstar/core';
+import { projectPartial, type ResourceManager, type SpecStar, type WriteContext } from '@specstar/core';
 import { HttpError } from '../errors';
-import { contextResolver, queryClock, type ContextResolver } from '../dependencies';
+import { contextResolver, queryClock, sharedContext, type ContextResolver } from '../dependencies';
 import type { HttpOptions } from '../options';
 import { sendJson } from '../wire';
 
@@ -14,6 +14,8 @@ export interface RouteKit {
   spec: SpecStar;
   options: HttpOptions;
   writeContext: ContextResolver;
+  /** Who and when for an operation over several models (global backups). */
+  sharedContext(req: Request, managers: Iterable<ResourceManager>): Promise<WriteContext>;
   /** "Now" for qb time helpers: the provider's clock, else undefined (the QB clock). */
   queryNow(req: Request): Promise<Date | undefined>;
 }
@@ -23,6 +25,7 @@ export function routeKit(spec: SpecStar, options: HttpOptions): RouteKit {
     spec,
     options,
     writeContext: contextResolver(options.dependencyProvider),
+    sharedContext: (req, managers) => sharedContext(options.dependencyProvider, req, managers),
     queryNow: (req) => queryClock(options.dependencyProvider, req),
   };
 }
@@ -42,6 +45,15 @@ export function modelRoute(kit: RouteKit, handler: ModelHandler): RequestHandler
       return;
     }
     handler(req, res, rm).catch(next);
+  };
+}
+
+export type GlobalHandler = (req: Request, res: Response) => Promise<void>;
+
+/** Wraps a handler of a global route (`/_relationships`, `/_backup/…`, `/blobs/…`). */
+export function globalRoute(handler: GlobalHandler): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    handler(req, res).catch(next);
   };
 }
 

@@ -1,0 +1,121 @@
+/**
+ * Path items of the global routes (http-api §8 G1–G5): relationships, global backup, blobs.
+ */
+import { type ErrorStatus, errorResponseRef, ref } from './components';
+import type { JsonObject } from './model-schemas';
+import { backupModelsParameter, fileIdParameter, onDuplicateParameter } from './parameters';
+import { ARCHIVE_BODY, BLOB_BYTES, archiveResponse } from './paths';
+
+interface GlobalOperation {
+  tag: string;
+  summary: string;
+  description: string;
+  action: string;
+  parameters: JsonObject[];
+  requestBody?: JsonObject;
+  ok: JsonObject;
+  /** A redirect the route may answer instead of 200. */
+  redirect?: JsonObject;
+  errors: ErrorStatus[];
+}
+
+const json = (schema: JsonObject): JsonObject => ({ 'application/json': { schema } });
+
+export function globalPaths(prefix: string, operationId: (action: string) => string): Array<[string, JsonObject]> {
+  const operation = (spec: GlobalOperation): JsonObject => {
+    const responses: JsonObject = { '200': spec.ok };
+    if (spec.redirect) responses['307'] = spec.redirect;
+    for (const status of [...spec.errors].sort((a, b) => a - b)) responses[String(status)] = errorResponseRef(status);
+    const op: JsonObject = { tags: [spec.tag], summary: spec.summary, description: spec.description, operationId: operationId(spec.action) };
+    op.parameters = spec.parameters;
+    if (spec.requestBody !== undefined) op.requestBody = spec.requestBody;
+    op.responses = responses;
+    return op;
+  };
+
+  return [
+    [
+      `${prefix}/_relationships`,
+      {
+        get: operation({
+          tag: 'relationships',
+          summary: 'List every reference field',
+          description: 'One entry per top-level ref field of every model, in registration order; `[]` when there are none.',
+          action: 'list_relationships',
+          parameters: [],
+          ok: { description: 'The relationships', content: json({ type: 'array', items: ref('Relationship') }) },
+          errors: [],
+        }),
+      },
+    ],
+    [
+      `${prefix}/_backup/export`,
+      {
+        get: operation({
+          tag: 'backup',
+          summary: 'Export models as one .acbak archive',
+          description: 'Every resource of the named models (default: all), live and deleted, with revisions and blobs.',
+          action: 'export_backup',
+          parameters: [backupModelsParameter()],
+          ok: archiveResponse('backup.acbak'),
+          errors: [400, 403],
+        }),
+      },
+    ],
+    [
+      `${prefix}/_backup/import`,
+      {
+        post: operation({
+          tag: 'backup',
+          summary: 'Import a .acbak archive',
+          description:
+            'Loads every model section; a section of an unregistered model is a 400. Not transactional: records ' +
+            'written before a failure stay written.',
+          action: 'import_backup',
+          parameters: [onDuplicateParameter()],
+          requestBody: ARCHIVE_BODY,
+          ok: {
+            description: 'Counts per model found in the archive',
+            content: json({ type: 'object', additionalProperties: ref('ImportStats') }),
+          },
+          errors: [400, 403, 409, 413, 415, 422],
+        }),
+      },
+    ],
+    [
+      `${prefix}/blobs/upload`,
+      {
+        post: operation({
+          tag: 'blobs',
+          summary: 'Upload a blob',
+          description:
+            'Multipart part `file`; its Content-Type is stored. Identical bytes get the identical `file_id`, which model ' +
+            'data can then reference as `{"file_id": …}`.',
+          action: 'upload_blob',
+          parameters: [],
+          requestBody: { required: true, content: { 'multipart/form-data': { schema: ref('BlobUpload') } } },
+          ok: { description: 'The stored blob, without data', content: json(ref('Binary')) },
+          errors: [400, 413, 422, 501],
+        }),
+      },
+    ],
+    [
+      `${prefix}/blobs/{file_id}`,
+      {
+        get: operation({
+          tag: 'blobs',
+          summary: 'Download a blob',
+          description: 'A redirect (307) to the store’s own URL when it offers one, else the bytes.',
+          action: 'download_blob',
+          parameters: [fileIdParameter()],
+          ok: BLOB_BYTES,
+          redirect: {
+            description: 'The blob is served by the store itself',
+            headers: { Location: { description: 'A direct (e.g. presigned) URL', schema: { type: 'string' } } },
+          },
+          errors: [404, 422, 500, 501],
+        }),
+      },
+    ],
+  ];
+}

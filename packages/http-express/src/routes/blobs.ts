@@ -1,0 +1,135 @@
+/**
+ * Blob routes (http-api §9.17): the resource-gated download, the global download (307 to the
+ * store's own URL when it has one, else the bytes) and the multipart upload.
+ */
+import { assertValidFileId, type ResourceManager } from '@specstar/core';
+import { BlobNotFoundError, ValidationError, type Binary } from '@specstar/interfaces';
+import type { Request, Response } from 'express';
+import { HttpError, RequestValidationError } from '../errors';
+import { DEFAULT_MAX_UPLOAD_SIZE } from '../options';
+import { QueryReader } from '../params';
+import { openUpload, readAll } from '../uploads';
+import { sendJson } from '../wire';
+import { pathParam, type RouteKit } from './kit';
+
+// A media type with optional parameters, and nothing that could break the header line.
+const MEDIA_TYPE = /^[\w!#$&^.+'*`|~-]+\/[\w!#$&^.+'*`|~-]+(?:[ \t]*;[ \t]*[\w!#$&^.+'*`|~-]+=(?:[\w!#$&^.+'*`|~-]+|"[^"\\\x00-\x1f\x7f]*"))*$/;
+
+/**
+ * The Content-Type of a download (§1.3): the stored type when it is a well-formed media type
+ * (content types in model data are caller input), else `application/octet-stream`; text types
+ * without a charset get `; charset=utf-8`.
+ */
+export function downloadType(stored: string | undefined): string {
+  const value = stored?.trim() ?? '';
+  if (!MEDIA_TYPE.test(value)) return 'application/octet-stream';
+  if (/^text\//i.test(value) && !/;\s*charset=/i.test(value)) return `${value}; charset=utf-8`;
+  return value;
+}
+
+/**
+ * The `file_id` path parameter, checked before any store sees it (ids become keys and file
+ * names): a bad one is a framework-style 422 naming the parameter.
+ */
+function fileIdParam(req: Request): string {
+  const fileId = pathParam(req, 'file_id');
+  try {
+    assertValidFileId(fileId);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    throw new RequestValidationError([{ type: 'value_error', loc: ['path', 'file_id'], msg: error.message, input: fileId }]);
+  }
+  return fileId;
+}
+
+/** Fetches a blob, with the download routes' own 404 wording (§9.17). */
+async function fetchBlob(fileId: string, get: (fileId: string) => Promise<Binary>): Promise<Binary> {
+  try {
+    return await get(fileId);
+  } catch (error) {
+    if (error instanceof BlobNotFoundError) throw new HttpError(404, `Blob ${fileId} not found`);
+    throw error;
+  }
+}
+
+function sendBytes(res: Response, blob: Binary): void {
+  if (blob.data === undefined) throw new HttpError(500, 'Blob data missing');
+  const body = Buffer.from(blob.data.buffer, blob.data.byteOffset, blob.data.byteLength);
+  res.status(200);
+  // setHeader, not res.type(): express would rewrite or reject some stored values.
+  res.setHeader('Content-Type', downloadType(blob.content_type));
+  res.setHeader('Content-Length', String(body.byteLength));
+  // Stored types come from uploads; never let a browser guess something more active.
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.end(body);
+}
+
+const BINARY_KEYS: ReadonlySet<string> = new Set(['file_id', 'size', 'content_type', 'data']);
+
+/**
+ * Whether `data` holds a Binary descriptor (an object with only Binary keys) naming `fileId`.
+ * Iterative, so hostile nesting cannot exhaust the stack.
+ */
+export function referencesFile(data: unknown, fileId: string): boolean {
+  const stack: unknown[] = [data];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node !== 'object' || node === null || ArrayBuffer.isView(node)) continue;
+    if (Array.isArray(node)) {
+      for (const item of node) stack.push(item);
+      continue;
+    }
+    const record = node as Record<string, unknown>;
+    const keys = Object.keys(record);
+    if (record['file_id'] === fileId && keys.every((key) => BINARY_KEYS.has(key))) return true;
+    for (const key of keys) stack.push(record[key]);
+  }
+  return false;
+}
+
+/**
+ * `GET /{model}/{resource_id}/blobs/{file_id}`: the resource must be readable (404 missing or
+ * deleted, 403 denied) and its current revision (or `revision_id`) must reference the file —
+ * the port decision of Q10 — else 404 as for an unknown blob.
+ */
+export async function resourceBlob(req: Request, res: Response, rm: ResourceManager): Promise<void> {
+  const q = new QueryReader(req);
+  const revisionId = q.string('revision_id');
+  q.check();
+  const fileId = fileIdParam(req);
+  const resource = await rm.get(pathParam(req, 'resource_id'), { revisionId });
+  if (!referencesFile(resource.data, fileId)) throw new HttpError(404, `Blob ${fileId} not found`);
+  sendBytes(res, await fetchBlob(fileId, (id) => rm.getBlob(id)));
+}
+
+/** `GET /blobs/{file_id}`: 307 to the store's direct URL when it offers one, else the bytes. */
+export function globalBlob(kit: RouteKit) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const fileId = fileIdParam(req);
+    const store = kit.spec.getBlobStore();
+    if (store.getUrl) {
+      if (!(await store.exists(fileId))) throw new HttpError(404, `Blob ${fileId} not found`);
+      const url = await store.getUrl(fileId);
+      if (url) {
+        res.redirect(307, url);
+        return;
+      }
+    }
+    sendBytes(res, await fetchBlob(fileId, (id) => store.get(id)));
+  };
+}
+
+/**
+ * `POST /blobs/upload`: multipart part `file` → `Binary` without data. The part's content type
+ * is stored; identical bytes get the identical (content-addressed) file id.
+ */
+export function uploadBlob(kit: RouteKit) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const source = await openUpload(req, { limit: kit.options.maxUploadSize ?? DEFAULT_MAX_UPLOAD_SIZE, raw: false });
+    const data = await readAll(source);
+    const stored = await kit.spec.getBlobStore().put(data, { contentType: source.contentType ?? 'application/octet-stream' });
+    const binary: Binary = { file_id: stored.file_id, size: stored.size ?? data.byteLength };
+    if (stored.content_type !== undefined) binary.content_type = stored.content_type;
+    sendJson(res, binary);
+  };
+}
