@@ -1,0 +1,23 @@
+/** The `.acbak` dump/load archive (core-semantics §8). */
+export {
+  ARCHIVE_VERSION,
+  MAX_FRAME_LENGTH,
+  checkOnDuplicate,
+  decodePayload as decodeArchivePayload,
+  encodeFrame,
+  type ArchiveRecord,
+  type ArchiveRecordType,
+  type BlobRecord,
+  type EofRecord,
+  type HeaderRecord,
+  type LoadStats,
+  type MetaRecord,
+  type ModelEndRecord,
+  type ModelStartRecord,
+  type OnDuplicate,
+  type RevisionRecord,
+} from './records';
+export { readArchiveRecords, type ByteSource } from './reader';
+export { decodeMetaPayload, decodeRevisionPayload, encodeMetaPayload, encodeRevisionPayload } from './payloads';
+export { dumpArchive, dumpModel, type DumpSummary } from './dump';
+export { loadArchive, loadRecord, loadRecordsBulk, type LoadArchiveOptions } from './load';
