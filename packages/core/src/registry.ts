@@ -249,7 +249,7 @@ export class SpecStar {
     checkRefDeclarations(name, compiled.refs);
     const storage = options.storage ?? this.storageFactory.build(name);
     // A storage that decides unique claims inside its commit needs no search-based checks around it.
-    const atomicUnique = storage.capabilities.atomicUnique === true;
+    const atomicUnique = storage.capabilities?.atomicUnique === true;
     const constraintCheckers = [];
     if (compiled.uniqueFields.length > 0 && !atomicUnique) constraintCheckers.push(new UniqueConstraintChecker(storage, compiled.uniqueFields));
     if ((options.validateRefs ?? this.options.validateRefs) === true && compiled.refs.length > 0) {
