@@ -15,6 +15,7 @@ import {
   type ArchiveRecord,
 } from '../src/archive';
 import { ItemSchema, T0, T1 } from './fixtures';
+import { rejection } from './catch-error';
 
 const ascii = (s: string): number[] => [...Buffer.from(s, 'utf8')];
 const u32 = (n: number): number[] => [(n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
@@ -44,14 +45,6 @@ async function records(bytes: Uint8Array): Promise<ArchiveRecord[]> {
 }
 
 /** The error `promise` rejects with; fails the test when it resolves. */
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 function items() {
   const spec = new SpecStar();

@@ -33,6 +33,7 @@ import {
   decodeRevisionPayload,
 } from '../src/archive';
 import { ItemSchema, RecordingHandler, T0, T1, T2 } from './fixtures';
+import { rejection } from './catch-error';
 
 type Item = { name: string; value: number; tags?: string[] };
 const DocSchema = { title: 'Doc', type: 'object', properties: { title: { type: 'string' }, n: { type: 'integer' }, file: binary() }, required: ['title'] };
@@ -72,14 +73,6 @@ async function revisionsOf(rm: ResourceManager, id: string): Promise<StoredRevis
   return all(rm.storage.iterRevisions(id));
 }
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** A few resources with history: updates, a draft, a soft delete, blobs. */
 async function populate(item: ResourceManager<Item>, doc: ResourceManager) {

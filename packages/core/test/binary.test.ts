@@ -1,6 +1,7 @@
 import { BlobNotFoundError, type Binary, RevisionStatus, ValidationError } from '@specstar/interfaces';
 import { SpecStar, binary, compileModel, restoreBinaries, type JsonSchema } from '../src';
 import { alice, bob } from './fixtures';
+import { rejection } from './catch-error';
 
 /**
  * Binary fields through the engine (core-semantics §6, invariants 102–105): blobs are uploaded
@@ -44,14 +45,6 @@ async function storedJson(rm: ReturnType<typeof docs>['rm'], resourceId: string)
   return JSON.parse(Buffer.from(stored?.data as Uint8Array).toString('utf8')) as Record<string, unknown>;
 }
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 // The tests below need the manager wiring (storeBinaries in create/update/modify/patch).
 describe('Binary fields through SpecStar', () => {

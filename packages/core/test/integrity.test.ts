@@ -4,16 +4,7 @@
  */
 import { ConfigurationError, InvalidReferenceError, type IConstraintChecker } from '@specstar/interfaces';
 import { ResourceManager, SpecStar, ref, unique } from '../src';
-import { catchError } from './catch-error';
-
-async function rejection(fn: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
+import { catchError, rejection } from './catch-error';
 
 const who = (seconds: number) => ({ user: 'alice', now: new Date(Date.UTC(2025, 0, 1, 0, 0, seconds)) });
 

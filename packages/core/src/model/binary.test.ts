@@ -4,6 +4,7 @@ import { MemoryBlobStore } from '../storage/memory';
 import { collectFileIds, restoreBinaries, storeBinaries } from './binary';
 import { binary } from './markers';
 import { compileModel, type JsonSchema } from './model';
+import { rejection } from '../../test/catch-error';
 
 const HELLO_ID = 'b5e9c1ad071b3e7fc779cfaa5e523818'; // XXH3-128("hello"), core-semantics §1.5
 const EMPTY_ID = '99aa06d3014798d86001c324468d497f'; // XXH3-128("")
@@ -51,14 +52,6 @@ const Doc: JsonSchema = {
 };
 const model = compileModel(Doc);
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('storeBinaries', () => {
   it('uploads bytes and persists only the descriptor (invariant 102)', async () => {

@@ -1,14 +1,7 @@
 import { ConfigurationError, ValidationError } from '@specstar/interfaces';
 import { runValidator } from './validator';
+import { rejection } from '../../test/catch-error';
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('runValidator', () => {
   it('does nothing without a validator', async () => {

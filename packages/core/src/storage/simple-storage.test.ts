@@ -2,6 +2,7 @@ import { ResourceConflictError, ResourceIDNotFoundError, RevisionMismatchError }
 import type { IMetaStore, IResourceStore, ResourceMeta, ResourceMetaSearchQuery, RevisionInfo, StoredRevision } from '@specstar/interfaces';
 import { MemoryMetaStore, MemoryResourceStore } from './memory';
 import { SimpleStorage } from './simple-storage';
+import { rejection } from '../../test/catch-error';
 
 const T0 = new Date('2025-01-01T00:00:00.000Z');
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -45,14 +46,6 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   return all;
 }
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** A meta store with only the required methods: SimpleStorage must fall back for the rest. */
 class MinimalMetaStore implements IMetaStore {
