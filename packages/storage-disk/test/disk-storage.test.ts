@@ -258,6 +258,9 @@ describe('DiskStorage maintenance', () => {
     expect(payloads(root)).toHaveLength(2);
     expect(fs.existsSync(path.join(dataDir, 'unreferenced-fresh'))).toBe(true);
     expect(text((await s.getRevision('a', 'a:1', null))?.data)).toBe('kept');
+    // A file written this very millisecond is not yet older than 0 ms: date it back a second.
+    const aSecondAgo = new Date(Date.now() - 1000);
+    fs.utimesSync(path.join(dataDir, 'unreferenced-fresh'), aSecondAgo, aSecondAgo);
     expect(await s.sweepOrphans({ olderThanMs: 0 })).toBe(1);
   });
 

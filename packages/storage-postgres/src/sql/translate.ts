@@ -1,0 +1,169 @@
+/**
+ * A whole ResourceMetaSearchQuery → parameterized SQL over the meta table (alias `m`): every
+ * criterion, conditions and data_conditions with their groups, sorts, offset and limit. The
+ * query is first checked by core's own compiler, so a malformed query fails with exactly the
+ * QueryError the normative evaluator raises.
+ *
+ * `exact` queries run entirely in SQL. Otherwise `where` is a superset of the matches (see
+ * conditions.ts) and the caller finishes the query in code with core's runQuery / countQuery.
+ */
+import { DEFAULT_QUERY_LIMIT, QueryError, type ResourceMetaSearchQuery, type SearchFilter, type SearchSort } from '@specstar/interfaces';
+import { compareBySorts, compileQuery, parseInstant, textForm, topLevelFilters } from '@specstar/core';
+import { isStorableText } from '../text';
+import { dataKey, possiblyTrue, translateFilter, type FilterContext } from './conditions';
+import { Params } from './params';
+
+export interface SqlQuery {
+  /** The WHERE expression (never empty). */
+  where: string;
+  /** The ORDER BY list. */
+  orderBy: string;
+  params: Params;
+  /** Whether `where` decides every row exactly (else it only narrows, and code finishes). */
+  exact: boolean;
+  limit: number;
+  offset: number;
+}
+
+/** limit and offset as the evaluator reads them (absent → the default limit and 0). */
+function pageBounds(query: ResourceMetaSearchQuery): { limit: number; offset: number } {
+  const limit = query.limit ?? DEFAULT_QUERY_LIMIT;
+  const offset = query.offset ?? 0;
+  for (const [name, value] of [['limit', limit], ['offset', offset]] as const) {
+    if (!Number.isInteger(value) || value < 0) {
+      throw new QueryError(`Query ${name} must be a non-negative integer, got ${textForm(value)}`);
+    }
+  }
+  return { limit, offset };
+}
+
+function checkQueryObject(query: unknown): asserts query is ResourceMetaSearchQuery {
+  if (query === null || typeof query !== 'object' || Array.isArray(query)) {
+    throw new QueryError(`A search query must be an object, got ${textForm(query)}`);
+  }
+}
+
+function instantText(value: unknown): string {
+  if (value instanceof Date && !Number.isNaN(value.getTime())) return value.toISOString();
+  const parsed = typeof value === 'string' ? parseInstant(value) : undefined;
+  if (parsed === undefined) throw new QueryError(`Query time bound must be a date-time, got ${textForm(value)}`);
+  return parsed.toISOString();
+}
+
+function translateWhere(query: ResourceMetaSearchQuery, params: Params): { where: string; exact: boolean } {
+  const terms: string[] = [];
+  let exact = true;
+  if (query.is_deleted !== undefined && query.is_deleted !== null) {
+    const want: unknown = query.is_deleted;
+    terms.push(typeof want === 'boolean' ? `(m.is_deleted = ${want ? 'TRUE' : 'FALSE'})` : 'FALSE');
+  }
+  const windows = [
+    ['created_time_start', 'created_time', '>='],
+    ['created_time_end', 'created_time', '<='],
+    ['updated_time_start', 'updated_time', '>='],
+    ['updated_time_end', 'updated_time', '<='],
+  ] as const;
+  for (const [bound, column, sym] of windows) {
+    const raw: unknown = query[bound];
+    if (raw !== undefined && raw !== null) terms.push(`(m.${column} ${sym} ${params.add(instantText(raw), 'timestamptz')})`);
+  }
+  for (const [list, column] of [['created_bys', 'created_by'], ['updated_bys', 'updated_by']] as const) {
+    const users: unknown = query[list];
+    if (users === undefined || users === null) continue;
+    if (!Array.isArray(users)) throw new QueryError(`Query field '${list}' must be a list of user names`);
+    const names = users.filter((u): u is string => typeof u === 'string' && isStorableText(u));
+    terms.push(names.length === 0 ? 'FALSE' : `(m.${column} IN (SELECT jsonb_array_elements_text(${params.json(names)})))`);
+  }
+  const hints: string[] = [];
+  for (const [field, dataOnly] of [['data_conditions', true], ['conditions', false]] as const) {
+    const filters: unknown = query[field];
+    if (filters === undefined || filters === null) continue;
+    if (!Array.isArray(filters)) throw new QueryError(`Query field '${field}' must be a list`);
+    // A meta without indexed data never matches data conditions (upstream behaviour).
+    if (dataOnly) terms.push('(m.indexed_data IS NOT NULL)');
+    const ctx: FilterContext = { params, dataOnly, hints };
+    for (const filter of topLevelFilters(filters as SearchFilter[])) {
+      const node = translateFilter(filter, ctx, true);
+      if (node.kind === 'exact') terms.push(node.sql);
+      else {
+        exact = false;
+        terms.push(possiblyTrue(node));
+      }
+    }
+  }
+  terms.push(...hints);
+  return { where: terms.length === 0 ? 'TRUE' : terms.join(' AND '), exact };
+}
+
+/** Without sorts: creation time, then resource_id. */
+export const DEFAULT_ORDER = 'm.created_time ASC, m.resource_id ASC';
+
+const META_SORT_COLUMNS: ReadonlySet<string> = new Set([
+  'created_time',
+  'updated_time',
+  'resource_id',
+  'current_revision_id',
+  'created_by',
+  'updated_by',
+  'is_deleted',
+  'schema_version',
+  'total_revision_count',
+  'rev_created_time',
+  'rev_updated_time',
+]);
+
+/**
+ * Sorts → ORDER BY with the rules of core-semantics §3.7: null and missing are greatest (PostgreSQL's
+ * default NULLS LAST ascending / FIRST descending), mixed types order by the evaluator's type rank,
+ * strings by code point (COLLATE "C"), lists and maps by their precomputed sort key, and ties end
+ * on resource_id ascending.
+ */
+export function translateSorts(sorts: readonly SearchSort[] | undefined | null, params: Params): string {
+  if (sorts === undefined || sorts === null || sorts.length === 0) return DEFAULT_ORDER;
+  const terms: string[] = [];
+  for (const sort of sorts) {
+    const loose = sort as unknown as Record<string, unknown>;
+    const direction = loose['direction'] === '-' ? 'DESC' : 'ASC';
+    if (sort.type === 'meta') {
+      const key = loose['key'];
+      if (typeof key !== 'string' || !META_SORT_COLUMNS.has(key)) throw new QueryError(`Unknown meta sort key '${String(key)}'`);
+      terms.push(`m.${key} ${direction}`);
+    } else {
+      const path = loose['field_path'];
+      if (typeof path !== 'string') throw new QueryError('Data sort is missing field_path');
+      const { v, t } = dataKey(path, params);
+      const sortKey = isStorableText(path) ? `(m.sort_keys ->> ${params.add(path, 'text')})` : 'NULL::text';
+      terms.push(
+        `(CASE ${t} WHEN 'boolean' THEN 0 WHEN 'number' THEN 1 WHEN 'string' THEN 2 WHEN 'array' THEN 4 WHEN 'object' THEN 5 ELSE 7 END) ${direction}`,
+        `(CASE WHEN ${t} = 'boolean' THEN (${v})::boolean END) ${direction}`,
+        `(CASE WHEN ${t} = 'number' THEN (${v})::float8 END) ${direction}`,
+        `(CASE WHEN ${t} = 'string' THEN ${v} #>> '{}' END) COLLATE "C" ${direction}`,
+        `${sortKey} COLLATE "C" ${direction}`,
+      );
+    }
+  }
+  terms.push('m.resource_id ASC');
+  return terms.join(', ');
+}
+
+/** Translates a search: validation in the evaluator's order (paging, filters, sorts), then WHERE and ORDER BY. */
+export function translateSearch(query: ResourceMetaSearchQuery): SqlQuery {
+  checkQueryObject(query);
+  const { limit, offset } = pageBounds(query);
+  compileQuery(query);
+  compareBySorts(query.sorts);
+  const params = new Params();
+  const { where, exact } = translateWhere(query, params);
+  // A mixed query is sorted by core's evaluator after it filters; its SQL has no ORDER BY.
+  const orderBy = exact ? translateSorts(query.sorts, params) : '';
+  return { where, orderBy, params, exact, limit, offset };
+}
+
+/** Translates the filter part only: count ignores sorts, limit and offset. */
+export function translateCount(query: ResourceMetaSearchQuery): SqlQuery {
+  checkQueryObject(query);
+  compileQuery(query);
+  const params = new Params();
+  const { where, exact } = translateWhere(query, params);
+  return { where, orderBy: '', params, exact, limit: 0, offset: 0 };
+}
