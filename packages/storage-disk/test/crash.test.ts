@@ -11,7 +11,7 @@ import { DiskStorage, DiskStorageFactory } from '../src';
 import { NOTE_INDEXED, NOTE_SCHEMA } from './fixtures/models';
 import { removeTempDirs, seededRandom, tempDir, text } from './helpers';
 
-const REGISTER = path.join(__dirname, 'fixtures', 'register-ts.js');
+const REGISTER = path.join(__dirname, '..', '..', '..', 'tooling', 'register-ts.js');
 const WRITER = path.join(__dirname, 'fixtures', 'crash-writer.ts');
 const ROUNDS = 8;
 const SEED = 20260521;

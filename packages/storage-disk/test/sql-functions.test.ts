@@ -1,8 +1,7 @@
 import Database from 'better-sqlite3';
-import { compareBySorts } from '@specstar/core';
+import { compareBySorts, sortKey } from '@specstar/core';
 import type { ResourceMeta } from '@specstar/interfaces';
 import { jsonKeyPath, quoteIdentifier, sqlString } from '../src/sql/identifiers';
-import { sortKey } from '../src/sql/functions';
 
 describe('sortKey', () => {
   // Every pair of values must order by key bytes exactly as the evaluator's data sort orders them.

@@ -11,7 +11,7 @@ import { DiskStorage, DiskStorageFactory } from '../src';
 import { TALLY_SCHEMA } from './fixtures/models';
 import { removeTempDirs, tempDir } from './helpers';
 
-const REGISTER = path.join(__dirname, 'fixtures', 'register-ts.js');
+const REGISTER = path.join(__dirname, '..', '..', '..', 'tooling', 'register-ts.js');
 const WORKER = path.join(__dirname, 'fixtures', 'disk-worker.ts');
 
 interface Worker {

@@ -9,7 +9,7 @@ import { PostgresStorageFactory } from '../src';
 import { TALLY_SCHEMA } from './fixtures/models';
 import { createTestDatabase, describePg, type TestDatabase } from './pg';
 
-const REGISTER = path.join(__dirname, 'fixtures', 'register-ts.js');
+const REGISTER = path.join(__dirname, '..', '..', '..', 'tooling', 'register-ts.js');
 const WORKER = path.join(__dirname, 'fixtures', 'pg-worker.ts');
 const PROCESSES = 8;
 const UPDATES = Number(process.env['SPECSTAR_PG_RACE_UPDATES'] ?? 500);

@@ -26,3 +26,4 @@ export {
 export { normalizeQuery, type NormalizeQueryOptions, type QueryInput } from './normalize';
 export { parseQb, type ParseQbOptions } from './qb-parser';
 export { projectPartial } from './partial';
+export { checkSearchQuery, pageBounds, queryInstant, sortKey } from './push-down';

@@ -5,7 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { ResourceMeta } from '@specstar/interfaces';
-import { textForm } from '@specstar/core';
+import { sortKey } from '@specstar/core';
 
 /** Evaluates a condition with core's evaluator on one row's value: 1, 0 or NULL (unknown). */
 export const EVAL_FUNCTION = 'specstar_eval';
@@ -61,66 +61,3 @@ export function registerSearchFunctions(db: Database.Database): void {
   registered.add(db);
 }
 
-// ---- sort keys ---------------------------------------------------------------------------
-
-// Type bytes follow the evaluator's type rank (bool, number, string, Date, list, map, …, null)
-// shifted by one, so 0 is free to end a list: a list that is a prefix of another sorts first.
-const BOOL = 1;
-const NUMBER = 2;
-const STRING = 3;
-const LIST = 5;
-const MAP = 6;
-const NULL = 8;
-const END = 0;
-
-/**
- * Encodes a JSON value so that comparing keys bytewise equals `compareSortValues`: lists
- * element by element and then by length, maps by their text form, strings by code point
- * (UTF-8 bytes), numbers numerically. Every part is self-delimiting.
- */
-export function sortKey(value: unknown): Buffer {
-  const parts: Buffer[] = [];
-  writeSortKey(value, parts);
-  return Buffer.concat(parts);
-}
-
-function writeSortKey(value: unknown, parts: Buffer[]): void {
-  if (value === null || value === undefined) {
-    parts.push(Buffer.of(NULL));
-  } else if (typeof value === 'boolean') {
-    parts.push(Buffer.of(BOOL, value ? 1 : 0));
-  } else if (typeof value === 'number') {
-    const bytes = Buffer.alloc(9);
-    bytes[0] = NUMBER;
-    bytes.writeDoubleBE(value === 0 ? 0 : value, 1); // -0 equals 0
-    // IEEE order → unsigned byte order: negatives invert every bit, positives set the sign bit.
-    if (bytes[1]! & 0x80) for (let i = 1; i < 9; i++) bytes[i] = ~bytes[i]! & 0xff;
-    else bytes[1] = bytes[1]! | 0x80;
-    parts.push(bytes);
-  } else if (typeof value === 'string') {
-    writeText(STRING, value, parts);
-  } else if (Array.isArray(value)) {
-    parts.push(Buffer.of(LIST));
-    for (const item of value) writeSortKey(item, parts);
-    parts.push(Buffer.of(END));
-  } else {
-    writeText(MAP, textForm(value), parts);
-  }
-}
-
-/** UTF-8 with 0x00 escaped as 00 01 and terminated by 00 00, so shorter prefixes sort first. */
-function writeText(type: number, text: string, parts: Buffer[]): void {
-  const utf8 = Buffer.from(text, 'utf8');
-  let zeros = 0;
-  for (const byte of utf8) if (byte === 0) zeros++;
-  const out = Buffer.alloc(1 + utf8.length + zeros + 2);
-  out[0] = type;
-  let at = 1;
-  for (const byte of utf8) {
-    out[at++] = byte;
-    if (byte === 0) out[at++] = 1;
-  }
-  out[at++] = 0;
-  out[at] = 0;
-  parts.push(out);
-}

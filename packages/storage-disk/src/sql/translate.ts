@@ -4,11 +4,10 @@
  * query is first checked by core's own compiler, so a malformed query fails with exactly the
  * QueryError the normative evaluator raises; the SQL then returns the same rows.
  */
-import { DEFAULT_QUERY_LIMIT, QueryError, type ResourceMetaSearchQuery, type SearchFilter } from '@specstar/interfaces';
-import { compareBySorts, compileQuery, parseInstant, textForm, topLevelFilters } from '@specstar/core';
+import { QueryError, type ResourceMetaSearchQuery, type SearchFilter } from '@specstar/interfaces';
+import { checkSearchQuery, compareBySorts, compileQuery, pageBounds, queryInstant, topLevelFilters } from '@specstar/core';
 import { translateFilter, type FilterContext } from './conditions';
 import { DATA_COLUMN, DataKeys } from './data-key';
-import { isValidDate } from './operands';
 import { translateSorts } from './sorts';
 import { Translation, joinBalanced } from './translation';
 
@@ -24,31 +23,6 @@ export interface SqlQuery {
   translation: Translation;
   limit: number;
   offset: number;
-}
-
-/** limit and offset as the evaluator reads them (absent → the default limit and 0). */
-function pageBounds(query: ResourceMetaSearchQuery): { limit: number; offset: number } {
-  const limit = query.limit ?? DEFAULT_QUERY_LIMIT;
-  const offset = query.offset ?? 0;
-  for (const [name, value] of [['limit', limit], ['offset', offset]] as const) {
-    if (!Number.isInteger(value) || value < 0) {
-      throw new QueryError(`Query ${name} must be a non-negative integer, got ${textForm(value)}`);
-    }
-  }
-  return { limit, offset };
-}
-
-function checkQueryObject(query: unknown): asserts query is ResourceMetaSearchQuery {
-  if (query === null || typeof query !== 'object' || Array.isArray(query)) {
-    throw new QueryError(`A search query must be an object, got ${textForm(query)}`);
-  }
-}
-
-function instantMillis(value: unknown): number {
-  if (isValidDate(value)) return value.getTime();
-  const parsed = typeof value === 'string' ? parseInstant(value) : undefined;
-  if (parsed === undefined) throw new QueryError(`Query time bound must be a date-time, got ${textForm(value)}`);
-  return parsed.getTime();
 }
 
 /** Refuses a query SQLite would refuse, before it spends seconds parsing it. */
@@ -73,7 +47,7 @@ function translateWhere(query: ResourceMetaSearchQuery, tr: Translation, keys: D
   ] as const;
   for (const [bound, column, sym] of windows) {
     const raw: unknown = query[bound];
-    if (raw !== undefined && raw !== null) terms.push(`${column} ${sym} ${tr.bind(instantMillis(raw))}`);
+    if (raw !== undefined && raw !== null) terms.push(`${column} ${sym} ${tr.bind(queryInstant(raw).getTime())}`);
   }
   for (const [list, column] of [['created_bys', 'created_by'], ['updated_bys', 'updated_by']] as const) {
     const users: unknown = query[list];
@@ -99,7 +73,7 @@ function translateWhere(query: ResourceMetaSearchQuery, tr: Translation, keys: D
  * WHERE and ORDER BY. The caller must `translation.release()` after running it.
  */
 export function translateSearch(query: ResourceMetaSearchQuery): SqlQuery {
-  checkQueryObject(query);
+  checkSearchQuery(query);
   const { limit, offset } = pageBounds(query);
   compileQuery(query);
   compareBySorts(query.sorts);
@@ -118,7 +92,7 @@ export function translateSearch(query: ResourceMetaSearchQuery): SqlQuery {
 
 /** Translates the filter part only: count ignores sorts, limit and offset. */
 export function translateCount(query: ResourceMetaSearchQuery): SqlQuery {
-  checkQueryObject(query);
+  checkSearchQuery(query);
   compileQuery(query);
   const translation = new Translation();
   try {

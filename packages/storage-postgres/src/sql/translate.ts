@@ -7,8 +7,8 @@
  * `exact` queries run entirely in SQL. Otherwise `where` is a superset of the matches (see
  * conditions.ts) and the caller finishes the query in code with core's runQuery / countQuery.
  */
-import { DEFAULT_QUERY_LIMIT, QueryError, type ResourceMetaSearchQuery, type SearchFilter, type SearchSort } from '@specstar/interfaces';
-import { compareBySorts, compileQuery, parseInstant, textForm, topLevelFilters } from '@specstar/core';
+import { QueryError, type ResourceMetaSearchQuery, type SearchFilter, type SearchSort } from '@specstar/interfaces';
+import { checkSearchQuery, compareBySorts, compileQuery, pageBounds, queryInstant, topLevelFilters } from '@specstar/core';
 import { isStorableText } from '../text';
 import { dataKey, possiblyTrue, translateFilter, type FilterContext } from './conditions';
 import { Params } from './params';
@@ -23,31 +23,6 @@ export interface SqlQuery {
   exact: boolean;
   limit: number;
   offset: number;
-}
-
-/** limit and offset as the evaluator reads them (absent → the default limit and 0). */
-function pageBounds(query: ResourceMetaSearchQuery): { limit: number; offset: number } {
-  const limit = query.limit ?? DEFAULT_QUERY_LIMIT;
-  const offset = query.offset ?? 0;
-  for (const [name, value] of [['limit', limit], ['offset', offset]] as const) {
-    if (!Number.isInteger(value) || value < 0) {
-      throw new QueryError(`Query ${name} must be a non-negative integer, got ${textForm(value)}`);
-    }
-  }
-  return { limit, offset };
-}
-
-function checkQueryObject(query: unknown): asserts query is ResourceMetaSearchQuery {
-  if (query === null || typeof query !== 'object' || Array.isArray(query)) {
-    throw new QueryError(`A search query must be an object, got ${textForm(query)}`);
-  }
-}
-
-function instantText(value: unknown): string {
-  if (value instanceof Date && !Number.isNaN(value.getTime())) return value.toISOString();
-  const parsed = typeof value === 'string' ? parseInstant(value) : undefined;
-  if (parsed === undefined) throw new QueryError(`Query time bound must be a date-time, got ${textForm(value)}`);
-  return parsed.toISOString();
 }
 
 function translateWhere(query: ResourceMetaSearchQuery, params: Params): { where: string; exact: boolean } {
@@ -65,7 +40,7 @@ function translateWhere(query: ResourceMetaSearchQuery, params: Params): { where
   ] as const;
   for (const [bound, column, sym] of windows) {
     const raw: unknown = query[bound];
-    if (raw !== undefined && raw !== null) terms.push(`(m.${column} ${sym} ${params.add(instantText(raw), 'timestamptz')})`);
+    if (raw !== undefined && raw !== null) terms.push(`(m.${column} ${sym} ${params.add(queryInstant(raw).toISOString(), 'timestamptz')})`);
   }
   for (const [list, column] of [['created_bys', 'created_by'], ['updated_bys', 'updated_by']] as const) {
     const users: unknown = query[list];
@@ -148,7 +123,7 @@ export function translateSorts(sorts: readonly SearchSort[] | undefined | null, 
 
 /** Translates a search: validation in the evaluator's order (paging, filters, sorts), then WHERE and ORDER BY. */
 export function translateSearch(query: ResourceMetaSearchQuery): SqlQuery {
-  checkQueryObject(query);
+  checkSearchQuery(query);
   const { limit, offset } = pageBounds(query);
   compileQuery(query);
   compareBySorts(query.sorts);
@@ -161,7 +136,7 @@ export function translateSearch(query: ResourceMetaSearchQuery): SqlQuery {
 
 /** Translates the filter part only: count ignores sorts, limit and offset. */
 export function translateCount(query: ResourceMetaSearchQuery): SqlQuery {
-  checkQueryObject(query);
+  checkSearchQuery(query);
   compileQuery(query);
   const params = new Params();
   const { where, exact } = translateWhere(query, params);
