@@ -482,7 +482,8 @@ function compileCondition(cond: DataSearchCondition, dataOnly: boolean): FilterM
   };
 }
 
-function isGroup(filter: SearchFilter): filter is DataSearchGroup {
+/** Whether a filter is a group (tagged, or untagged with `conditions` and no `field_path`). */
+export function isGroup(filter: SearchFilter): filter is DataSearchGroup {
   if (filter.type === 'DataSearchGroup') return true;
   if (filter.type === 'DataSearchCondition') return false;
   // Untagged input: a group has `conditions` and no `field_path`.
@@ -529,7 +530,7 @@ function anyOf(children: FilterMatcher[]): FilterMatcher {
 }
 
 /** Children of an and/or group with nested groups of the same operator inlined (associative). */
-function flattenSameOperator(group: DataSearchGroup): SearchFilter[] {
+export function flattenSameOperator(group: DataSearchGroup): SearchFilter[] {
   const out: SearchFilter[] = [];
   const stack: SearchFilter[] = [...group.conditions].reverse();
   while (stack.length > 0) {

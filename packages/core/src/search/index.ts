@@ -4,6 +4,8 @@ export {
   compareStrings,
   compileFilter,
   compileSearchRegex,
+  flattenSameOperator,
+  isGroup as isSearchGroup,
   textForm,
   topLevelFilters,
   compileQuery,
@@ -26,4 +28,4 @@ export {
 export { normalizeQuery, type NormalizeQueryOptions, type QueryInput } from './normalize';
 export { parseQb, type ParseQbOptions } from './qb-parser';
 export { projectPartial } from './partial';
-export { checkSearchQuery, pageBounds, queryInstant, sortKey } from './push-down';
+export { QUERY_TIME_BOUNDS, checkSearchQuery, pageBounds, queryInstant, sortKey } from './push-down';

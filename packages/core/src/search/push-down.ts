@@ -24,6 +24,14 @@ export function pageBounds(query: ResourceMetaSearchQuery): { limit: number; off
   return { limit, offset };
 }
 
+/** The time-window criteria of a query: bound key, meta column, and the comparison (both ends inclusive). */
+export const QUERY_TIME_BOUNDS = [
+  ['created_time_start', 'created_time', '>='],
+  ['created_time_end', 'created_time', '<='],
+  ['updated_time_start', 'updated_time', '>='],
+  ['updated_time_end', 'updated_time', '<='],
+] as const;
+
 /** A created/updated time bound of a query as an instant (a Date, or ISO text). */
 export function queryInstant(value: unknown): Date {
   if (value instanceof Date && !Number.isNaN(value.getTime())) return value;

@@ -1,4 +1,5 @@
-import { META_FIELDS, type ResourceMeta, type ResourceMetaSearchQuery } from '@specstar/interfaces';
+import { META_FIELDS, type ResourceMeta, type ResourceMetaSearchQuery, type SearchFilter } from '@specstar/interfaces';
+import { isGroup } from '../search/evaluator';
 
 const META_FIELD_SET: ReadonlySet<string> = new Set(META_FIELDS);
 
@@ -11,10 +12,6 @@ function isIndexable(value: unknown): value is Primitive {
 
 /** A condition or group, tagged or not (stores may be called with wire-form queries). */
 type LooseFilter = { type?: unknown; operator?: unknown; conditions?: unknown; field_path?: unknown; transform?: unknown; value?: unknown };
-
-function isGroup(filter: LooseFilter): boolean {
-  return filter.type === 'DataSearchGroup' || (filter.type === undefined && Array.isArray(filter.conditions) && filter.field_path === undefined);
-}
 
 /**
  * Hash indexes over the primitive values of `indexed_data`, per key: value → resource ids.
@@ -80,7 +77,7 @@ export class ValueIndex {
       if (!Array.isArray(filters)) return;
       for (const filter of filters as LooseFilter[]) {
         if (filter === null || typeof filter !== 'object') continue;
-        if (isGroup(filter)) {
+        if (isGroup(filter as SearchFilter)) {
           // Every child of an AND must hold, so each may narrow; OR and NOT may not.
           if (filter.operator === 'and') consider(filter.conditions, dataOnly);
           continue;

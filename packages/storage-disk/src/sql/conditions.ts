@@ -16,7 +16,7 @@ import {
   type ResourceMeta,
   type SearchFilter,
 } from '@specstar/interfaces';
-import { textForm } from '@specstar/core';
+import { flattenSameOperator, isSearchGroup, textForm } from '@specstar/core';
 import { DATA_COLUMN, type DataKey, type DataKeys } from './data-key';
 import { META_COLUMNS, REV_NULL_MASK_COLUMN, isMetaField, metaValueFromColumn, type MetaColumn } from './meta-columns';
 import {
@@ -44,26 +44,6 @@ export interface FilterContext {
 
 // ---- filters and groups ------------------------------------------------------------------
 
-export function isGroup(filter: SearchFilter): filter is DataSearchGroup {
-  if (filter.type === 'DataSearchGroup') return true;
-  if (filter.type === 'DataSearchCondition') return false;
-  const loose = filter as unknown as Record<string, unknown>;
-  return Array.isArray(loose['conditions']) && loose['field_path'] === undefined;
-}
-
-/** Children of an and/or group with nested groups of the same operator inlined (as the evaluator does). */
-function flattenSameOperator(group: DataSearchGroup): SearchFilter[] {
-  const out: SearchFilter[] = [];
-  const stack: SearchFilter[] = [...group.conditions].reverse();
-  while (stack.length > 0) {
-    const child = stack.pop() as SearchFilter;
-    if (child !== null && typeof child === 'object' && isGroup(child) && child.operator === group.operator) {
-      for (let i = child.conditions.length - 1; i >= 0; i--) stack.push(child.conditions[i] as SearchFilter);
-    } else out.push(child);
-  }
-  return out;
-}
-
 /**
  * One filter as SQL. A top-level filter (directly AND-ed into the query) also gets implied,
  * index-friendly terms: there only TRUE matters, so adding a predicate that every TRUE row
@@ -71,7 +51,7 @@ function flattenSameOperator(group: DataSearchGroup): SearchFilter[] {
  */
 export function translateFilter(filter: SearchFilter, ctx: FilterContext, topLevel: boolean): string {
   if (filter === null || typeof filter !== 'object') throw new QueryError('Search filter must be a condition or a group object');
-  if (!isGroup(filter)) return translateCondition(filter, ctx, topLevel);
+  if (!isSearchGroup(filter)) return translateCondition(filter, ctx, topLevel);
   if (!Array.isArray(filter.conditions)) throw new QueryError(`Search group '${String(filter.operator)}' is missing its conditions list`);
   const op: string = filter.operator;
   switch (op) {

@@ -5,7 +5,7 @@
  * QueryError the normative evaluator raises; the SQL then returns the same rows.
  */
 import { QueryError, type ResourceMetaSearchQuery, type SearchFilter } from '@specstar/interfaces';
-import { checkSearchQuery, compareBySorts, compileQuery, pageBounds, queryInstant, topLevelFilters } from '@specstar/core';
+import { QUERY_TIME_BOUNDS, checkSearchQuery, compareBySorts, compileQuery, pageBounds, queryInstant, topLevelFilters } from '@specstar/core';
 import { translateFilter, type FilterContext } from './conditions';
 import { DATA_COLUMN, DataKeys } from './data-key';
 import { translateSorts } from './sorts';
@@ -39,13 +39,7 @@ function translateWhere(query: ResourceMetaSearchQuery, tr: Translation, keys: D
     const want: unknown = query.is_deleted;
     terms.push(typeof want === 'boolean' ? `is_deleted = ${want ? 1 : 0}` : '0');
   }
-  const windows = [
-    ['created_time_start', 'created_time', '>='],
-    ['created_time_end', 'created_time', '<='],
-    ['updated_time_start', 'updated_time', '>='],
-    ['updated_time_end', 'updated_time', '<='],
-  ] as const;
-  for (const [bound, column, sym] of windows) {
+  for (const [bound, column, sym] of QUERY_TIME_BOUNDS) {
     const raw: unknown = query[bound];
     if (raw !== undefined && raw !== null) terms.push(`${column} ${sym} ${tr.bind(queryInstant(raw).getTime())}`);
   }

@@ -11,7 +11,7 @@
  * then runs core's evaluator over them.
  */
 import { QueryError, type DataSearchCondition, type DataSearchGroup, type SearchFilter } from '@specstar/interfaces';
-import { parseInstant, textForm } from '@specstar/core';
+import { flattenSameOperator, isSearchGroup, parseInstant, textForm } from '@specstar/core';
 import { isJsonExact, isStorableText } from '../text';
 import type { Params } from './params';
 
@@ -83,25 +83,6 @@ function isInteger(value: unknown): value is number {
 
 // ---- filters and groups ---------------------------------------------------------------------
 
-export function isGroup(filter: SearchFilter): filter is DataSearchGroup {
-  if (filter.type === 'DataSearchGroup') return true;
-  if (filter.type === 'DataSearchCondition') return false;
-  const loose = filter as unknown as Record<string, unknown>;
-  return Array.isArray(loose['conditions']) && loose['field_path'] === undefined;
-}
-
-function flattenSameOperator(group: DataSearchGroup): SearchFilter[] {
-  const out: SearchFilter[] = [];
-  const stack: SearchFilter[] = [...group.conditions].reverse();
-  while (stack.length > 0) {
-    const child = stack.pop() as SearchFilter;
-    if (child !== null && typeof child === 'object' && isGroup(child) && child.operator === group.operator) {
-      for (let i = child.conditions.length - 1; i >= 0; i--) stack.push(child.conditions[i] as SearchFilter);
-    } else out.push(child);
-  }
-  return out;
-}
-
 function join(terms: readonly string[], operator: 'AND' | 'OR', empty: string): string {
   return terms.length === 0 ? empty : `(${terms.join(` ${operator} `)})`;
 }
@@ -121,7 +102,7 @@ function combine(children: Node[], operator: 'and' | 'or'): Node {
 /** One filter. A top-level filter (ANDed into the query) may add index hints to ctx.hints. */
 export function translateFilter(filter: SearchFilter, ctx: FilterContext, topLevel: boolean): Node {
   if (filter === null || typeof filter !== 'object') throw new QueryError('Search filter must be a condition or a group object');
-  if (!isGroup(filter)) return translateCondition(filter, ctx, topLevel);
+  if (!isSearchGroup(filter)) return translateCondition(filter, ctx, topLevel);
   const op: string = filter.operator;
   switch (op) {
     case 'and':

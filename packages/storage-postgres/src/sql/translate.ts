@@ -8,7 +8,7 @@
  * conditions.ts) and the caller finishes the query in code with core's runQuery / countQuery.
  */
 import { QueryError, type ResourceMetaSearchQuery, type SearchFilter, type SearchSort } from '@specstar/interfaces';
-import { checkSearchQuery, compareBySorts, compileQuery, pageBounds, queryInstant, topLevelFilters } from '@specstar/core';
+import { QUERY_TIME_BOUNDS, checkSearchQuery, compareBySorts, compileQuery, pageBounds, queryInstant, topLevelFilters } from '@specstar/core';
 import { isStorableText } from '../text';
 import { dataKey, possiblyTrue, translateFilter, type FilterContext } from './conditions';
 import { Params } from './params';
@@ -32,13 +32,7 @@ function translateWhere(query: ResourceMetaSearchQuery, params: Params): { where
     const want: unknown = query.is_deleted;
     terms.push(typeof want === 'boolean' ? `(m.is_deleted = ${want ? 'TRUE' : 'FALSE'})` : 'FALSE');
   }
-  const windows = [
-    ['created_time_start', 'created_time', '>='],
-    ['created_time_end', 'created_time', '<='],
-    ['updated_time_start', 'updated_time', '>='],
-    ['updated_time_end', 'updated_time', '<='],
-  ] as const;
-  for (const [bound, column, sym] of windows) {
+  for (const [bound, column, sym] of QUERY_TIME_BOUNDS) {
     const raw: unknown = query[bound];
     if (raw !== undefined && raw !== null) terms.push(`(m.${column} ${sym} ${params.add(queryInstant(raw).toISOString(), 'timestamptz')})`);
   }
