@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   CannotModifyResourceError,
   MigrationError,
@@ -30,9 +29,9 @@ import { type DataCodec, dataHash } from './codec';
 import { OperationContext, runInScope, type ScopeValues } from './context';
 import { runEvented } from './events';
 import { infoRecord, metaRecord } from './records';
-import { checkResourceId } from './ids';
+import { checkResourceId, newUuid, PrefixedUuids } from './ids';
 import { anyRelevantChange, changedFields, runCheckers } from './constraints';
-import { type CompiledModel, extractIndexedData, restoreBinaries } from './model';
+import { type CompiledModel, indexExtractor, type IndexExtractor, restoreBinaries } from './model';
 import { applyJsonPatch, applyMergePatch } from './patch';
 import { type Schema, runValidator } from './schema';
 import { normalizeQuery, projectPartial, type QueryInput } from './search';
@@ -111,8 +110,7 @@ export interface DeleteIntegrity {
   afterDelete(resourceId: string, ctx: WriteContext): Promise<void>;
 }
 
-// Shared, never mutated: the event fields of an operation nobody listens to, and create's expectation.
-const NO_FIELDS: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
+// Shared, never mutated: create's expectation.
 const EXPECT_ABSENT = Object.freeze({ absent: true as const });
 
 const STATUSES: ReadonlySet<string> = new Set(Object.values(RevisionStatus));
@@ -169,10 +167,11 @@ export class ResourceManager<T = unknown> {
   private readonly settings: ManagerSettings;
   private readonly handlers: IEventHandler[];
   private indexed: IndexableField[];
+  private extractIndex: IndexExtractor;
   private readonly checkers: IConstraintChecker[];
   private readonly uniqueClaims: readonly string[];
-  /** `<name>:` built once, so every default id shares it instead of carrying its own copy. */
-  private readonly idPrefix: string;
+  /** Default resource ids, `<name>:<uuid4>`. */
+  private readonly freshIds: PrefixedUuids;
 
   constructor(settings: ManagerSettings) {
     this.settings = settings;
@@ -184,9 +183,10 @@ export class ResourceManager<T = unknown> {
     this.migration = settings.migration;
     this.handlers = [...settings.eventHandlers];
     this.indexed = [...settings.indexedFields];
+    this.extractIndex = indexExtractor(this.indexed, this.model);
     this.checkers = [...(settings.constraintCheckers ?? [])];
     this.uniqueClaims = settings.uniqueClaims ?? [];
-    this.idPrefix = `${settings.name}:`;
+    this.freshIds = new PrefixedUuids(`${settings.name}:`);
   }
 
   /** Data encoding of stored payloads (also what data_hash is computed over). */
@@ -215,7 +215,9 @@ export class ResourceManager<T = unknown> {
 
   /** Adds an indexed field; one whose path is already indexed is ignored. Existing metas refresh on their next write. */
   addIndexedField(field: IndexableField): void {
-    if (!this.indexed.some((f) => f.field_path === field.field_path)) this.indexed = [...this.indexed, field];
+    if (this.indexed.some((f) => f.field_path === field.field_path)) return;
+    this.indexed = [...this.indexed, field];
+    this.extractIndex = indexExtractor(this.indexed, this.model);
   }
 
   /** Adds a constraint checker; it runs after those already registered. */
@@ -337,13 +339,13 @@ export class ResourceManager<T = unknown> {
   }
 
   private index(value: unknown): Record<string, unknown> {
-    return this.indexed.length === 0 ? {} : extractIndexedData(value, this.indexed, this.model);
+    return this.indexed.length === 0 ? {} : this.extractIndex(value);
   }
 
   private newResourceId(explicit: string | undefined): string {
     if (explicit !== undefined) return checkResourceId(explicit);
     if (this.settings.idGenerator) return checkResourceId(this.settings.idGenerator());
-    return this.idPrefix + randomUUID();
+    return this.freshIds.next();
   }
 
   // ---- lookups -------------------------------------------------------------------------
@@ -580,20 +582,24 @@ export class ResourceManager<T = unknown> {
       const op = this.context('create', options);
       const status = checkStatus(options.status) ?? this.settings.defaultStatus;
       const prepared = this.prepare(data);
-      const fields: Record<string, unknown> = this.handlers.length === 0 ? NO_FIELDS : { data: prepared };
-      if (options.status !== undefined && fields !== NO_FIELDS) fields.status = options.status;
-      return this.evented('create', op, fields, 'info', (before) => {
-        const resourceId = this.newResourceId(op.resourceId);
-        const value = this.afterHandlers(before, prepared);
-        if (this.checkers.length > 0 || this.settings.storeBinaries !== undefined) return this.createChecked(resourceId, status, value, op);
-        const encoding = this.encode(value);
-        return encoding instanceof Promise
-          ? encoding.then((encoded) => this.insertNew(resourceId, status, encoded, op))
-          : this.insertNew(resourceId, status, encoding, op);
-      });
+      if (this.handlers.length === 0) return this.createPrepared(prepared, status, op, undefined);
+      const fields: Record<string, unknown> = { data: prepared };
+      if (options.status !== undefined) fields.status = options.status;
+      return this.evented('create', op, fields, 'info', (before) => this.createPrepared(prepared, status, op, before));
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /** The body of create once the data is prepared; `before` is the before-event when handlers ran. */
+  private createPrepared(prepared: unknown, status: RevisionStatus, op: OperationContext, before: EventContext | undefined): Promise<RevisionInfo> {
+    const resourceId = this.newResourceId(op.resourceId);
+    const value = this.afterHandlers(before, prepared);
+    if (this.checkers.length > 0 || this.settings.storeBinaries !== undefined) return this.createChecked(resourceId, status, value, op);
+    const encoding = this.encode(value);
+    return encoding instanceof Promise
+      ? encoding.then((encoded) => this.insertNew(resourceId, status, encoded, op))
+      : this.insertNew(resourceId, status, encoding, op);
   }
 
   /** Create with blob extraction and constraint checks; a failing post-check removes the new resource again. */
@@ -637,7 +643,7 @@ export class ResourceManager<T = unknown> {
     const revisionId = `${resourceId}:1`;
     // Both literals list their fields in the canonical order of records.ts (one hidden class).
     const info: RevisionInfo = {
-      uid: randomUUID(),
+      uid: newUuid(),
       resource_id: resourceId,
       revision_id: revisionId,
       parent_revision_id: null,
@@ -688,7 +694,7 @@ export class ResourceManager<T = unknown> {
       await runCheckers(this.checkers, value, resourceId);
       const user = op.user;
       const info: RevisionInfo = infoRecord({
-        uid: randomUUID(),
+        uid: newUuid(),
         resource_id: resourceId,
         revision_id: `${resourceId}:${meta.total_revision_count + 1}`,
         parent_revision_id: meta.current_revision_id,
@@ -761,7 +767,7 @@ export class ResourceManager<T = unknown> {
       const user = op.user;
       const info: RevisionInfo = infoRecord({
         ...current,
-        uid: randomUUID(),
+        uid: newUuid(),
         schema_version: this.schemaVersion,
         data_hash: encoded.hash,
         status: status ?? current.status,
@@ -788,7 +794,7 @@ export class ResourceManager<T = unknown> {
     const stored = await this.storage.getRevision(meta.resource_id, current.revision_id, meta.schema_version);
     if (!stored) throw new RevisionIDNotFoundError(meta.resource_id, current.revision_id);
     const user = op.user;
-    const info: RevisionInfo = infoRecord({ ...current, uid: randomUUID(), schema_version: this.schemaVersion, status, updated_time: op.now, updated_by: user });
+    const info: RevisionInfo = infoRecord({ ...current, uid: newUuid(), schema_version: this.schemaVersion, status, updated_time: op.now, updated_by: user });
     return this.commitCurrent(meta, info, stored.data, meta.indexed_data, op);
   }
 
@@ -959,7 +965,7 @@ export class ResourceManager<T = unknown> {
       const bytes = this.codec.encode(migrated);
       const info: RevisionInfo = infoRecord({
         ...stored.info,
-        uid: randomUUID(),
+        uid: newUuid(),
         parent_schema_version: stored.info.schema_version,
         schema_version: target,
         data_hash: dataHash(bytes),

@@ -1,6 +1,6 @@
 import { ConfigurationError, ModelNotFoundError, NotSupportedError } from '@specstar/interfaces';
-import { MemoryStorageFactory, Schema, SpecStar, unique } from '../src';
-import { ItemSchema, alice } from './fixtures';
+import { MemoryStorageFactory, QB, Schema, SpecStar, unique } from '../src';
+import { ItemSchema, alice, bob, itemRegistry } from './fixtures';
 
 describe('SpecStar registry', () => {
   it('derives kebab-case names from the schema title, or uses the given name verbatim', () => {
@@ -51,6 +51,20 @@ describe('SpecStar registry', () => {
     expect(rm.indexedFields.map((f) => f.field_path)).toEqual(['email']);
     const { resource_id } = await rm.create({ email: 'a@b.c' }, alice);
     expect((await rm.getMeta(resource_id)).indexed_data).toEqual({ email: 'a@b.c' });
+  });
+
+  it('addIndexedField indexes later writes; earlier metas pick the field up on their next write', async () => {
+    const { rm } = itemRegistry();
+    const before = await rm.create({ name: 'a', value: 1, tags: ['x'] }, alice);
+    rm.addIndexedField({ field_path: 'tags' });
+    rm.addIndexedField({ field_path: 'name' }); // already indexed: ignored
+    expect(rm.indexedFields.map((f) => f.field_path)).toEqual(['name', 'value', 'tags']);
+    const after = await rm.create({ name: 'b', value: 2, tags: ['y'] }, alice);
+    expect((await rm.getMeta(after.resource_id)).indexed_data).toEqual({ name: 'b', value: 2, tags: ['y'] });
+    expect((await rm.getMeta(before.resource_id)).indexed_data).toEqual({ name: 'a', value: 1 });
+    await rm.update(before.resource_id, { name: 'a', value: 1, tags: ['z'] }, bob);
+    expect((await rm.getMeta(before.resource_id)).indexed_data).toEqual({ name: 'a', value: 1, tags: ['z'] });
+    expect((await rm.searchResources(QB.field('tags').contains('z'))).map((m) => m.resource_id)).toEqual([before.resource_id]);
   });
 
   it('uses the storage factory for every model and shares one blob store', () => {

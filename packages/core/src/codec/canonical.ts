@@ -54,6 +54,13 @@ export interface Plan {
   bytes: boolean;
   /** Whether a bytes position is reachable from here (decoding walks only those). */
   containsBytes: boolean;
+  /** The last key sequence found already canonical here (see canonObject), with each key's plan. */
+  knownOrder: KnownOrder | null;
+}
+
+interface KnownOrder {
+  keys: string[];
+  plans: Plan[];
 }
 
 function newPlan(): Plan {
@@ -67,6 +74,7 @@ function newPlan(): Plan {
     branches: null,
     bytes: false,
     containsBytes: false,
+    knownOrder: null,
   };
 }
 
@@ -81,6 +89,7 @@ export const ANY: Plan = {
   branches: null,
   bytes: false,
   containsBytes: false,
+  knownOrder: null,
 };
 ANY.extra = ANY;
 ANY.items = ANY;
@@ -515,7 +524,31 @@ export function childPlan(plan: Plan, key: string, rank: number | undefined): Pl
   return plan.extra;
 }
 
+/**
+ * Whether `obj` has exactly the key sequence last found canonical under `plan` and no member
+ * that canonicalizes differently. Objects written from one literal share their key order, so
+ * this usually settles an object with one string comparison per key instead of rank lookups.
+ */
+function inKnownOrder(obj: Record<string, unknown>, known: KnownOrder, json: boolean, depth: number): boolean {
+  const { keys, plans } = known;
+  let i = 0;
+  for (const key in obj) {
+    if (key !== keys[i]) return false;
+    const value = obj[key];
+    if (typeof value === 'object') {
+      if (value !== null && canon(value, plans[i]!, json, depth + 1) !== value) return false;
+    } else if (value === undefined) {
+      return false;
+    } else {
+      checkScalar(value);
+    }
+    i++;
+  }
+  return i === keys.length;
+}
+
 function canonObject(obj: Record<string, unknown>, plan: Plan, json: boolean, depth: number): Record<string, unknown> {
+  if (plan.knownOrder !== null && inKnownOrder(obj, plan.knownOrder, json, depth)) return obj;
   const index = plan.index;
   let inOrder = true;
   let dropUndefined = false;
@@ -550,7 +583,10 @@ function canonObject(obj: Record<string, unknown>, plan: Plan, json: boolean, de
       checkScalar(value);
     }
   }
-  if (inOrder && !dropUndefined && replaced === undefined) return obj;
+  if (inOrder && !dropUndefined && replaced === undefined) {
+    rememberOrder(obj, plan);
+    return obj;
+  }
 
   const keys = Object.keys(obj).filter((key) => obj[key] !== undefined);
   keys.sort((a, b) => {
@@ -567,6 +603,16 @@ function canonObject(obj: Record<string, unknown>, plan: Plan, json: boolean, de
     else out[key] = value;
   }
   return out;
+}
+
+function rememberOrder(obj: Record<string, unknown>, plan: Plan): void {
+  const keys: string[] = [];
+  const plans: Plan[] = [];
+  for (const key in obj) {
+    keys.push(key);
+    plans.push(childPlan(plan, key, plan.index.get(key)));
+  }
+  plan.knownOrder = { keys, plans };
 }
 
 /** Finds the first offending position for the error (slow path, runs only on failure). */

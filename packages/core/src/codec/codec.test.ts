@@ -147,6 +147,24 @@ describe('json codec: canonical bytes', () => {
     expect(Object.keys(unordered)).toEqual(['value', 'name']); // the caller's object is untouched
   });
 
+  it('remembers a canonical key order per plan without letting it hide a later difference', () => {
+    // The first object teaches the plan its order; each later one has the same keys in that
+    // order but differs in a way the fast path must still notice.
+    const plan = planFor(item);
+    const first = { name: 'a', value: 1, when: '2025-01-01T00:00:00Z', extra: { a: 1, b: 2 } };
+    expect(canonicalize(first, plan, 'json')).toBe(first);
+    const dated = { name: 'b', value: 2, when: new Date(Date.UTC(2025, 0, 1)), extra: { a: 1, b: 2 } };
+    expect(canonicalize(dated, plan, 'json')).toEqual({ ...dated, when: '2025-01-01T00:00:00.000Z' });
+    const nestedOutOfOrder = { name: 'c', value: 3, when: 'x', extra: { b: 2, a: 1 } };
+    expect(Object.keys((canonicalize(nestedOutOfOrder, plan, 'json') as { extra: object }).extra)).toEqual(['a', 'b']);
+    const withUndefined = { name: 'd', value: undefined, when: 'x', extra: {} };
+    expect(Object.keys(canonicalize(withUndefined, plan, 'msgpack') as object)).toEqual(['name', 'when', 'extra']);
+    expect(catchError(() => canonicalize({ name: 'e', value: Number.NaN, when: 'x', extra: {} }, plan, 'json'))).toBeInstanceOf(ValidationError);
+    expect(Object.keys(canonicalize({ name: 'f', value: 1, when: 'x' }, plan, 'json') as object)).toEqual(['name', 'value', 'when']);
+    expect(Object.keys(canonicalize({ value: 1, name: 'g', when: 'x', extra: {} }, plan, 'json') as object)).toEqual(['name', 'value', 'when', 'extra']);
+    expect(canonicalize(first, plan, 'json')).toBe(first);
+  });
+
   it('decodes what it encoded', () => {
     const value = { name: 'a', value: 3, nested: { list: [1, 'two', null, true, { x: 1.5 }] } };
     expect(codec.decode(codec.encode(value))).toEqual(value);

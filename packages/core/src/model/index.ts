@@ -26,5 +26,5 @@ export {
   type ModelNaming,
 } from './naming';
 export { CompiledModel, compileModel, type JsonSchema, type RefInfo } from './model';
-export { normaliseIndexedFields, extractIndexedData, type IndexedFieldInput } from './indexing';
+export { normaliseIndexedFields, extractIndexedData, indexExtractor, type IndexExtractor, type IndexedFieldInput } from './indexing';
 export { storeBinaries, restoreBinaries, collectFileIds } from './binary';

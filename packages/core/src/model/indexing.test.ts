@@ -68,6 +68,21 @@ describe('extractIndexedData', () => {
     });
   });
 
+  it('stores a data key named __proto__ as an own member, without touching the prototype', () => {
+    const data = JSON.parse('{"__proto__": 5, "n": 1}') as Record<string, unknown>;
+    const indexed = extractIndexedData(data, fields('__proto__', 'n'));
+    expect(Object.prototype.hasOwnProperty.call(indexed, '__proto__')).toBe(true);
+    expect(indexed['__proto__']).toBe(5);
+    expect(Object.getPrototypeOf(indexed)).toBe(Object.prototype);
+    expect(Object.keys(indexed)).toEqual(['__proto__', 'n']);
+  });
+
+  it('gives every map the same keys in field order, whatever the data holds', () => {
+    const list = fields('b', 'a.x');
+    expect(Object.keys(extractIndexedData({ a: { x: 1 }, b: 2 }, list))).toEqual(['b', 'a.x']);
+    expect(Object.keys(extractIndexedData({}, list))).toEqual(['b', 'a.x']);
+  });
+
   describe('date-times', () => {
     const model = compileModel({
       type: 'object',

@@ -59,31 +59,12 @@ interface CompiledField {
   dateTime: boolean;
 }
 
-interface CompiledFields {
-  fields: IndexableField[];
-  /** The field objects the compilation saw (the registry may append to the same array). */
-  snapshot: IndexableField[];
-  model: CompiledModel | undefined;
-  compiled: CompiledField[];
-}
-
-const cache = new WeakMap<IndexableField[], CompiledFields>();
-
-function compileFields(fields: IndexableField[], model: CompiledModel | undefined): CompiledField[] {
-  const cached = cache.get(fields);
-  if (cached && cached.model === model && cached.snapshot.length === fields.length && cached.snapshot.every((f, i) => f === fields[i])) {
-    return cached.compiled;
-  }
-  const compiled = fields.map((field) => ({
-    key: field.field_path,
-    steps: field.field_path.split('.'),
-    dateTime: model?.dateTimePaths.has(field.field_path) ?? false,
-  }));
-  cache.set(fields, { fields, snapshot: [...fields], model, compiled });
-  return compiled;
-}
-
 const hasOwn = Object.prototype.hasOwnProperty;
+
+/** The own member `key` of a plain object; undefined for anything else. */
+function ownValue(data: unknown, key: string): unknown {
+  return typeof data === 'object' && data !== null && !Array.isArray(data) && hasOwn.call(data, key) ? (data as Record<string, unknown>)[key] : undefined;
+}
 
 function lookup(data: unknown, steps: string[]): unknown {
   let current = data;
@@ -96,24 +77,49 @@ function lookup(data: unknown, steps: string[]): unknown {
   return current;
 }
 
+/** Extracts the `indexed_data` map of a data value; built once per field list by indexExtractor. */
+export type IndexExtractor = (data: unknown) => Record<string, unknown>;
+
 /**
- * The `indexed_data` map of a data value (core-semantics §3.9): one key per field path, `null`
- * for a missing step or an undefined leaf. Date-times — Dates, and strings at the model's
- * date-time paths — are stored as ISO-8601 UTC with milliseconds so every store compares them
- * as instants; unparsable strings are kept as they are.
+ * Compiles the extraction of `indexed_data` (core-semantics §3.9): one key per field path,
+ * `null` for a missing step or an undefined leaf. Date-times — Dates, and strings at the
+ * model's date-time paths — are stored as ISO-8601 UTC with milliseconds so every store
+ * compares them as instants; unparsable strings are kept as they are.
  */
-export function extractIndexedData(data: unknown, fields: IndexableField[], model?: CompiledModel): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const field of compileFields(fields, model)) {
-    let value = lookup(data, field.steps);
-    if (value === undefined) value = null;
-    else if (isDate(value)) value = Number.isNaN(value.getTime()) ? null : formatInstant(value);
-    else if (field.dateTime && typeof value === 'string') {
-      const instant = parseInstant(value);
-      if (instant) value = formatInstant(instant);
+export function indexExtractor(fields: readonly IndexableField[], model?: CompiledModel): IndexExtractor {
+  const compiled: CompiledField[] = fields.map((field) => ({
+    key: field.field_path,
+    steps: field.field_path.split('.'),
+    dateTime: model?.dateTimePaths.has(field.field_path) ?? false,
+  }));
+  // Every map starts as a copy of this one, so all share one shape and filling it adds no
+  // property (adding properties under computed names is V8's slow path).
+  const template: Record<string, unknown> = {};
+  for (const { key } of compiled) setMember(template, key, null);
+  return (data) => {
+    const out = { ...template };
+    for (let i = 0; i < compiled.length; i++) {
+      const field = compiled[i]!;
+      let value = field.steps.length === 1 ? ownValue(data, field.key) : lookup(data, field.steps);
+      if (value === undefined) continue;
+      if (typeof value === 'object' && value !== null) {
+        if (isDate(value)) value = Number.isNaN(value.getTime()) ? null : formatInstant(value);
+      } else if (field.dateTime && typeof value === 'string') {
+        const instant = parseInstant(value);
+        if (instant) value = formatInstant(instant);
+      }
+      setMember(out, field.key, value);
     }
-    if (field.key === '__proto__') Object.defineProperty(out, field.key, { value, enumerable: true, writable: true, configurable: true });
-    else out[field.key] = value;
-  }
-  return out;
+    return out;
+  };
+}
+
+function setMember(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
+/** The `indexed_data` map of a data value (see indexExtractor, which callers on a hot path should keep). */
+export function extractIndexedData(data: unknown, fields: readonly IndexableField[], model?: CompiledModel): Record<string, unknown> {
+  return indexExtractor(fields, model)(data);
 }

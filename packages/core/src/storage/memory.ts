@@ -31,6 +31,14 @@ import { findUniqueViolation, holdsValue } from './unique';
 
 const META_RECORD_KEYS = 15;
 
+/** Counts enumerable keys without allocating a key list (this runs on every stored meta). */
+function ownKeyCount(record: object): number {
+  let count = 0;
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  for (const _ in record) count++;
+  return count;
+}
+
 /** A copy of indexed values: primitives are shared, nested lists and maps are cloned. */
 function copyIndexed(data: Record<string, unknown>): Record<string, unknown> {
   const copy: Record<string, unknown> = {};
@@ -140,8 +148,8 @@ export class MemoryMetaStore implements IMetaStore {
   /** @internal Stores `meta` without copying: the caller gives up the object. */
   adopt(meta: ResourceMeta): void {
     // Metas that did not come from metaRecord() get its shape, so every stored meta shares one.
-    if (Object.keys(meta).length !== META_RECORD_KEYS) meta = metaRecord(meta);
-    this.valueIndex.replace(meta.resource_id, this.metas.get(meta.resource_id)?.indexed_data, meta.indexed_data);
+    if (ownKeyCount(meta) !== META_RECORD_KEYS) meta = metaRecord(meta);
+    if (this.valueIndex.active) this.valueIndex.replace(meta.resource_id, this.metas.get(meta.resource_id)?.indexed_data, meta.indexed_data);
     this.metas.set(meta.resource_id, meta);
   }
 

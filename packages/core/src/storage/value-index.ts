@@ -29,6 +29,11 @@ export class ValueIndex {
   /** `source` lists every stored meta, for building a key's index on first use. */
   constructor(private readonly source: () => Iterable<ResourceMeta>) {}
 
+  /** Whether any key is indexed yet (before that, writes need not report to the index). */
+  get active(): boolean {
+    return this.byKey.size > 0;
+  }
+
   /** Moves `resourceId` from the entries of `before` to those of `after` (either may be absent). */
   replace(resourceId: string, before: Record<string, unknown> | undefined, after: Record<string, unknown> | undefined): void {
     if (this.byKey.size === 0) return;
