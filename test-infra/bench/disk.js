@@ -19,7 +19,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { SpecStar, QB } = require('@specstar/core');
 const { rounds, compare, report, atLeast } = require('./harness');
-const { CharacterSchema, payload } = require('./fixtures');
+const { CharacterSchema, payload, searchBatch } = require('./fixtures');
 
 const { DiskStorageFactory } = require('@specstar/storage-disk');
 const Database = require('better-sqlite3');
@@ -136,28 +136,10 @@ async function main() {
   const rawSearch = track(new RawStore(freshDir()));
   const BATCH = 5000;
   for (let start = 0; start < METAS; start += BATCH) {
-    const metas = [];
-    const rows = [];
-    for (let i = start; i < Math.min(METAS, start + BATCH); i++) {
-      const data = payload(i);
-      const id = `character:${String(i).padStart(8, '0')}`;
-      metas.push({
-        current_revision_id: `${id}:1`,
-        resource_id: id,
-        schema_version: null,
-        total_revision_count: 1,
-        created_time: ctx.now,
-        updated_time: ctx.now,
-        created_by: 'bench',
-        updated_by: 'bench',
-        is_deleted: false,
-        indexed_data: { level: data.level, guild: data.guild },
-      });
-      rows.push([id, String(i), data.level, JSON.stringify({ id, level: data.level, guild: data.guild })]);
-    }
+    const { metas, rows } = searchBatch(start, Math.min(METAS, start + BATCH), ctx.now);
     await storage.saveMetas(metas);
     rawSearch.db.transaction(() => {
-      for (const row of rows) rawSearch.insert.run(...row);
+      for (const row of rows) rawSearch.insert.run(row.id, String(row.i), row.level, row.record);
     })();
   }
   const k = `${METAS / 1000}k`;

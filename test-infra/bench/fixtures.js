@@ -23,4 +23,33 @@ const payload = (i, bump = 0) => ({
   stats: { str: i % 20, dex: i % 17 },
 });
 
-module.exports = { CharacterSchema, payload };
+const searchId = (i) => `character:${String(i).padStart(8, '0')}`;
+
+/**
+ * Resources [start, end) of the search benchmarks, as the metas our side bulk-saves and the
+ * rows the raw side inserts (id, level and the JSON record it returns), so both hold the same.
+ */
+function searchBatch(start, end, now) {
+  const metas = [];
+  const rows = [];
+  for (let i = start; i < end; i++) {
+    const { level, guild } = payload(i);
+    const id = searchId(i);
+    metas.push({
+      current_revision_id: `${id}:1`,
+      resource_id: id,
+      schema_version: null,
+      total_revision_count: 1,
+      created_time: now,
+      updated_time: now,
+      created_by: 'bench',
+      updated_by: 'bench',
+      is_deleted: false,
+      indexed_data: { level, guild },
+    });
+    rows.push({ i, id, level, record: JSON.stringify({ id, level, guild }) });
+  }
+  return { metas, rows };
+}
+
+module.exports = { CharacterSchema, payload, searchBatch };

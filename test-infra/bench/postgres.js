@@ -18,7 +18,7 @@ const postgres = require('postgres');
 const { SpecStar, QB } = require('@specstar/core');
 const { PostgresStorageFactory } = require('@specstar/storage-postgres');
 const { rounds, compare, report, atLeast } = require('./harness');
-const { CharacterSchema, payload } = require('./fixtures');
+const { CharacterSchema, payload, searchBatch } = require('./fixtures');
 
 const OPS = Number(process.env.BENCH_PG_OPS ?? 500);
 const READS = Number(process.env.BENCH_PG_READS ?? 3000);
@@ -138,33 +138,11 @@ async function main() {
     const rawSearch = await new RawStore(sql).init();
     const BATCH = 5000;
     for (let start = 0; start < METAS; start += BATCH) {
-      const metas = [];
-      const ids_ = [];
-      const levels = [];
-      const records = [];
-      for (let i = start; i < Math.min(METAS, start + BATCH); i++) {
-        const data = payload(i);
-        const id = `character:${String(i).padStart(8, '0')}`;
-        metas.push({
-          current_revision_id: `${id}:1`,
-          resource_id: id,
-          schema_version: null,
-          total_revision_count: 1,
-          created_time: ctx.now,
-          updated_time: ctx.now,
-          created_by: 'bench',
-          updated_by: 'bench',
-          is_deleted: false,
-          indexed_data: { level: data.level, guild: data.guild },
-        });
-        ids_.push(id);
-        levels.push(data.level);
-        records.push(JSON.stringify({ id, level: data.level, guild: data.guild }));
-      }
+      const { metas, rows } = searchBatch(start, Math.min(METAS, start + BATCH), ctx.now);
       await storage.saveMetas(metas);
       await sql.unsafe(
         `INSERT INTO ${rawSearch.name}_meta (id, rev, level, record) SELECT id, id || ':1', level, convert_to(record, 'UTF8') FROM unnest($1::text[], $2::int[], $3::text[]) AS t(id, level, record)`,
-        [ids_, levels, records],
+        [rows.map((row) => row.id), rows.map((row) => row.level), rows.map((row) => row.record)],
       );
     }
     await sql.unsafe('ANALYZE');
