@@ -28,6 +28,8 @@ export type {
 } from './types';
 export { ITEM_SCHEMA, ITEM_INDEXED_FIELDS } from './fixtures';
 export { searchMetas, SEARCH_INDEXED } from './search-dataset';
+export * from './differential';
+export * from './worker';
 
 /** Every group, in the order they are registered. */
 export const CASE_GROUPS = [
