@@ -61,11 +61,6 @@ interface CompiledField {
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
-/** The own member `key` of a plain object; undefined for anything else. */
-function ownValue(data: unknown, key: string): unknown {
-  return typeof data === 'object' && data !== null && !Array.isArray(data) && hasOwn.call(data, key) ? (data as Record<string, unknown>)[key] : undefined;
-}
-
 function lookup(data: unknown, steps: string[]): unknown {
   let current = data;
   for (const step of steps) {
@@ -100,7 +95,7 @@ export function indexExtractor(fields: readonly IndexableField[], model?: Compil
     const out = { ...template };
     for (let i = 0; i < compiled.length; i++) {
       const field = compiled[i]!;
-      let value = field.steps.length === 1 ? ownValue(data, field.key) : lookup(data, field.steps);
+      let value = lookup(data, field.steps);
       if (value === undefined) continue;
       if (typeof value === 'object' && value !== null) {
         if (isDate(value)) value = Number.isNaN(value.getTime()) ? null : formatInstant(value);
