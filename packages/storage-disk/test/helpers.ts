@@ -28,17 +28,7 @@ export function listFiles(dir: string): string[] {
   return out.sort();
 }
 
-/** A deterministic PRNG (mulberry32), so randomized tests replay exactly. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '@specstar/testkit';
 
 export function bytes(text: string): Uint8Array {
   return new Uint8Array(Buffer.from(text, 'utf8'));

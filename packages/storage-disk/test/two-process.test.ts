@@ -3,10 +3,10 @@
  * the lock taken waits (busy timeout) instead of failing, readers see committed data, and
  * nothing is corrupted or lost.
  */
-import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { SpecStar } from '@specstar/core';
+import { startWorkerProcess } from '@specstar/testkit';
 import { DiskStorage, DiskStorageFactory } from '../src';
 import { TALLY_SCHEMA } from './fixtures/models';
 import { removeTempDirs, tempDir } from './helpers';
@@ -14,46 +14,7 @@ import { removeTempDirs, tempDir } from './helpers';
 const REGISTER = path.join(__dirname, '..', '..', '..', 'tooling', 'register-ts.js');
 const WORKER = path.join(__dirname, 'fixtures', 'disk-worker.ts');
 
-interface Worker {
-  lines: Array<Record<string, unknown>>;
-  /** Resolves with the exit code once the process ended. */
-  exit: Promise<{ code: number | null; stderr: string }>;
-  /** Resolves when the worker prints a line with this key. */
-  said(key: string): Promise<void>;
-}
-
-function startWorker(...args: string[]): Worker {
-  const child = spawn(process.execPath, ['-r', REGISTER, WORKER, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: Array<Record<string, unknown>> = [];
-  const waiters: Array<{ key: string; resolve(): void }> = [];
-  let pending = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (chunk: string) => {
-    pending += chunk;
-    const parts = pending.split('\n');
-    pending = parts.pop()!;
-    for (const part of parts) {
-      const line = JSON.parse(part) as Record<string, unknown>;
-      lines.push(line);
-      for (const waiter of waiters.filter((w) => w.key in line)) waiter.resolve();
-    }
-  });
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (chunk: string) => (stderr += chunk));
-  const exit = new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stderr }));
-  });
-  return {
-    lines,
-    exit,
-    said: (key) =>
-      lines.some((line) => key in line)
-        ? Promise.resolve()
-        : new Promise<void>((resolve) => waiters.push({ key, resolve })),
-  };
-}
+const startWorker = (...args: string[]) => startWorkerProcess(WORKER, args, { nodeArgs: ['-r', REGISTER] });
 
 function engine(rootdir: string) {
   const spec = new SpecStar({ storageFactory: new DiskStorageFactory(rootdir), defaultUser: 'parent' });

@@ -2,9 +2,9 @@
  * Several processes on one PostgreSQL database: compare-and-set updates never lose a revision,
  * and a unique value raced from several processes has exactly one winner.
  */
-import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { SpecStar } from '@specstar/core';
+import { startWorkerProcess } from '@specstar/testkit';
 import { PostgresStorageFactory } from '../src';
 import { TALLY_SCHEMA } from './fixtures/models';
 import { createTestDatabase, describePg, type TestDatabase } from './pg';
@@ -14,44 +14,7 @@ const WORKER = path.join(__dirname, 'fixtures', 'pg-worker.ts');
 const PROCESSES = 8;
 const UPDATES = Number(process.env['SPECSTAR_PG_RACE_UPDATES'] ?? 500);
 
-interface Worker {
-  lines: Array<Record<string, unknown>>;
-  exit: Promise<{ code: number | null; stderr: string }>;
-  said(key: string): Promise<void>;
-  /** Writes the last input and closes stdin. */
-  send(text: string): void;
-}
-
-function startWorker(...args: string[]): Worker {
-  const child = spawn(process.execPath, ['-r', REGISTER, WORKER, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const lines: Array<Record<string, unknown>> = [];
-  const waiters: Array<{ key: string; resolve(): void }> = [];
-  let pending = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (chunk: string) => {
-    pending += chunk;
-    const parts = pending.split('\n');
-    pending = parts.pop()!;
-    for (const part of parts) {
-      const line = JSON.parse(part) as Record<string, unknown>;
-      lines.push(line);
-      for (const waiter of waiters.filter((w) => w.key in line)) waiter.resolve();
-    }
-  });
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (chunk: string) => (stderr += chunk));
-  const exit = new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stderr }));
-  });
-  return {
-    lines,
-    exit,
-    said: (key) => (lines.some((line) => key in line) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ key, resolve }))),
-    send: (text) => child.stdin.end(text),
-  };
-}
+const startWorker = (...args: string[]) => startWorkerProcess(WORKER, args, { nodeArgs: ['-r', REGISTER] });
 
 function engine(dsn: string, prefix: string) {
   const spec = new SpecStar({ storageFactory: new PostgresStorageFactory({ dsn, tablePrefix: prefix }), defaultUser: 'parent' });
