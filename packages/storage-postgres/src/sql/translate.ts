@@ -7,7 +7,7 @@
  * `exact` queries run entirely in SQL. Otherwise `where` is a superset of the matches (see
  * conditions.ts) and the caller finishes the query in code with core's runQuery / countQuery.
  */
-import { QueryError, type ResourceMetaSearchQuery, type SearchFilter, type SearchSort } from '@specstar/interfaces';
+import { META_SORT_KEYS, QueryError, type ResourceMetaSearchQuery, type SearchFilter, type SearchSort } from '@specstar/interfaces';
 import { QUERY_TIME_BOUNDS, checkSearchQuery, compareBySorts, compileQuery, pageBounds, queryInstant, topLevelFilters } from '@specstar/core';
 import { isStorableText } from '../text';
 import { dataKey, possiblyTrue, translateFilter, type FilterContext } from './conditions';
@@ -67,19 +67,8 @@ function translateWhere(query: ResourceMetaSearchQuery, params: Params): { where
 /** Without sorts: creation time, then resource_id. */
 export const DEFAULT_ORDER = 'm.created_time ASC, m.resource_id ASC';
 
-const META_SORT_COLUMNS: ReadonlySet<string> = new Set([
-  'created_time',
-  'updated_time',
-  'resource_id',
-  'current_revision_id',
-  'created_by',
-  'updated_by',
-  'is_deleted',
-  'schema_version',
-  'total_revision_count',
-  'rev_created_time',
-  'rev_updated_time',
-]);
+// Every meta sort key names a column of the meta table under the same name.
+const META_SORT_COLUMNS: ReadonlySet<string> = new Set(META_SORT_KEYS);
 
 /**
  * Sorts → ORDER BY with the rules of core-semantics §3.7: null and missing are greatest (PostgreSQL's
