@@ -3,7 +3,7 @@
  * or for archive imports a raw `application/octet-stream` body (D15). Either way the route
  * gets a byte stream that is never buffered whole and fails with 413 past a size limit.
  */
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { Transform, finished, type Readable, type TransformCallback } from 'node:stream';
 import busboy from 'busboy';
 import type { Request } from 'express';
 import { HttpError, RequestValidationError } from './errors';
@@ -11,16 +11,45 @@ import { HttpError, RequestValidationError } from './errors';
 /** The part every upload route reads (§1.3). */
 export const FILE_PART = 'file';
 
-/** Counts bytes and fails the stream with 413 once more than `limit` went through. */
-class SizeLimit extends Transform {
+/**
+ * How far the upload stream lags behind the body: the last bytes are passed on only once the
+ * body is known to be whole. An archive's closing records sit in its last bytes, so a body that
+ * turns out truncated or malformed fails before the loader writes its final section (and a
+ * small archive, wholly). Bounded memory per request.
+ */
+export const TAIL_HOLD_BYTES = 64 * 1024;
+
+/**
+ * The upload's byte stream: counts bytes, fails with 413 once more than `limit` went through,
+ * and holds back the last TAIL_HOLD_BYTES until the source ends.
+ */
+class UploadStream extends Transform {
   bytes = 0;
+  private held: Buffer[] = [];
+  private heldBytes = 0;
   constructor(private readonly limit: number) {
     super();
   }
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.bytes += chunk.length;
-    if (this.bytes > this.limit) callback(tooLarge(this.limit));
-    else callback(null, chunk);
+    if (this.bytes > this.limit) {
+      callback(tooLarge(this.limit));
+      return;
+    }
+    this.held.push(chunk);
+    this.heldBytes += chunk.length;
+    for (let first = this.held[0]; first !== undefined && this.heldBytes - first.length >= TAIL_HOLD_BYTES; first = this.held[0]) {
+      this.held.shift();
+      this.heldBytes -= first.length;
+      this.push(first);
+    }
+    callback();
+  }
+  override _flush(callback: TransformCallback): void {
+    for (const chunk of this.held) this.push(chunk);
+    this.held = [];
+    this.heldBytes = 0;
+    callback();
   }
 }
 
@@ -41,8 +70,26 @@ export interface UploadSource {
   bytes(): number;
   /** The error that stopped the body, if one did: it explains a failure better than the reader's. */
   failure(): unknown;
+  /**
+   * Reads and discards whatever the consumer left unread, and settles once the whole body has
+   * arrived intact: rejects with the body's failure (truncated or malformed multipart, a second
+   * `file` part, over the limit). Call it after a consumer that may stop early succeeded.
+   */
+  finished(): Promise<void>;
   /** Stops reading the request; Node discards what is left once the response is sent. */
   release(): void;
+}
+
+/** See UploadSource.finished. Works whether or not an async iterator already attached to the stream. */
+function drainToEnd(stream: Readable, failure: () => unknown): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    finished(stream, (error) => (error ? reject(failure() ?? error) : resolve()));
+    const drain = (): void => {
+      while (stream.read() !== null);
+    };
+    stream.on('readable', drain);
+    drain();
+  });
 }
 
 function isMultipart(req: Request): boolean {
@@ -62,18 +109,22 @@ function declaredLength(req: Request): number | undefined {
 
 /** A raw request body as the source. */
 function rawSource(req: Request, limit: number): UploadSource {
-  const limiter = new SizeLimit(limit);
+  const limiter = new UploadStream(limit);
   let failure: unknown;
   limiter.on('error', (error: unknown) => {
     failure ??= error;
   });
   req.on('error', (error) => limiter.destroy(error));
+  req.on('close', () => {
+    if (!req.complete && !limiter.destroyed) limiter.destroy(new HttpError(400, 'Request aborted before its body ended'));
+  });
   req.pipe(limiter);
   return {
     stream: limiter,
     contentType: undefined,
     bytes: () => limiter.bytes,
     failure: () => failure,
+    finished: () => drainToEnd(limiter, () => failure),
     release: () => {
       req.unpipe(limiter);
       req.resume();
@@ -81,22 +132,37 @@ function rawSource(req: Request, limit: number): UploadSource {
   };
 }
 
+function malformed(error: Error): HttpError {
+  return new HttpError(400, `Malformed multipart body: ${error.message}`);
+}
+
+function duplicateFile(): HttpError {
+  return new HttpError(400, `Multipart body has more than one '${FILE_PART}' part: send exactly one`);
+}
+
+// Parts other than `file` are drained unread; these caps bound what a body may make busboy do.
+// Fields are never used, so their values are kept tiny (busboy buffers them whole).
+const MULTIPART_LIMITS = { files: 20, fields: 100, parts: 1000, fieldSize: 1024, headerPairs: 100 };
+
 /**
  * Opens the multipart part `file`: resolves as soon as it starts (its bytes are read later,
  * by whoever consumes the stream); 422 when the body ends without one, 400 for a malformed body.
+ * The part's stream ends only once the whole body has parsed cleanly, so a body that turns out
+ * truncated, malformed, or with a second `file` part fails the stream (400) instead of ending it.
  */
 function multipartSource(req: Request, limit: number): Promise<UploadSource> {
   return new Promise<UploadSource>((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
-      // Parts other than `file` are drained; the caps bound how many a body may carry.
-      parser = busboy({ headers: req.headers, limits: { files: 20, fields: 100, parts: 1000 } });
+      parser = busboy({ headers: req.headers, limits: MULTIPART_LIMITS });
     } catch (error) {
-      reject(new HttpError(400, `Malformed multipart body: ${(error as Error).message}`));
+      reject(malformed(error as Error));
       return;
     }
-    const limiter = new SizeLimit(limit);
+    const limiter = new UploadStream(limit);
     let found = false;
+    let partEnded = false;
+    let bodyParsed = false;
     let failure: unknown;
     limiter.on('error', (error: unknown) => {
       failure ??= error;
@@ -106,26 +172,50 @@ function multipartSource(req: Request, limit: number): Promise<UploadSource> {
       req.resume();
     };
     const fail = (error: unknown): void => {
+      failure ??= error;
       if (!found) {
         release();
         reject(error);
-      } else if (!limiter.destroyed) limiter.destroy(error as Error);
+      } else if (!limiter.destroyed && !limiter.writableEnded) limiter.destroy(error as Error);
+    };
+    // End the part's stream once both its bytes are through and the body has parsed cleanly.
+    const maybeEnd = (): void => {
+      if (partEnded && bodyParsed && failure === undefined && !limiter.destroyed) limiter.end();
     };
     parser.on('file', (name, file, info) => {
+      // A part stream errors when the body ends inside it; unheard, that error kills the process.
+      file.on('error', (error) => fail(malformed(error)));
       if (name !== FILE_PART || found) {
+        if (name === FILE_PART) fail(duplicateFile());
         file.resume();
         return;
       }
       found = true;
-      file.on('error', (error) => fail(new HttpError(400, `Malformed multipart body: ${error.message}`)));
-      file.pipe(limiter);
-      resolve({ stream: limiter, contentType: info.mimeType, bytes: () => limiter.bytes, failure: () => failure, release });
+      file.on('end', () => {
+        partEnded = true;
+        maybeEnd();
+      });
+      file.pipe(limiter, { end: false });
+      resolve({
+        stream: limiter,
+        contentType: info.mimeType,
+        bytes: () => limiter.bytes,
+        failure: () => failure,
+        finished: () => drainToEnd(limiter, () => failure),
+        release,
+      });
     });
-    parser.on('error', (error: Error) => fail(new HttpError(400, `Malformed multipart body: ${error.message}`)));
-    parser.on('close', () => {
+    parser.on('error', (error: Error) => fail(malformed(error)));
+    parser.on('finish', () => {
+      bodyParsed = true;
       if (!found) reject(missingFile());
+      else maybeEnd();
     });
-    req.on('error', (error) => fail(error));
+    req.on('error', (error) => fail(malformed(error)));
+    // A client that goes away mid-body: neither the request nor busboy reports it otherwise.
+    req.on('close', () => {
+      if (!req.complete) fail(new HttpError(400, 'Request aborted before the multipart body ended'));
+    });
     req.pipe(parser);
   });
 }

@@ -97,6 +97,8 @@ async function loadUpload(
   let stats: Record<string, LoadStats>;
   try {
     stats = await kit.spec.using(context, () => kit.spec.load(source.stream, options));
+    // The loader stops at the archive's end record; the rest of the body must still be sound.
+    await source.finished();
   } catch (error) {
     source.release();
     // The body's own failure (too large, malformed multipart) explains more than the reader's.
