@@ -21,5 +21,15 @@ const composed: IStorageFactory = {
 storageConformanceSuite(api, {
   name: 'memory stores via SimpleStorage',
   createFactory: () => composed,
+  capabilities: { search: true, compareAndSet: true, createIfAbsent: true, batchWrite: true, atomicCommit: false, atomicUnique: true },
+});
+
+/** A meta store that does not decide unique claims itself: core's search-based checks take over. */
+class ClaimlessMetaStore extends MemoryMetaStore {
+  override readonly capabilities = { ...new MemoryMetaStore().capabilities, atomicUnique: false };
+}
+storageConformanceSuite(api, {
+  name: 'memory stores via SimpleStorage, meta store without atomicUnique',
+  createFactory: () => ({ build: () => new SimpleStorage(new ClaimlessMetaStore(), new MemoryResourceStore()), buildBlobStore: composed.buildBlobStore! }),
   capabilities: { search: true, compareAndSet: true, createIfAbsent: true, batchWrite: true, atomicCommit: false, atomicUnique: false },
 });

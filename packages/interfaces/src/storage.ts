@@ -17,11 +17,35 @@ export interface MetaStoreCapabilities {
   createIfAbsent: boolean;
   /** putMany() writes many metas in one round trip. */
   batchWrite: boolean;
+  /**
+   * commit() decides a write's expectation and unique claims in one transaction of this store,
+   * across processes, and holds that decision while the write's payload is stored (see MetaCommit).
+   */
+  atomicUnique: boolean;
 }
 
 /** What a compare-and-set write expects to find stored. */
 export interface MetaExpectation {
   current_revision_id: string;
+}
+
+/**
+ * One conditional meta write (IMetaStore.commit): the meta, what it expects to find stored, the
+ * unique fields it claims (as StorageWrite.unique), and what must be stored before the meta.
+ */
+export interface MetaCommit {
+  meta: ResourceMeta;
+  /** Omitted: unconditional upsert. */
+  expect?: WriteExpectation;
+  /** Keys of `meta.indexed_data` this write claims; nulls and a deleted meta claim nothing. */
+  unique?: readonly string[];
+  /**
+   * Stores what the meta will point at (the revision payload, in another store). Called once the
+   * expectation and the claims are decided in this write's favour and before the meta becomes
+   * visible, with the decision held: a concurrent commit of the same resource or of the same
+   * claimed value waits, so a writer that loses never stores anything. A throw refuses the write.
+   */
+  beforeWrite?: () => Promise<void>;
 }
 
 /**
@@ -50,6 +74,13 @@ export interface IMetaStore {
   /** Compare-and-set; resolves false (writing nothing) when the stored meta differs. */
   putIfCurrent?(meta: ResourceMeta, expect: MetaExpectation): Promise<boolean>;
   putMany?(metas: ResourceMeta[]): Promise<void>;
+  /**
+   * Applies a MetaCommit atomically (capability `atomicUnique`). Throws ResourceConflictError when
+   * `expect.absent` finds the id taken, RevisionMismatchError (or ResourceIDNotFoundError) when the
+   * stored current revision differs, UniqueConstraintError when another live meta holds a claimed
+   * value; a refused write writes nothing and does not call `beforeWrite`.
+   */
+  commit?(write: MetaCommit): Promise<void>;
   close?(): Promise<void>;
 }
 
@@ -125,7 +156,10 @@ export interface StorageWrite {
 export interface StorageCapabilities extends MetaStoreCapabilities {
   /** commit() writes revision and meta atomically (one transaction). */
   atomicCommit: boolean;
-  /** commit() enforces `write.unique` atomically with the write (see StorageWrite.unique). */
+  /**
+   * commit() enforces `write.unique` atomically with the write (see StorageWrite.unique). Core's
+   * SimpleStorage has it whenever its meta store does.
+   */
   atomicUnique: boolean;
 }
 

@@ -59,7 +59,7 @@ function checkResourceIdArgument(resourceId: unknown): asserts resourceId is str
 }
 
 export class SqliteMetaStore implements IMetaStore {
-  readonly capabilities: MetaStoreCapabilities = { search: true, compareAndSet: true, createIfAbsent: true, batchWrite: true };
+  readonly capabilities: MetaStoreCapabilities = { search: true, compareAndSet: true, createIfAbsent: true, batchWrite: true, atomicUnique: false };
   readonly table: string;
   private readonly quoted: string;
   private readonly statements = new Map<string, Database.Statement>();

@@ -276,7 +276,7 @@ export interface PostgresMetaStoreOptions {
 
 /** IMetaStore over a meta table on a pool (which belongs to the caller). */
 export class PostgresMetaStore implements IMetaStore {
-  readonly capabilities: MetaStoreCapabilities = { search: true, compareAndSet: true, createIfAbsent: true, batchWrite: true };
+  readonly capabilities: MetaStoreCapabilities = { search: true, compareAndSet: true, createIfAbsent: true, batchWrite: true, atomicUnique: false };
   readonly table: MetaTable;
   private readonly gate: SchemaGate;
 

@@ -52,7 +52,7 @@ const nameEq = (value: string): ResourceMetaSearchQuery => ({
 
 describe('MemoryMetaStore', () => {
   it('declares every capability', () => {
-    expect(new MemoryMetaStore().capabilities).toEqual({ search: true, compareAndSet: true, createIfAbsent: true, batchWrite: true });
+    expect(new MemoryMetaStore().capabilities).toEqual({ search: true, compareAndSet: true, createIfAbsent: true, batchWrite: true, atomicUnique: true });
   });
 
   it('stores, reads, lists and deletes metas', async () => {

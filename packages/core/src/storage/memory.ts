@@ -12,6 +12,7 @@ import type {
   IResourceStore,
   IStorage,
   IStorageFactory,
+  MetaCommit,
   MetaExpectation,
   MetaStoreCapabilities,
   ResourceMeta,
@@ -28,6 +29,7 @@ import { infoRecord, metaRecord } from '../records';
 import { SimpleStorage } from './simple-storage';
 import { ValueIndex } from './value-index';
 import { findUniqueViolation, holdsValue } from './unique';
+import { SerialLock } from './serial-lock';
 
 const META_RECORD_KEYS = 15;
 
@@ -64,9 +66,11 @@ function copyBytes(bytes: Uint8Array): Uint8Array {
 }
 
 export class MemoryMetaStore implements IMetaStore {
-  readonly capabilities: MetaStoreCapabilities = { search: true, compareAndSet: true, createIfAbsent: true, batchWrite: true };
+  readonly capabilities: MetaStoreCapabilities = { search: true, compareAndSet: true, createIfAbsent: true, batchWrite: true, atomicUnique: true };
   private readonly metas = new Map<string, ResourceMeta>();
   private readonly valueIndex = new ValueIndex(() => this.metas.values());
+  /** Commits run one at a time: a decision stays valid while the payload is stored. */
+  private readonly commits = new SerialLock();
 
   async get(resourceId: string): Promise<ResourceMeta | undefined> {
     const meta = this.metas.get(resourceId);
@@ -124,6 +128,33 @@ export class MemoryMetaStore implements IMetaStore {
 
   async putMany(metas: ResourceMeta[]): Promise<void> {
     for (const meta of metas) this.store(meta);
+  }
+
+  commit(write: MetaCommit): Promise<void> {
+    return this.commits.run(async () => {
+      const refusal = this.refusal(write);
+      if (refusal !== undefined) throw refusal;
+      await write.beforeWrite?.();
+      this.store(write.meta);
+    });
+  }
+
+  /** @internal Why `write` may not be applied to what is stored now; undefined when it may. */
+  refusal(write: Pick<MetaCommit, 'meta' | 'expect' | 'unique'>): Error | undefined {
+    const { meta, expect } = write;
+    const resourceId = meta.resource_id;
+    if (expect !== undefined) {
+      const stored = this.metas.get(resourceId);
+      if ('absent' in expect) {
+        if (stored !== undefined) return new ResourceConflictError(`Resource '${resourceId}' already exists`, resourceId);
+      } else if (stored === undefined) {
+        return new ResourceIDNotFoundError(resourceId);
+      } else if (stored.current_revision_id !== expect.current_revision_id) {
+        return new RevisionMismatchError(resourceId, expect.current_revision_id, stored.current_revision_id);
+      }
+    }
+    if (write.unique === undefined) return undefined;
+    return findUniqueViolation(write, (field, value, exceptId) => this.uniqueHolder(field, value, exceptId));
   }
 
   private store(meta: ResourceMeta): void {
@@ -366,21 +397,10 @@ export class MemoryStorage extends SimpleStorage {
   }
 
   override commit(write: StorageWrite): Promise<void> {
-    const { revision, meta, expect } = write;
-    const resourceId = meta.resource_id;
-    if (expect !== undefined) {
-      const stored = this.metas.peek(resourceId);
-      if ('absent' in expect) {
-        if (stored !== undefined) return Promise.reject(new ResourceConflictError(`Resource '${resourceId}' already exists`, resourceId));
-      } else if (stored === undefined) {
-        return Promise.reject(new ResourceIDNotFoundError(resourceId));
-      } else if (stored.current_revision_id !== expect.current_revision_id) {
-        return Promise.reject(new RevisionMismatchError(resourceId, expect.current_revision_id, stored.current_revision_id));
-      }
-    }
-    if (write.unique !== undefined) {
-      const violation = findUniqueViolation(write, (field, value, exceptId) => this.metas.uniqueHolder(field, value, exceptId));
-      if (violation) return Promise.reject(violation);
+    const { revision, meta } = write;
+    if (write.expect !== undefined || write.unique !== undefined) {
+      const refusal = this.metas.refusal(write);
+      if (refusal !== undefined) return Promise.reject(refusal);
     }
     if (revision !== undefined) this.revisions.adopt(revision.info, revision.data);
     this.metas.adopt(meta);

@@ -1,4 +1,4 @@
-import { ResourceConflictError, ResourceIDNotFoundError, RevisionMismatchError } from '@specstar/interfaces';
+import { ResourceConflictError, ResourceIDNotFoundError, RevisionMismatchError, UniqueConstraintError } from '@specstar/interfaces';
 import type { IMetaStore, IResourceStore, ResourceMeta, ResourceMetaSearchQuery, RevisionInfo, StoredRevision } from '@specstar/interfaces';
 import { MemoryMetaStore, MemoryResourceStore } from './memory';
 import { SimpleStorage } from './simple-storage';
@@ -74,6 +74,11 @@ class MinimalMetaStore implements IMetaStore {
   }
 }
 
+/** The memory meta store without its atomic commit: SimpleStorage takes the insert / putIfCurrent path. */
+class ClaimlessMetaStore extends MemoryMetaStore {
+  override readonly capabilities = { ...new MemoryMetaStore().capabilities, atomicUnique: false };
+}
+
 /** A resource store without saveMany, delegating to the memory store. */
 function minimalResourceStore(inner = new MemoryResourceStore()): IResourceStore & { saved: string[] } {
   const saved: string[] = [];
@@ -100,14 +105,14 @@ function memoryStorage() {
 }
 
 describe('SimpleStorage capabilities', () => {
-  it("mirrors the meta store's flags and is never atomic", () => {
+  it("mirrors the meta store's flags (atomicUnique included) and is never atomic across the two stores", () => {
     expect(memoryStorage().storage.capabilities).toEqual({
       search: true,
       compareAndSet: true,
       createIfAbsent: true,
       batchWrite: true,
       atomicCommit: false,
-      atomicUnique: false,
+      atomicUnique: true,
     });
     expect(new SimpleStorage(new MinimalMetaStore(), minimalResourceStore()).capabilities).toEqual({
       search: false,
@@ -208,7 +213,7 @@ describe.each([
 
 describe('SimpleStorage races (stores report a lost race)', () => {
   it('a lost create-if-absent race is a ResourceConflictError', async () => {
-    const metas = new MemoryMetaStore();
+    const metas = new ClaimlessMetaStore();
     jest.spyOn(metas, 'insert').mockResolvedValue(false);
     const storage = new SimpleStorage(metas, new MemoryResourceStore());
     const error = await rejection(storage.commit({ revision: revision('a', 1, 'one'), meta: meta('a'), expect: { absent: true } }));
@@ -217,7 +222,7 @@ describe('SimpleStorage races (stores report a lost race)', () => {
   });
 
   it('a lost compare-and-set race is a RevisionMismatchError with the revision now stored', async () => {
-    const metas = new MemoryMetaStore();
+    const metas = new ClaimlessMetaStore();
     const storage = new SimpleStorage(metas, new MemoryResourceStore());
     await storage.commit({ meta: meta('a') });
     // Another writer moves the resource to :5 between the check and the write.
@@ -231,7 +236,7 @@ describe('SimpleStorage races (stores report a lost race)', () => {
   });
 
   it('uses the optional store methods when present', async () => {
-    const metas = new MemoryMetaStore();
+    const metas = new ClaimlessMetaStore();
     const revisions = new MemoryResourceStore();
     const spies = {
       insert: jest.spyOn(metas, 'insert'),
@@ -250,6 +255,76 @@ describe('SimpleStorage races (stores report a lost race)', () => {
     await storage.search(query);
     await storage.count(query);
     for (const spy of Object.values(spies)) expect(spy).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('SimpleStorage over a meta store with atomicUnique', () => {
+  /** Each save yields to the event loop first, so racing commits interleave around it. */
+  function yieldingResourceStore(inner = new MemoryResourceStore()): IResourceStore & { saved: string[] } {
+    const store = minimalResourceStore(inner);
+    const save = store.save;
+    store.save = async (info, data) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      await save(info, data);
+    };
+    return store;
+  }
+  const named = (id: string, name: string | null, n = 1) => meta(id, n, { indexed_data: { name } });
+
+  it('a taken value is refused before the revision is stored, and the holder stays the only one', async () => {
+    const revisions = yieldingResourceStore();
+    const storage = new SimpleStorage(new MemoryMetaStore(), revisions);
+    await storage.commit({ revision: revision('a', 1, 'a1'), meta: named('a', 'x'), expect: { absent: true }, unique: ['name'] });
+    const error = await rejection(storage.commit({ revision: revision('b', 1, 'b1'), meta: named('b', 'x'), expect: { absent: true }, unique: ['name'] }));
+    expect(error).toBeInstanceOf(UniqueConstraintError);
+    expect(error).toMatchObject({ field: 'name', value: 'x', conflicting_resource_id: 'a' });
+    expect(revisions.saved).toEqual(['a-1-a1']);
+    expect(await storage.exists('b')).toBe(false);
+    // Null claims nothing; a deleted holder frees its value.
+    await storage.commit({ revision: revision('c', 1, 'c1'), meta: named('c', null), expect: { absent: true }, unique: ['name'] });
+    await storage.commit({ meta: { ...named('a', 'x'), is_deleted: true }, expect: { current_revision_id: 'a:1' } });
+    await storage.commit({ revision: revision('b', 1, 'b1'), meta: named('b', 'x'), expect: { absent: true }, unique: ['name'] });
+    expect((await storage.getMeta('b'))?.indexed_data).toEqual({ name: 'x' });
+  });
+
+  it('racing creates of one value: one wins, the others get UniqueConstraintError and store no revision', async () => {
+    const revisions = yieldingResourceStore();
+    const storage = new SimpleStorage(new MemoryMetaStore(), revisions);
+    const ids = ['p', 'q', 'r', 's'];
+    const results = await Promise.allSettled(
+      ids.map((id) => storage.commit({ revision: revision(id, 1, id), meta: named(id, 'taken'), expect: { absent: true }, unique: ['name'] })),
+    );
+    const won = ids.filter((_, i) => results[i]!.status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    for (const result of results) if (result.status === 'rejected') expect(result.reason).toMatchObject({ conflicting_resource_id: won[0] });
+    expect(revisions.saved).toEqual([`${won[0]}-1-${won[0]}`]);
+    expect(await collect(revisions.listResources())).toEqual(won);
+  });
+
+  it('racing compare-and-set of one revision: one wins and the stored revision is its own', async () => {
+    const revisions = yieldingResourceStore();
+    const storage = new SimpleStorage(new MemoryMetaStore(), revisions);
+    await storage.commit({ revision: revision('a', 1, 'base'), meta: meta('a'), expect: { absent: true } });
+    const writers = ['w1', 'w2', 'w3', 'w4'];
+    const results = await Promise.allSettled(writers.map((w) => storage.commit({ revision: revision('a', 2, w), meta: meta('a', 2, { updated_by: w }), expect: { current_revision_id: 'a:1' } })));
+    const won = writers.filter((_, i) => results[i]!.status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    for (const result of results) if (result.status === 'rejected') expect(result.reason).toBeInstanceOf(RevisionMismatchError);
+    expect((await storage.getMeta('a'))?.updated_by).toBe(won[0]);
+    expect(text((await storage.getRevision('a', 'a:2', null))?.data)).toBe(won[0]);
+    expect(revisions.saved).toEqual(['a-1-base', `a-2-${won[0]}`]);
+  });
+
+  it('a failing revision save refuses the write: no meta, and the value stays free', async () => {
+    const revisions = minimalResourceStore();
+    revisions.save = async () => {
+      throw new Error('disk full');
+    };
+    const storage = new SimpleStorage(new MemoryMetaStore(), revisions);
+    await expect(storage.commit({ revision: revision('a', 1, 'a1'), meta: named('a', 'x'), expect: { absent: true }, unique: ['name'] })).rejects.toThrow('disk full');
+    expect(await storage.exists('a')).toBe(false);
+    await storage.commit({ meta: named('b', 'x'), expect: { absent: true }, unique: ['name'] });
+    expect(await storage.exists('b')).toBe(true);
   });
 });
 

@@ -3,12 +3,18 @@
  * Optional store methods are used when present, with a generic fallback otherwise. Writes are
  * not atomic across the two stores: the revision is written before the meta, so a reader
  * never sees a meta whose current revision is missing.
+ *
+ * A meta store with `atomicUnique` (memory, SQLite, PostgreSQL) decides each write in its own
+ * transaction: the expectation and the unique claims first, then the revision is stored while
+ * that decision is held, then the meta. A writer that loses a race stores nothing, so unique
+ * values and If-Match hold across processes whatever store keeps the payloads.
  */
 import { ResourceConflictError, ResourceIDNotFoundError, RevisionMismatchError } from '@specstar/interfaces';
 import type {
   IMetaStore,
   IResourceStore,
   IStorage,
+  MetaCommit,
   MetaExpectation,
   ResourceMeta,
   ResourceMetaSearchQuery,
@@ -43,7 +49,7 @@ export class SimpleStorage implements IStorage {
       createIfAbsent: flags.createIfAbsent ?? false,
       batchWrite: flags.batchWrite ?? false,
       atomicCommit: false,
-      atomicUnique: false,
+      atomicUnique: flags.atomicUnique === true && typeof metaStore.commit === 'function',
     };
   }
 
@@ -58,6 +64,11 @@ export class SimpleStorage implements IStorage {
   async commit(write: StorageWrite): Promise<void> {
     const { revision, meta, expect } = write;
     const resourceId = meta.resource_id;
+    if (this.capabilities.atomicUnique) {
+      const commit: MetaCommit = { meta, expect, unique: write.unique };
+      if (revision !== undefined) commit.beforeWrite = () => this.resourceStore.save(revision.info, revision.data);
+      return (this.metaStore.commit as NonNullable<IMetaStore['commit']>).call(this.metaStore, commit);
+    }
     if (expect === undefined) {
       if (revision) await this.resourceStore.save(revision.info, revision.data);
       await this.metaStore.put(meta);

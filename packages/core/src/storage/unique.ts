@@ -1,21 +1,44 @@
-import { UniqueConstraintError, type ResourceMeta, type StorageWrite } from '@specstar/interfaces';
+import { UniqueConstraintError, type ResourceMeta } from '@specstar/interfaces';
 import { isDeepStrictEqual } from 'node:util';
+
+/** What a write claims: the meta and the unique fields it names (StorageWrite, MetaCommit). */
+export interface UniqueClaimant {
+  meta: ResourceMeta;
+  unique?: readonly string[];
+}
+
+/** One value a write claims. */
+export interface UniqueClaim {
+  field: string;
+  value: unknown;
+}
+
+/**
+ * The values a write claims, one per named field: nulls, absent values and a deleted meta claim
+ * nothing.
+ */
+export function uniqueClaims(write: UniqueClaimant): UniqueClaim[] {
+  const { meta, unique } = write;
+  if (unique === undefined || unique.length === 0 || meta.is_deleted) return [];
+  const claims: UniqueClaim[] = [];
+  for (const field of new Set(unique)) {
+    const value = meta.indexed_data?.[field];
+    if (value !== null && value !== undefined) claims.push({ field, value });
+  }
+  return claims;
+}
 
 /**
  * The first unique claim of `write` that another live resource already holds, as the error a
- * store throws (core-semantics §7.1: nulls and deleted metas claim nothing). `holderOf` answers
- * which other non-deleted resource, if any, has `indexed_data[field]` equal to `value`.
+ * store throws. `holderOf` answers which other non-deleted resource, if any, has
+ * `indexed_data[field]` equal to `value`.
  */
 export function findUniqueViolation(
-  write: StorageWrite,
+  write: UniqueClaimant,
   holderOf: (field: string, value: unknown, exceptId: string) => string | undefined,
 ): UniqueConstraintError | undefined {
-  const { meta, unique } = write;
-  if (unique === undefined || unique.length === 0 || meta.is_deleted) return undefined;
-  for (const field of unique) {
-    const value = meta.indexed_data?.[field];
-    if (value === null || value === undefined) continue;
-    const holder = holderOf(field, value, meta.resource_id);
+  for (const { field, value } of uniqueClaims(write)) {
+    const holder = holderOf(field, value, write.meta.resource_id);
     if (holder !== undefined) return new UniqueConstraintError(field, value, holder);
   }
   return undefined;
