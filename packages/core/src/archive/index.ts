@@ -18,6 +18,7 @@ export {
   type RevisionRecord,
 } from './records';
 export { readArchiveRecords, type ByteSource } from './reader';
+export { ArchiveLimitError, DEFAULT_FRAME_MEMORY_BYTES, DEFAULT_MAX_FRAME_SIZE, type ArchiveLimit } from './limits';
 export { decodeMetaPayload, decodeRevisionPayload, encodeMetaPayload, encodeRevisionPayload } from './payloads';
 export { dumpArchive, dumpModel, type DumpSummary } from './dump';
 export { loadArchive, loadRecord, loadRecordsBulk, type LoadArchiveOptions } from './load';

@@ -12,8 +12,19 @@ import { checkResourceId } from '../ids';
 import type { ResourceManager } from '../manager';
 import { assertValidFileId } from '../storage';
 import { decodeMetaPayload, decodeRevisionPayload } from './payloads';
-import { ByteReader, readFrames, type ByteSource } from './reader';
-import { ARCHIVE_VERSION, checkOnDuplicate, decodePayload, type ArchiveRecord, type BlobRecord, type MetaRecord, type OnDuplicate, type RevisionRecord } from './records';
+import { DEFAULT_FRAME_MEMORY_BYTES, DEFAULT_MAX_FRAME_SIZE, checkByteOption } from './limits';
+import { ByteReader, framePayload, readFrames, type ByteSource, type PendingFrame } from './reader';
+import {
+  ARCHIVE_VERSION,
+  checkOnDuplicate,
+  decodePayload,
+  leadingRecordType,
+  type ArchiveRecord,
+  type BlobRecord,
+  type MetaRecord,
+  type OnDuplicate,
+  type RevisionRecord,
+} from './records';
 import { DEFAULT_SECTION_MEMORY_BYTES, SectionSpool } from './spool';
 
 /** Records per storage call (saveMetas / saveRevisions / existence checks). */
@@ -271,6 +282,31 @@ export interface LoadArchiveOptions {
   sectionMemoryBytes?: number;
   /** Where spilled sections go (a fresh subdirectory, removed afterwards); default os.tmpdir(). */
   spillDirectory?: string;
+  /** Largest frame (one record) accepted, in payload bytes (default 1 GiB, the format's cap); larger → ArchiveLimitError. */
+  maxFrameSize?: number;
+  /** Largest archive accepted, in bytes (default Infinity); larger → ArchiveLimitError once that many bytes were read. */
+  maxArchiveSize?: number;
+  /** Frames longer than this (default 1 MiB) are streamed to the section's temporary file instead of read into memory. */
+  frameMemoryBytes?: number;
+}
+
+/** Bytes of a large frame's payload read to judge it before the rest is streamed to disk. */
+const LEADING_BYTES = 64;
+const SECTION_RECORD_TYPES: ReadonlySet<string> = new Set(['MetaRecord', 'RevisionRecord', 'BlobRecord']);
+
+/**
+ * Refuses a frame too large to hold in memory unless it can be a section record: only Meta,
+ * Revision and Blob records grow with the data, and only inside a section.
+ */
+async function checkLargeFrame(reader: ByteReader, frame: PendingFrame, state: { sawHeader: boolean; inSection: boolean }): Promise<void> {
+  const { position, length } = frame;
+  if (!state.sawHeader) throw new ArchiveFormatError(`Expected HeaderRecord, got a frame of ${length} bytes: not an archive or corrupt.`, position);
+  if (!state.inSection) throw new ArchiveFormatError(`Frame of ${length} bytes outside of model section: not an archive or corrupt.`, position);
+  const got = await reader.fill(Math.min(length, LEADING_BYTES));
+  const type = leadingRecordType(reader.peek(got));
+  if (type === undefined || !SECTION_RECORD_TYPES.has(type)) {
+    throw new ArchiveFormatError(`Frame of ${length} bytes does not start like a MetaRecord, RevisionRecord or BlobRecord: not an archive or corrupt.`, position);
+  }
 }
 
 interface OpenSection {
@@ -301,13 +337,22 @@ export async function loadArchive(
     only = new Set(options.models);
   }
   const memoryBytes = options.sectionMemoryBytes ?? DEFAULT_SECTION_MEMORY_BYTES;
+  const maxFrameSize = checkByteOption('maxFrameSize', options.maxFrameSize, DEFAULT_MAX_FRAME_SIZE);
+  const maxArchiveSize = checkByteOption('maxArchiveSize', options.maxArchiveSize, Infinity, true);
+  const frameMemoryBytes = checkByteOption('frameMemoryBytes', options.frameMemoryBytes, DEFAULT_FRAME_MEMORY_BYTES, true);
   const stats: Record<string, LoadStats> = {};
-  const reader = ByteReader.from(source);
+  const reader = ByteReader.from(source, { maxBytes: maxArchiveSize });
   let section: OpenSection | undefined;
   let sawHeader = false;
   try {
-    for await (const frame of readFrames(reader)) {
+    for await (const frame of readFrames(reader, { maxFrameSize, frameMemoryBytes })) {
       const { position } = frame;
+      if (frame.payload === undefined) {
+        await checkLargeFrame(reader, frame, { sawHeader, inSection: section !== undefined });
+        // In a section that is not loaded, readFrames skips the payload.
+        await section?.spool?.addStreamed(position, frame.length, framePayload(reader, frame));
+        continue;
+      }
       const record = decodePayload(frame.payload, position);
       if (!sawHeader) {
         if (record.t !== 'HeaderRecord') throw new ArchiveFormatError(`Expected HeaderRecord, got ${record.t}.`, position);

@@ -150,6 +150,36 @@ function formatError(message: string, position: number | undefined): ArchiveForm
   return new ArchiveFormatError(message, position);
 }
 
+const textDecoder = new TextDecoder();
+
+/**
+ * The record type a payload names in its first bytes, when it starts the way every writer
+ * (this module, Python msgspec) starts one: a map whose first key is `t`, holding a short
+ * string. Undefined otherwise. Lets a large frame be judged before its bulk is read.
+ */
+export function leadingRecordType(prefix: Uint8Array): string | undefined {
+  let at: number;
+  const lead = prefix[0];
+  if (lead === undefined) return undefined;
+  if (lead >= 0x80 && lead <= 0x8f) at = 1; // fixmap
+  else if (lead === 0xde) at = 3; // map 16
+  else if (lead === 0xdf) at = 5; // map 32
+  else return undefined;
+  if (prefix[at] !== 0xa1 || prefix[at + 1] !== 0x74) return undefined; // "t"
+  at += 2;
+  const marker = prefix[at];
+  let length: number;
+  if (marker !== undefined && marker >= 0xa0 && marker <= 0xbf) {
+    length = marker & 0x1f;
+    at += 1;
+  } else if (marker === 0xd9 && prefix[at + 1] !== undefined) {
+    length = prefix[at + 1] as number;
+    at += 2;
+  } else return undefined;
+  if (at + length > prefix.byteLength) return undefined;
+  return textDecoder.decode(prefix.subarray(at, at + length));
+}
+
 /** A frame payload back into a record; ArchiveFormatError (with the frame's byte offset) when it is not one. */
 export function decodePayload(payload: Uint8Array, position?: number): ArchiveRecord {
   let value: unknown;

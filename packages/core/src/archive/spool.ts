@@ -46,6 +46,27 @@ export class SectionSpool {
     await this.append(frame);
   }
 
+  /**
+   * Adds a frame whose payload arrives as a stream (a frame too large to hold in memory): the
+   * section spills to its file, and the payload goes there chunk by chunk.
+   */
+  async addStreamed(position: number, length: number, payload: AsyncIterable<Uint8Array>): Promise<void> {
+    this.count++;
+    if (this.file === undefined) await this.spill();
+    const header = Buffer.allocUnsafe(ENTRY_HEADER);
+    header.writeUInt32BE(length, 0);
+    header.writeDoubleBE(position, 4);
+    this.pending.push(header);
+    this.pendingBytes += ENTRY_HEADER;
+    for await (const piece of payload) {
+      // Chunks may be views into a buffer the source reuses: copy before they wait for a flush.
+      this.pending.push(Buffer.from(piece));
+      this.pendingBytes += piece.byteLength;
+      if (this.pendingBytes >= FILE_WRITE_CHUNK) await this.flush();
+    }
+    await this.flush(); // a large frame is written out whole: nothing of it waits in memory
+  }
+
   private async spill(): Promise<void> {
     this.dir = await mkdtemp(join(this.directory ?? tmpdir(), 'specstar-load-'));
     this.path = join(this.dir, 'section.spool');
@@ -91,8 +112,9 @@ export class SectionSpool {
         const header = Buffer.from(reader.take(ENTRY_HEADER));
         const length = header.readUInt32BE(0);
         const position = header.readDoubleBE(4);
-        if ((await reader.fill(length)) < length) throw new Error('section spool file is truncated');
-        yield { payload: reader.take(length), position };
+        const payload = await reader.read(length);
+        if (payload.byteLength < length) throw new Error('section spool file is truncated');
+        yield { payload, position };
       }
     } finally {
       await reader.close();
