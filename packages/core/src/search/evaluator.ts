@@ -19,6 +19,7 @@ import {
   type SearchSort,
 } from '@specstar/interfaces';
 import { parseInstant } from '../codec/records';
+import { compilePattern, type SearchRegex } from './pattern';
 
 /** Three-valued logic: `null` is "unknown". */
 export type Truth = boolean | null;
@@ -42,7 +43,6 @@ const META_SORT_KEY_SET: ReadonlySet<string> = new Set(META_SORT_KEYS);
 /** Operators whose operand is compared as a value (so instants are coerced to instants). */
 const VALUE_OPERATORS: ReadonlySet<string> = new Set(['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'not_in']);
 
-export const MAX_REGEX_LENGTH = 1000;
 /** Alternating and/or/not nesting deeper than this is rejected (same-operator chains are flattened). */
 export const MAX_FILTER_DEPTH = 256;
 
@@ -182,41 +182,12 @@ function hasAllBits(value: number, flags: number): boolean {
   return (BigInt(value) & f) === f;
 }
 
-const PY_FLAG_TO_JS: Readonly<Record<string, string>> = { i: 'i', m: 'm', s: 's', u: '', a: '' };
-
 /**
- * Compiles a search pattern (Python `re` syntax, unanchored search) into a JS RegExp.
- * Leading inline flag groups such as `(?i)`, `(?s)`, `(?m)`, `(?is)` become JS flags.
+ * Compiles a search pattern (Python `re` syntax, unanchored search) for the linear-time engine
+ * of pattern.ts; a non-string operand is matched as its text form.
  */
-export function compileSearchRegex(pattern: unknown, fieldPath?: string): RegExp {
-  const source = textForm(pattern);
-  const where = fieldPath === undefined ? '' : ` on field '${fieldPath}'`;
-  if (source.length > MAX_REGEX_LENGTH) {
-    throw new QueryError(
-      `Regex pattern${where} is ${source.length} characters long; the limit is ${MAX_REGEX_LENGTH}`,
-    );
-  }
-  let body = source;
-  const flags = new Set<string>();
-  for (;;) {
-    const m = /^\(\?([a-zA-Z]+)\)/.exec(body);
-    if (!m || m[1] === undefined) break;
-    for (const flag of m[1]) {
-      const js = PY_FLAG_TO_JS[flag];
-      if (js === undefined) {
-        throw new QueryError(`Regex pattern${where} uses the unsupported inline flag '${flag}': ${source}`);
-      }
-      if (js) flags.add(js);
-    }
-    body = body.slice(m[0].length);
-  }
-  try {
-    return new RegExp(body, [...flags].join(''));
-  } catch (err) {
-    throw new QueryError(
-      `Invalid regex pattern${where}: ${source} (${err instanceof Error ? err.message : String(err)})`,
-    );
-  }
+export function compileSearchRegex(pattern: unknown, fieldPath?: string): SearchRegex {
+  return compilePattern(textForm(pattern), fieldPath);
 }
 
 // ---- operands ----------------------------------------------------------------------

@@ -25,6 +25,7 @@ export {
   type SortInput,
   type TimezoneInput,
 } from './qb';
+export { MAX_REGEX_LENGTH, type SearchRegex } from './pattern';
 export { normalizeQuery, type NormalizeQueryOptions, type QueryInput } from './normalize';
 export { parseQb, type ParseQbOptions } from './qb-parser';
 export { projectPartial } from './partial';
