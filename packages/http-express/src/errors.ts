@@ -21,6 +21,7 @@ import {
   UniqueConstraintError,
   ValidationError,
 } from '@specstar/interfaces';
+import { resolveLogger, type Logger } from './logger';
 
 /** One entry of a framework-style (FastAPI/pydantic) validation list (§5.1 third shape). */
 export interface ValidationIssue {
@@ -208,8 +209,9 @@ export function sendError(res: Response, response: ErrorResponse): void {
 }
 
 /** The express error handler every router of this package ends with. */
-export function errorHandler(options: { deletedStatus?: 404 | 410 }): ErrorRequestHandler {
+export function errorHandler(options: { deletedStatus?: 404 | 410; logger?: Logger }): ErrorRequestHandler {
   const deletedStatus = options.deletedStatus ?? 404;
+  const logger = resolveLogger(options.logger);
   return (err: unknown, req, res, next) => {
     if (res.headersSent) {
       next(err);
@@ -217,7 +219,8 @@ export function errorHandler(options: { deletedStatus?: 404 | 410 }): ErrorReque
     }
     const response = errorResponse(err, { deletedStatus, preconditionGiven: CONDITIONAL.has(req) });
     if (response.unexpected) {
-      console.error(`[@specstar/http-express] ${req.method} ${req.originalUrl} failed:`, err);
+      // The path without its query: query strings may carry tokens that do not belong in logs.
+      logger.error({ method: req.method, path: req.originalUrl.split('?', 1)[0], err }, 'request failed with an unexpected error');
     }
     sendError(res, response);
   };

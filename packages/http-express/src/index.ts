@@ -14,3 +14,13 @@ export {
 } from './errors';
 export { etagOf, parseIfMatch, type IfMatch, type IfMatchCandidate } from './wire';
 export { ANONYMOUS } from './dependencies';
+export { crossSiteGuard, type AllowedOrigins } from './cross-site';
+export { checkReadiness, type Readiness } from './health';
+export { stderrLogger, type Logger, type LogFn } from './logger';
+export {
+  closeGracefully,
+  shutdownOnSignals,
+  type GracefulCloseOptions,
+  type GracefulCloseResult,
+  type SignalShutdownOptions,
+} from './shutdown';

@@ -1,7 +1,7 @@
 /**
  * `mount(app, spec, options)`: everything a bare express() app needs — the model routes with
- * their body parsing, `GET /openapi.json`, Swagger UI at `/docs`, 404/405 for unknown paths
- * and methods, and the error mapping — under `options.prefix`.
+ * their body parsing, `GET /openapi.json`, Swagger UI at `/docs`, `GET /_health`, 404/405 for
+ * unknown paths and methods, and the error mapping — under `options.prefix`.
  */
 import express, { type RequestHandler } from 'express';
 import type { SpecStar } from '@specstar/core';
@@ -35,6 +35,37 @@ function openapiRoute(spec: SpecStar, options: HttpOptions): RequestHandler {
   };
 }
 
+/**
+ * Headers of every response mount sends: no `X-Powered-By` (express adds it before routing,
+ * app-wide; only mount's own responses lose it), and `nosniff` so no response is ever run as
+ * something other than its declared type.
+ */
+const defaultHeaders: RequestHandler = (_req, res, next) => {
+  res.removeHeader('X-Powered-By');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  next();
+};
+
+/**
+ * What Swagger UI needs: its own scripts (the page has no inline script), inline styles and
+ * data: images, the document from this origin. An app that set a policy (helmet) keeps its own.
+ */
+export const DOCS_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'self'",
+].join('; ');
+
+const docsPolicy: RequestHandler = (_req, res, next) => {
+  if (!res.hasHeader('Content-Security-Policy')) res.setHeader('Content-Security-Policy', DOCS_CSP);
+  next();
+};
+
 /** The framework answers (§1.5): 405 for a known path with another method, else 404. */
 function notFound(spec: SpecStar): RequestHandler {
   return (req, res) => {
@@ -57,9 +88,10 @@ function notFound(spec: SpecStar): RequestHandler {
 export function mount(app: express.Application | express.Router, spec: SpecStar, options: HttpOptions = {}): express.Router {
   const prefix = normalizePrefix(options.prefix);
   const router = express.Router();
+  router.use(defaultHeaders);
   if (options.docs !== false) {
     router.get('/openapi.json', openapiRoute(spec, options));
-    router.use('/docs', docsRouter({ openapiUrl: `${prefix}/openapi.json`, title: options.title }));
+    router.use('/docs', docsPolicy, docsRouter({ openapiUrl: `${prefix}/openapi.json`, title: options.title }));
   }
   router.use(createRouter(spec, options));
   router.use(notFound(spec));

@@ -1,4 +1,6 @@
 import type { Request } from 'express';
+import type { AllowedOrigins } from './cross-site';
+import type { Logger } from './logger';
 
 /** Who is calling and what time it is, per request (http-api §1.4). */
 export interface DependencyProvider {
@@ -16,6 +18,16 @@ export interface HttpOptions {
   bodyLimit?: number | string;
   /** Status of reads of a soft-deleted resource, default 404 (DESIGN §8). */
   deletedStatus?: 404 | 410;
+  /**
+   * Origins whose browser pages may send state-changing requests of any Content-Type (forms,
+   * multipart, raw archives, no body): exact origins like `'https://app.example'`, or a
+   * predicate. Other cross-site browser requests must be JSON (preflighted), else 403.
+   */
+  allowedOrigins?: AllowedOrigins;
+  /** Where unexpected 5xx errors and failed readiness checks are logged (pino-compatible); default stderr. */
+  logger?: Logger;
+  /** How long `GET /_health/ready` waits for each store, in ms (default 5000); slower counts as failed. */
+  healthTimeoutMs?: number;
   /** Largest archive `POST /{model}/import` and `/_backup/import` accept, in bytes (default 1 GiB); larger → 413. */
   maxArchiveSize?: number;
   /** Largest file `POST /blobs/upload` accepts, in bytes (default 100 MiB); larger → 413. */

@@ -8,7 +8,10 @@ import express, { type RequestHandler } from 'express';
 import { ConfigurationError } from '@specstar/interfaces';
 import type { SpecStar } from '@specstar/core';
 import { jsonBody } from './body';
+import { crossSiteGuard } from './cross-site';
 import { errorHandler } from './errors';
+import { DEFAULT_HEALTH_TIMEOUT_MS, livenessRoute, readinessRoute } from './health';
+import { resolveLogger } from './logger';
 import type { HttpOptions } from './options';
 import { exportAllRoute, exportModelRoute, importAllRoute, importModelRoute } from './routes/backup';
 import { globalBlob, resourceBlob, uploadBlob } from './routes/blobs';
@@ -42,6 +45,12 @@ export interface GlobalRouteEntry {
  * take (`_` cannot start one); such a model is refused by createRouter.
  */
 export const GLOBAL_ROUTES: readonly GlobalRouteEntry[] = [
+  { method: 'GET', path: '/_health', handler: () => livenessRoute() },
+  {
+    method: 'GET',
+    path: '/_health/ready',
+    handler: (kit) => readinessRoute(kit.spec, kit.options.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS, resolveLogger(kit.options.logger)),
+  },
   { method: 'GET', path: '/_relationships', handler: (kit) => relationshipsRoute(kit) },
   { method: 'GET', path: '/_backup/export', handler: (kit) => exportAllRoute(kit) },
   { method: 'POST', path: '/_backup/import', handler: (kit) => importAllRoute(kit) },
@@ -115,14 +124,23 @@ export function createRouter(spec: SpecStar, options: HttpOptions = {}): express
   const kit = routeKit(spec, options);
   const router = express.Router();
   const body = jsonBody(options.bodyLimit);
+  const guard = crossSiteGuard(options.allowedOrigins);
+  // Model paths of unregistered models belong to the app: the guard must not judge them.
+  const modelGuard: RequestHandler = (req, res, next) => {
+    const model = req.params['model'];
+    if (typeof model === 'string' && spec.resourceManagers.has(model)) guard(req, res, next);
+    else next();
+  };
   for (const route of GLOBAL_ROUTES) {
     const register = route.method.toLowerCase() as 'get' | 'post';
-    router[register](route.path, globalRoute(route.handler(kit)));
+    const handlers: RequestHandler[] = route.method === 'GET' ? [] : [guard];
+    router[register](route.path, ...handlers, globalRoute(route.handler(kit)));
   }
   for (const route of MODEL_ROUTES) {
     const handlers: RequestHandler[] = [];
     if (route.method === 'GET' && route.path === '/:model/:resource_id') handlers.push(skipReservedIds);
     if (route.when) handlers.push(onlyWhen(spec, route.when));
+    if (route.method !== 'GET') handlers.push(modelGuard);
     if (route.takesBody) handlers.push(body);
     handlers.push(modelRoute(kit, route.handler(kit)));
     const register = route.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';

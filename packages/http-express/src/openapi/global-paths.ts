@@ -21,6 +21,55 @@ interface GlobalOperation {
 
 const json = (schema: JsonObject): JsonObject => ({ 'application/json': { schema } });
 
+const HEALTH_STATE = { type: 'string', enum: ['ok', 'failed', 'timeout'] };
+const READINESS = {
+  type: 'object',
+  required: ['status', 'checks'],
+  properties: {
+    status: { type: 'string', enum: ['ok', 'unavailable'] },
+    detail: { type: 'string', description: 'Present when not ready: the names of the stores that failed.' },
+    checks: { type: 'object', description: 'One entry per model (its storage) and `_blobs` (the blob store).', additionalProperties: HEALTH_STATE },
+  },
+};
+
+/** `GET /_health` (liveness) and `GET /_health/ready` (readiness). */
+function healthPaths(prefix: string, operationId: (action: string) => string): Array<[string, JsonObject]> {
+  const live = { type: 'object', required: ['status'], properties: { status: { const: 'ok' } } };
+  return [
+    [
+      `${prefix}/_health`,
+      {
+        get: {
+          tags: ['health'],
+          summary: 'Liveness',
+          description: 'Answers 200 while the process serves requests; touches no store.',
+          operationId: operationId('health'),
+          parameters: [],
+          responses: { '200': { description: 'Alive', content: json(live) } },
+        },
+      },
+    ],
+    [
+      `${prefix}/_health/ready`,
+      {
+        get: {
+          tags: ['health'],
+          summary: 'Readiness',
+          description:
+            "One cheap read of every model's storage and of the blob store, each bounded by a timeout. Only store names " +
+            'are reported; why a check failed goes to the server log.',
+          operationId: operationId('health_ready'),
+          parameters: [],
+          responses: {
+            '200': { description: 'Every store answered', content: json(READINESS) },
+            '503': { description: 'A store failed or timed out', content: json(READINESS) },
+          },
+        },
+      },
+    ],
+  ];
+}
+
 export function globalPaths(prefix: string, operationId: (action: string) => string): Array<[string, JsonObject]> {
   const operation = (spec: GlobalOperation): JsonObject => {
     const responses: JsonObject = { '200': spec.ok };
@@ -34,6 +83,7 @@ export function globalPaths(prefix: string, operationId: (action: string) => str
   };
 
   return [
+    ...healthPaths(prefix, operationId),
     [
       `${prefix}/_relationships`,
       {
