@@ -1,4 +1,5 @@
-import express, { type Express, type Request } from 'express';
+import express, { type Express, type Request, type RequestHandler } from 'express';
+import helmet from 'helmet';
 import { SpecStar, type BackendConfigInput } from '@specstar/core';
 import { mount, type HttpOptions } from '@specstar/http-express';
 import { registerModels } from './models';
@@ -26,8 +27,20 @@ export function playerOf(req: Request): string {
 }
 
 /**
+ * helmet's security headers. Its default policy also asks browsers to upgrade every request of
+ * the page to https, which breaks /docs on a plain-http server (the example's default): that
+ * directive is sent on https requests only.
+ */
+export function securityHeaders(): RequestHandler {
+  const overHttps = helmet();
+  const overHttp = helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
+  return (req, res, next) => (req.secure ? overHttps : overHttp)(req, res, next);
+}
+
+/**
  * Builds the game's Express app: the three models on SpecStar, their routes, /openapi.json and
- * Swagger UI at /docs. Storage is in memory (a disk default arrives with a later release).
+ * Swagger UI at /docs, health probes at /_health, behind helmet's security headers. Storage is
+ * the `backend` given, else memory.
  */
 export function createApp(options: AppOptions = {}): RpgApp {
   const spec = options.spec ?? new SpecStar(options.backend === undefined ? {} : { backend: options.backend });
@@ -36,6 +49,7 @@ export function createApp(options: AppOptions = {}): RpgApp {
 
   const app = express();
   app.disable('x-powered-by');
+  app.use(securityHeaders());
   // A landing page, registered before mount() so the router's 404 handling never sees '/'.
   app.get(prefix === '' ? '/' : prefix, (_req, res) => {
     res.json({ name: 'rpg-game', docs: `${prefix}/docs`, openapi: `${prefix}/openapi.json`, models: [...spec.resourceManagers.keys()] });

@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { closeGracefully, shutdownOnSignals, type Logger } from '@specstar/http-express';
 import { createApp, type AppOptions, type RpgApp } from './app';
 import { seedDemoData } from './seed';
 
@@ -50,52 +51,31 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
-    closing ??= new Promise<void>((resolve, reject) => {
-      server.close((err) => (err ? reject(err) : resolve()));
-      // Keep-alive sockets with no request in flight would otherwise hold close() open.
-      server.closeIdleConnections();
-    }).then(() => rpg.spec.close());
+    if (closing === undefined) closing = closeGracefully(server, rpg.spec, { logger: lineLogger(log) }).then(() => undefined);
     return closing;
   };
   return { ...rpg, server, url, close };
 }
 
-/** Stops the server on SIGINT/SIGTERM; a second signal, or 10 s without finishing, forces the exit. */
-export function exitOnSignals(running: RunningServer, log: (line: string) => void, exit: (code: number) => void = process.exit): () => void {
-  let stopping = false;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      log(`${signal} again: exiting now`);
-      exit(1);
-      return;
-    }
-    stopping = true;
-    log(`${signal}: shutting down`);
-    const force = setTimeout(() => {
-      log('shutdown took longer than 10 s: exiting');
-      exit(1);
-    }, 10_000);
-    force.unref();
-    running.close().then(
-      () => {
-        clearTimeout(force);
-        exit(0);
-      },
-      (err: unknown) => {
-        clearTimeout(force);
-        log(`shutdown failed: ${err instanceof Error ? err.message : String(err)}`);
-        exit(1);
-      },
+/** The server's log lines as a (pino-compatible) logger: `message key=value …`, debug dropped. */
+export function lineLogger(log: (line: string) => void): Logger {
+  const line = (obj: unknown, msg?: string): void => {
+    if (typeof obj === 'string') return log(obj);
+    const fields = Object.entries(typeof obj === 'object' && obj !== null ? obj : {}).map(([key, value]) =>
+      key === 'err' ? (value instanceof Error ? value.message : String(value)) : `${key}=${String(value)}`,
     );
+    log([msg, ...fields].filter((part) => part !== undefined).join(' '));
   };
-  const onSigint = () => onSignal('SIGINT');
-  const onSigterm = () => onSignal('SIGTERM');
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigterm);
-  return () => {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigterm);
-  };
+  return { error: line, warn: line, info: line, debug: () => undefined };
+}
+
+/**
+ * Stops the server on SIGINT/SIGTERM with @specstar/http-express's shutdownOnSignals: no new
+ * connections, requests in flight finish (10 s at most), the registry closes, exit 0. A second
+ * signal exits at once with 1.
+ */
+export function exitOnSignals(running: RunningServer, log: (line: string) => void, exit?: (code: number) => void): () => void {
+  return shutdownOnSignals(running.server, running.spec, { logger: lineLogger(log), ...(exit && { exit }) });
 }
 
 /** The backend file shipped with the example: disk storage under ${RPG_DATA_DIR}. */

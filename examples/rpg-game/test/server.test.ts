@@ -47,7 +47,11 @@ describe('exitOnSignals', () => {
     process.emit('SIGTERM');
     expect(await exited).toBe(0);
     expect(running.server.listening).toBe(false);
-    expect(lines).toEqual(['SIGTERM: shutting down']);
+    expect(lines).toEqual([
+      'shutting down signal=SIGTERM',
+      'stopped accepting connections; waiting for requests in flight timeoutMs=10000',
+      'shutdown complete signal=SIGTERM forced=false',
+    ]);
   });
 
   it('a second signal exits at once with 1', async () => {
