@@ -5,6 +5,7 @@
  */
 import type { Request, Response } from 'express';
 import type { SpecStar } from '@specstar/core';
+import { ConfigurationError } from '@specstar/interfaces';
 import type { Logger } from './logger';
 import { sendJson } from './wire';
 
@@ -78,6 +79,9 @@ export function livenessRoute(): (req: Request, res: Response) => Promise<void> 
  * costs the stores one read each at a time.
  */
 export function readinessRoute(spec: SpecStar, timeoutMs: number, logger: Logger): (req: Request, res: Response) => Promise<void> {
+  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new ConfigurationError(`Option 'healthTimeoutMs' must be a positive number of milliseconds, got ${String(timeoutMs)}`);
+  }
   let running: Promise<Readiness> | undefined;
   return async (_req, res) => {
     running ??= checkReadiness(spec, timeoutMs, logger).finally(() => {

@@ -70,6 +70,12 @@ describe('GET /_health', () => {
     await request(app).get('/api/_health/ready').expect(200);
   });
 
+  it('a healthTimeoutMs that is not a positive number is a setup error naming the option', () => {
+    for (const bad of [0, -5, Number.NaN, '100']) {
+      expect(() => makeServer({ http: { healthTimeoutMs: bad as number } })).toThrow(/^Option 'healthTimeoutMs' must be a positive number of milliseconds/);
+    }
+  });
+
   it('createRouter serves it too', async () => {
     const app = express();
     app.use('/x', createRouter(new SpecStar()));
