@@ -115,8 +115,9 @@ function loadDisk(): DiskModule {
 
 /**
  * Meta in PostgreSQL, revision payloads on local disk (@specstar/storage-disk), blobs in memory
- * unless given. Commits are not one transaction across the two (atomicCommit false); core's
- * SimpleStorage orders the writes so a reader never sees a meta whose revision is missing.
+ * unless given. Commits are not one transaction across the two (atomicCommit false), but the
+ * meta store decides each write (If-Match, unique claims) in its transaction and holds that
+ * decision while the payload is written (atomicUnique true): a losing writer stores nothing.
  */
 export class PostgresDiskStorageFactory extends PostgresStorageFactory {
   readonly rootdir: string;

@@ -6,6 +6,7 @@
 import {
   ValidationError,
   type IMetaStore,
+  type MetaCommit,
   type MetaExpectation,
   type MetaStoreCapabilities,
   type ResourceMeta,
@@ -16,6 +17,7 @@ import { countQuery, decodeInfo, decodeMeta, runQuery } from '@specstar/core';
 import type { PostgresTarget, Sql } from './connection';
 import { META_COLUMN_LIST, META_COLUMN_NAMES, META_UPDATE_SET, META_UPSERT_SET, metaRow, valuesTuple, type SqlValue } from './meta-rows';
 import { SchemaGate, type TableNames } from './schema';
+import { claimsOf, holdingTransaction, takeClaims, writeMetaRow } from './meta-commit';
 import { translateCount, translateSearch, type SqlQuery } from './sql/translate';
 import { isStorableText } from './text';
 
@@ -276,7 +278,7 @@ export interface PostgresMetaStoreOptions {
 
 /** IMetaStore over a meta table on a pool (which belongs to the caller). */
 export class PostgresMetaStore implements IMetaStore {
-  readonly capabilities: MetaStoreCapabilities = { search: true, compareAndSet: true, createIfAbsent: true, batchWrite: true, atomicUnique: false };
+  readonly capabilities: MetaStoreCapabilities = { search: true, compareAndSet: true, createIfAbsent: true, batchWrite: true, atomicUnique: true };
   readonly table: MetaTable;
   private readonly gate: SchemaGate;
 
@@ -344,12 +346,29 @@ export class PostgresMetaStore implements IMetaStore {
     await this.gate.ensure();
     await this.sql.begin((tx) => this.table.putMany(tx, metas));
   }
+  /**
+   * One transaction: the advisory locks and checks of the claimed values, the meta row under its
+   * expectation (row lock for compare-and-set, unique index for insert), then `beforeWrite` while
+   * all of that is held and the row is still invisible to others, then COMMIT.
+   */
+  async commit(write: MetaCommit): Promise<void> {
+    const { meta, expect } = write;
+    const row = metaRow(meta); // validated before the transaction opens: bad input writes nothing
+    const claims = claimsOf(write, this.table.names.meta);
+    await this.gate.ensure();
+    const run = () =>
+      this.sql.begin(async (tx) => {
+        await takeClaims(tx, this.table.names.metaSql, claims, meta.resource_id);
+        await writeMetaRow(tx, this.table, row, meta.resource_id, expect);
+        await write.beforeWrite?.();
+      });
+    await (write.beforeWrite === undefined ? run() : holdingTransaction(this.sql, run));
+  }
   /** EXPLAIN of the statement a search runs. */
   async explain(query: ResourceMetaSearchQuery): Promise<{ sql: string; exact: boolean; plan: string[] }> {
     await this.gate.ensure();
     return this.table.explain(this.sql, query);
   }
-  /** The pool belongs to the factory or provider that opened it. */
   /** The pool belongs to the factory or provider that lent it; closing hands it back. */
   async close(): Promise<void> {
     const release = this.release;

@@ -6,23 +6,18 @@
  * nothing. Safe across processes: PostgreSQL row locks decide compare-and-set races and
  * transaction-scoped advisory locks decide unique races.
  */
-import { createHash } from 'node:crypto';
-import {
-  ResourceConflictError,
-  ResourceIDNotFoundError,
-  RevisionMismatchError,
-  UniqueConstraintError,
-  type IStorage,
-  type ResourceMeta,
-  type ResourceMetaSearchQuery,
-  type RevisionInfo,
-  type StorageCapabilities,
-  type StorageWrite,
-  type StoredRevision,
-  type WriteExpectation,
+import type {
+  IStorage,
+  ResourceMeta,
+  ResourceMetaSearchQuery,
+  RevisionInfo,
+  StorageCapabilities,
+  StorageWrite,
+  StoredRevision,
 } from '@specstar/interfaces';
 import type { PostgresTarget, Sql } from './connection';
-import { MetaTable, type Exec } from './meta-store';
+import { claimsOf, takeClaims, writeMetaRow } from './meta-commit';
+import { MetaTable } from './meta-store';
 import { metaRow } from './meta-rows';
 import { RevisionTable, revisionRow } from './resource-store';
 import { SchemaGate, type TableNames } from './schema';
@@ -32,46 +27,6 @@ export interface PostgresStorageOptions {
   names: TableNames;
   /** Called once by close(): hands the pool back to whoever lent it (the provider counts its users). */
   release?: () => Promise<void>;
-}
-
-/** JSON with object keys sorted: equal jsonb values (key order ignored) give equal text. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.keys(value as Record<string, unknown>)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
-    return `{${entries.join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-/** A signed 64-bit advisory lock key (decimal text) for one claimed value. */
-function lockKey(table: string, field: string, value: unknown): string {
-  const digest = createHash('sha256').update(`specstar:unique\0${table}\0${field}\0${canonicalJson(value)}`).digest();
-  return digest.readBigInt64BE(0).toString();
-}
-
-interface Claim {
-  field: string;
-  value: unknown;
-  key: string;
-}
-
-function claimsOf(write: StorageWrite, table: string): Claim[] {
-  const { meta, unique } = write;
-  if (unique === undefined || unique.length === 0 || meta.is_deleted) return [];
-  const claims: Claim[] = [];
-  for (const field of new Set(unique)) {
-    const value = meta.indexed_data?.[field];
-    if (value === null || value === undefined) continue;
-    claims.push({ field, value, key: lockKey(table, field, value) });
-  }
-  return claims;
-}
-
-function conflict(resourceId: string): ResourceConflictError {
-  return new ResourceConflictError(`Resource '${resourceId}' already exists`, resourceId);
 }
 
 /** How long a revision read along with its meta may answer getRevision (see getMeta). */
@@ -139,46 +94,20 @@ export class PostgresStorage implements IStorage {
     // Rows are built (and validated) before the transaction opens: bad input writes nothing.
     const row = metaRow(meta);
     const revRow = revision === undefined ? undefined : revisionRow(revision.info, revision.data);
-    const claims = claimsOf(write, this.names.meta).sort((a, b) => (BigInt(a.key) < BigInt(b.key) ? -1 : BigInt(a.key) > BigInt(b.key) ? 1 : 0));
+    const claims = claimsOf(write, this.names.meta);
     await this.gate.ensure();
     await this.sql.begin(async (tx) => {
-      if (claims.length > 0) {
-        // Sorted, so two writers claiming the same values cannot deadlock. The check runs in a
-        // later statement, so its snapshot sees whatever the previous lock holder committed.
-        await tx.unsafe(`SELECT ${claims.map((_, i) => `pg_advisory_xact_lock($${i + 1}::bigint)`).join(', ')}`, claims.map((c) => c.key));
-        for (const claim of claims) {
-          const holder = await this.holder(tx, claim, meta.resource_id);
-          if (holder !== undefined) throw new UniqueConstraintError(claim.field, claim.value, holder);
-        }
-      }
+      await takeClaims(tx, this.names.metaSql, claims, meta.resource_id);
       // Meta and revision go out together (pipelined); a refusal rolls both back.
-      const [written] = await Promise.all([this.writeMeta(tx, row, expect), revRow === undefined ? undefined : this.revisions.saveRow(tx, revRow)]);
-      if (!written) throw await this.refusal(tx, meta.resource_id, expect as WriteExpectation);
+      const [refused] = await Promise.all([
+        writeMetaRow(tx, this.metas, row, meta.resource_id, expect).then(
+          () => undefined,
+          (error: unknown) => error,
+        ),
+        revRow === undefined ? undefined : this.revisions.saveRow(tx, revRow),
+      ]);
+      if (refused !== undefined) throw refused;
     });
-  }
-
-  private writeMeta(tx: Exec, row: ReturnType<typeof metaRow>, expect: WriteExpectation | undefined): Promise<boolean> {
-    if (expect === undefined) return this.metas.putRow(tx, row).then(() => true);
-    if ('absent' in expect) return this.metas.insertRow(tx, row);
-    return this.metas.putRowIfCurrent(tx, row, expect.current_revision_id);
-  }
-
-  private async holder(tx: Exec, claim: Claim, resourceId: string): Promise<string | undefined> {
-    const rows = await tx.unsafe(
-      `SELECT resource_id FROM ${this.names.metaSql} WHERE indexed_data @> $1::text::jsonb AND (indexed_data -> $2::text) = $3::text::jsonb ` +
-        `AND NOT is_deleted AND resource_id <> $4::text ORDER BY resource_id LIMIT 1`,
-      [JSON.stringify({ [claim.field]: claim.value }), claim.field, JSON.stringify(claim.value), resourceId],
-      { prepare: true },
-    );
-    return (rows[0] as { resource_id: string } | undefined)?.resource_id;
-  }
-
-  /** Why a write with this expectation was refused, as of now. */
-  private async refusal(tx: Exec, resourceId: string, expect: WriteExpectation): Promise<Error> {
-    if ('absent' in expect) return conflict(resourceId);
-    const actual = await this.metas.currentRevision(tx, resourceId);
-    if (actual === undefined) return new ResourceIDNotFoundError(resourceId);
-    return new RevisionMismatchError(resourceId, expect.current_revision_id, actual);
   }
 
   async listRevisions(resourceId: string): Promise<string[]> {

@@ -45,7 +45,7 @@ describePg('PostgreSQL', () => {
           close: () => full.close(),
         };
       },
-      capabilities: { search: true, compareAndSet: true, createIfAbsent: true, batchWrite: true, atomicCommit: false, atomicUnique: false },
+      capabilities: { search: true, compareAndSet: true, createIfAbsent: true, batchWrite: true, atomicCommit: false, atomicUnique: true },
     },
   );
 });
