@@ -193,10 +193,11 @@ describe('frames over frameMemoryBytes', () => {
     expect(await target.doc.count({})).toBe(0);
   });
 
-  it('as the first frame: refused from the length alone', async () => {
+  it('as the first frame: refused from the length alone, as malformed even when it is also over maxFrameSize', async () => {
     const { source, state } = countingSource(claim(300_000_000), 300_000_000);
-    const error = await rejection(loadArchive(registry().spec.resourceManagers, source, { spillDirectory: spill }));
+    const error = await rejection(loadArchive(registry().spec.resourceManagers, source, { spillDirectory: spill, maxFrameSize: 1024 * 1024 }));
     expect(error).toBeInstanceOf(ArchiveFormatError);
+    expect(error).not.toBeInstanceOf(ArchiveLimitError);
     expect(error).toMatchObject({ position: 0, message: 'Expected HeaderRecord, got a frame of 300000000 bytes: not an archive or corrupt.' });
     expect(state.pulled).toBe(4);
   });

@@ -13,7 +13,7 @@ import type { ResourceManager } from '../manager';
 import { assertValidFileId } from '../storage';
 import { decodeMetaPayload, decodeRevisionPayload } from './payloads';
 import { DEFAULT_FRAME_MEMORY_BYTES, DEFAULT_MAX_FRAME_SIZE, checkByteOption } from './limits';
-import { ByteReader, framePayload, readFrames, type ByteSource, type PendingFrame } from './reader';
+import { ByteReader, checkFrameSize, framePayload, readFrames, type ByteSource, type PendingFrame } from './reader';
 import {
   ARCHIVE_VERSION,
   checkOnDuplicate,
@@ -298,10 +298,11 @@ const SECTION_RECORD_TYPES: ReadonlySet<string> = new Set(['MetaRecord', 'Revisi
  * Refuses a frame too large to hold in memory unless it can be a section record: only Meta,
  * Revision and Blob records grow with the data, and only inside a section.
  */
-async function checkLargeFrame(reader: ByteReader, frame: PendingFrame, state: { sawHeader: boolean; inSection: boolean }): Promise<void> {
+async function checkLargeFrame(reader: ByteReader, frame: PendingFrame, state: { sawHeader: boolean; inSection: boolean; maxFrameSize: number }): Promise<void> {
   const { position, length } = frame;
   if (!state.sawHeader) throw new ArchiveFormatError(`Expected HeaderRecord, got a frame of ${length} bytes: not an archive or corrupt.`, position);
   if (!state.inSection) throw new ArchiveFormatError(`Frame of ${length} bytes outside of model section: not an archive or corrupt.`, position);
+  checkFrameSize(position, length, state.maxFrameSize);
   const got = await reader.fill(Math.min(length, LEADING_BYTES));
   const type = leadingRecordType(reader.peek(got));
   if (type === undefined || !SECTION_RECORD_TYPES.has(type)) {
@@ -348,7 +349,7 @@ export async function loadArchive(
     for await (const frame of readFrames(reader, { maxFrameSize, frameMemoryBytes })) {
       const { position } = frame;
       if (frame.payload === undefined) {
-        await checkLargeFrame(reader, frame, { sawHeader, inSection: section !== undefined });
+        await checkLargeFrame(reader, frame, { sawHeader, inSection: section !== undefined, maxFrameSize });
         // In a section that is not loaded, readFrames skips the payload.
         await section?.spool?.addStreamed(position, frame.length, framePayload(reader, frame));
         continue;

@@ -173,7 +173,7 @@ export interface PendingFrame {
 }
 
 export interface FrameOptions {
-  /** Frames claiming more payload bytes fail with ArchiveLimitError before any is read. */
+  /** Frames claiming more payload bytes fail with ArchiveLimitError before any is read (PendingFrames: see readFrames). */
   maxFrameSize?: number;
   /** Frames up to this long are read into memory; longer ones are yielded as PendingFrame. */
   frameMemoryBytes?: number;
@@ -183,7 +183,16 @@ function truncatedPayload(position: number): ArchiveFormatError {
   return new ArchiveFormatError('Truncated frame payload in dump stream.', position);
 }
 
-/** Raw frames: end of stream at a frame boundary ends; anything shorter is a truncation error. */
+/** ArchiveLimitError when a frame's header claims more than `maxFrameSize` payload bytes. */
+export function checkFrameSize(position: number, length: number, maxFrameSize: number): void {
+  if (length > maxFrameSize) throw new ArchiveLimitError('maxFrameSize', maxFrameSize, length, position);
+}
+
+/**
+ * Raw frames: end of stream at a frame boundary ends; anything shorter is a truncation error.
+ * A frame over `maxFrameSize` fails before its payload is read; for a PendingFrame that check is
+ * the consumer's (with `checkFrameSize`), after it has judged whether the frame can be large at all.
+ */
 export async function* readFrames(reader: ByteReader, options: FrameOptions = {}): AsyncGenerator<RawFrame | PendingFrame> {
   const maxFrameSize = options.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE;
   const inMemory = options.frameMemoryBytes ?? Infinity;
@@ -194,11 +203,11 @@ export async function* readFrames(reader: ByteReader, options: FrameOptions = {}
     if (got < FRAME_HEADER_BYTES) throw new ArchiveFormatError('Truncated frame header in dump stream.', position);
     const header = reader.take(FRAME_HEADER_BYTES);
     const length = new DataView(header.buffer, header.byteOffset, FRAME_HEADER_BYTES).getUint32(0);
-    if (length > maxFrameSize) throw new ArchiveLimitError('maxFrameSize', maxFrameSize, length, position);
     if (length > MAX_FRAME_LENGTH) {
       throw new ArchiveFormatError(`Frame length ${length} exceeds the ${MAX_FRAME_LENGTH}-byte limit: not an archive or corrupt.`, position);
     }
     if (length <= inMemory) {
+      checkFrameSize(position, length, maxFrameSize);
       if ((await reader.fill(length)) < length) throw truncatedPayload(position);
       yield { payload: reader.take(length), position };
       continue;
