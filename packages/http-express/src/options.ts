@@ -30,6 +30,14 @@ export interface HttpOptions {
   healthTimeoutMs?: number;
   /** Largest archive `POST /{model}/import` and `/_backup/import` accept, in bytes (default 1 GiB); larger → 413. */
   maxArchiveSize?: number;
+  /**
+   * Largest single record (frame) an imported archive may hold, in bytes: 128 MiB, or
+   * maxUploadSize + 1 MiB when that is more, so every uploaded blob exports and imports back.
+   * A frame header claiming more → 413 before any of it is read.
+   */
+  maxArchiveFrameSize?: number;
+  /** Where imports spill large records and sections while reading them (default os.tmpdir()); always cleaned up. */
+  archiveSpillDirectory?: string;
   /** Largest file `POST /blobs/upload` accepts, in bytes (default 100 MiB); larger → 413. */
   maxUploadSize?: number;
   /**
@@ -46,3 +54,9 @@ export interface HttpOptions {
 export const DEFAULT_BODY_LIMIT = '1mb';
 export const DEFAULT_MAX_ARCHIVE_SIZE = 1024 ** 3;
 export const DEFAULT_MAX_UPLOAD_SIZE = 100 * 1024 ** 2;
+export const DEFAULT_MAX_ARCHIVE_FRAME_SIZE = 128 * 1024 ** 2;
+
+/** `maxArchiveFrameSize`, or its default (room for the largest blob an upload may store). */
+export function archiveFrameLimit(options: HttpOptions): number {
+  return options.maxArchiveFrameSize ?? Math.max(DEFAULT_MAX_ARCHIVE_FRAME_SIZE, (options.maxUploadSize ?? DEFAULT_MAX_UPLOAD_SIZE) + 1024 ** 2);
+}

@@ -114,10 +114,12 @@ function rawSource(req: Request, limit: number): UploadSource {
   limiter.on('error', (error: unknown) => {
     failure ??= error;
   });
-  req.on('error', (error) => limiter.destroy(error));
-  req.on('close', () => {
-    if (!req.complete && !limiter.destroyed) limiter.destroy(new HttpError(400, 'Request aborted before its body ended'));
-  });
+  // A client that goes away mid-body: the request errors ('aborted') or just closes.
+  const aborted = (): void => {
+    if (!req.complete && !limiter.destroyed) limiter.destroy(abortedBody());
+  };
+  req.on('error', aborted);
+  req.on('close', aborted);
   req.pipe(limiter);
   return {
     stream: limiter,
@@ -134,6 +136,10 @@ function rawSource(req: Request, limit: number): UploadSource {
 
 function malformed(error: Error): HttpError {
   return new HttpError(400, `Malformed multipart body: ${error.message}`);
+}
+
+function abortedBody(): HttpError {
+  return new HttpError(400, 'Request aborted before its body ended');
 }
 
 function duplicateFile(): HttpError {
@@ -211,11 +217,13 @@ function multipartSource(req: Request, limit: number): Promise<UploadSource> {
       if (!found) reject(missingFile());
       else maybeEnd();
     });
-    req.on('error', (error) => fail(malformed(error)));
-    // A client that goes away mid-body: neither the request nor busboy reports it otherwise.
-    req.on('close', () => {
-      if (!req.complete) fail(new HttpError(400, 'Request aborted before the multipart body ended'));
-    });
+    // A client that goes away mid-body: the request errors ('aborted') or just closes; busboy,
+    // no longer fed, would never report it.
+    const aborted = (): void => {
+      if (!req.complete) fail(abortedBody());
+    };
+    req.on('error', aborted);
+    req.on('close', aborted);
     req.pipe(parser);
   });
 }

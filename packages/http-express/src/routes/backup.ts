@@ -5,11 +5,11 @@
  * part `file` or a raw `application/octet-stream` body as it arrives. Loading is not
  * transactional: records written before a failure stay written (§13 Q13).
  */
-import type { QueryInput, ResourceManager, WriteContext } from '@specstar/core';
+import { ArchiveLimitError, type QueryInput, type ResourceManager, type WriteContext } from '@specstar/core';
 import { DuplicateResourceError } from '@specstar/interfaces';
 import type { Request, Response } from 'express';
 import { HttpError } from '../errors';
-import { DEFAULT_MAX_ARCHIVE_SIZE } from '../options';
+import { DEFAULT_MAX_ARCHIVE_SIZE, archiveFrameLimit } from '../options';
 import { QueryReader, readSearch } from '../params';
 import { openUpload, type UploadSource } from '../uploads';
 import { sendJson } from '../wire';
@@ -94,9 +94,11 @@ async function loadUpload(
   options: { onDuplicate: OnDuplicateValue; models?: string[] },
 ): Promise<Record<string, LoadStats>> {
   const source: UploadSource = await openUpload(req, { limit: kit.options.maxArchiveSize ?? DEFAULT_MAX_ARCHIVE_SIZE, raw: true });
+  const maxFrameSize = archiveFrameLimit(kit.options);
+  const spillDirectory = kit.options.archiveSpillDirectory;
   let stats: Record<string, LoadStats>;
   try {
-    stats = await kit.spec.using(context, () => kit.spec.load(source.stream, options));
+    stats = await kit.spec.using(context, () => kit.spec.load(source.stream, { ...options, maxFrameSize, ...(spillDirectory !== undefined && { spillDirectory }) }));
     // The loader stops at the archive's end record; the rest of the body must still be sound.
     await source.finished();
   } catch (error) {
@@ -104,6 +106,14 @@ async function loadUpload(
     // The body's own failure (too large, malformed multipart) explains more than the reader's.
     const cause = source.failure() ?? error;
     if (source.bytes() === 0 && !(cause instanceof HttpError)) throw new HttpError(400, EMPTY_IMPORT);
+    if (cause instanceof ArchiveLimitError) {
+      throw new HttpError(
+        413,
+        cause.limit === 'maxFrameSize'
+          ? `Archive record at byte ${cause.position ?? 0} is ${cause.bytes} bytes, over the maxArchiveFrameSize limit of ${cause.maxBytes} bytes`
+          : `Archive is larger than the maxArchiveSize limit of ${cause.maxBytes} bytes`,
+      );
+    }
     if (cause instanceof DuplicateResourceError) throw new HttpError(409, `Duplicate resource '${cause.resource_id}' already exists during load.`);
     throw cause;
   }
