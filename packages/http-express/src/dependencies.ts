@@ -28,17 +28,33 @@ interface Defaults {
   now: boolean;
 }
 
+/** The provider's user, asked once per request: reads scope it and writes stamp it. */
+const askedUsers = new WeakMap<Request, Promise<string>>();
+
+function providedUser(getUser: DependencyProvider['getUser'], req: Request): Promise<string> {
+  let asked = askedUsers.get(req);
+  if (asked === undefined) {
+    asked = Promise.resolve(getUser(req)).then((user) => {
+      if (typeof user !== 'string' || user === '') {
+        throw new ConfigurationError(`dependencyProvider.getUser must return a non-empty string, got ${JSON.stringify(user)}`);
+      }
+      return user;
+    });
+    askedUsers.set(req, asked);
+  }
+  return asked;
+}
+
+/** The caller: the provider's user, else undefined where the models supply a default user, else anonymous. */
+async function resolveUser(provider: Partial<DependencyProvider> | undefined, req: Request, defaultUser: boolean): Promise<string | undefined> {
+  if (provider?.getUser) return providedUser(provider.getUser, req);
+  return defaultUser ? undefined : ANONYMOUS;
+}
+
 async function resolveContext(provider: Partial<DependencyProvider> | undefined, req: Request, defaults: Defaults): Promise<WriteContext> {
   const context: WriteContext = {};
-  if (provider?.getUser) {
-    const user = await provider.getUser(req);
-    if (typeof user !== 'string' || user === '') {
-      throw new ConfigurationError(`dependencyProvider.getUser must return a non-empty string, got ${JSON.stringify(user)}`);
-    }
-    context.user = user;
-  } else if (!defaults.user) {
-    context.user = ANONYMOUS;
-  }
+  const user = await resolveUser(provider, req, defaults.user);
+  if (user !== undefined) context.user = user;
   if (provider?.getNow) {
     const now = await provider.getNow(req);
     if (!isValidDate(now)) throw new ConfigurationError('dependencyProvider.getNow must return a valid Date');
@@ -47,6 +63,13 @@ async function resolveContext(provider: Partial<DependencyProvider> | undefined,
     context.now = new Date();
   }
   return context;
+}
+
+export type CallerResolver = (req: Request, rm: ResourceManager) => Promise<string | undefined>;
+
+/** Builds the per-request resolver of who is calling (the scope reads are permission-checked in). */
+export function callerResolver(provider: Partial<DependencyProvider> | undefined): CallerResolver {
+  return (req, rm) => resolveUser(provider, req, rm.hasDefaultUser);
 }
 
 /** Builds the per-request resolver of who and when for writes. */

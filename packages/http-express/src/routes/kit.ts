@@ -6,7 +6,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { projectPartial, type ResourceManager, type SpecStar, type WriteContext } from '@specstar/core';
 import { HttpError } from '../errors';
-import { contextResolver, queryClock, sharedContext, type ContextResolver } from '../dependencies';
+import { callerResolver, contextResolver, queryClock, sharedContext, type CallerResolver, type ContextResolver } from '../dependencies';
 import type { HttpOptions } from '../options';
 import { sendJson } from '../wire';
 
@@ -14,6 +14,8 @@ export interface RouteKit {
   spec: SpecStar;
   options: HttpOptions;
   writeContext: ContextResolver;
+  /** Who is calling: the scope every model route runs in. */
+  caller: CallerResolver;
   /** Who and when for an operation over several models (global backups). */
   sharedContext(req: Request, managers: Iterable<ResourceManager>): Promise<WriteContext>;
   /** "Now" for qb time helpers: the provider's clock, else undefined (the QB clock). */
@@ -25,6 +27,7 @@ export function routeKit(spec: SpecStar, options: HttpOptions): RouteKit {
     spec,
     options,
     writeContext: contextResolver(options.dependencyProvider),
+    caller: callerResolver(options.dependencyProvider),
     sharedContext: (req, managers) => sharedContext(options.dependencyProvider, req, managers),
     queryNow: (req) => queryClock(options.dependencyProvider, req),
   };
@@ -34,7 +37,8 @@ export type ModelHandler = (req: Request, res: Response, rm: ResourceManager) =>
 
 /**
  * Wraps a handler of a `/:model…` route. An unregistered model falls through (`next()`), so
- * the request ends at the 404/405 handling like any unknown path.
+ * the request ends at the 404/405 handling like any unknown path. The handler runs in the
+ * caller's scope, so reads are permission-checked as the caller, as writes are.
  */
 export function modelRoute(kit: RouteKit, handler: ModelHandler): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
@@ -44,7 +48,10 @@ export function modelRoute(kit: RouteKit, handler: ModelHandler): RequestHandler
       next();
       return;
     }
-    handler(req, res, rm).catch(next);
+    kit
+      .caller(req, rm)
+      .then((user) => kit.spec.using(user === undefined ? {} : { user }, () => handler(req, res, rm)))
+      .catch(next);
   };
 }
 
