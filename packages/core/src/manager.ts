@@ -31,7 +31,8 @@ import { runEvented } from './events';
 import { infoRecord, metaRecord } from './records';
 import { checkResourceId, newUuid, PrefixedUuids } from './ids';
 import { anyRelevantChange, changedFields, runCheckers } from './constraints';
-import { type CompiledModel, indexExtractor, type IndexExtractor, restoreBinaries } from './model';
+import { type CompiledModel, collectFileIds, indexExtractor, type IndexExtractor, restoreBinaries } from './model';
+import type { BlobAccess, BlobWriteGuard } from './model';
 import { applyJsonPatch, applyMergePatch } from './patch';
 import { type Schema, runValidator } from './schema';
 import { normalizeQuery, projectPartial, type QueryInput } from './search';
@@ -97,7 +98,9 @@ export interface ManagerSettings {
   /** Unique fields the storage enforces inside commit (it has `atomicUnique`). */
   uniqueClaims?: readonly string[];
   /** Moves Binary bytes into the blob store; runs on written data before encoding (core-semantics §6.2). */
-  storeBinaries?: (value: unknown) => Promise<unknown>;
+  storeBinaries?: (value: unknown, guard?: BlobWriteGuard) => Promise<unknown>;
+  /** Who may reference which blobs; consulted only while a permission checker guards the registry. */
+  blobAccess?: BlobAccess;
   /** Referential integrity around soft deletes (core-semantics §7.3), supplied by the registry. */
   integrity?: DeleteIntegrity;
 }
@@ -604,15 +607,26 @@ export class ResourceManager<T = unknown> {
 
   /** Create with blob extraction and constraint checks; a failing post-check removes the new resource again. */
   private async createChecked(resourceId: string, status: RevisionStatus, prepared: unknown, op: OperationContext): Promise<RevisionInfo> {
-    const value = await this.withBlobs(prepared);
+    const value = await this.withBlobs(prepared, op);
     await runCheckers(this.checkers, value, null);
     const info = await this.insertNew(resourceId, status, await this.encode(value), op);
     await this.postCheck(value, resourceId, () => this.storage.purgeResource(resourceId));
     return info;
   }
 
-  private withBlobs(value: unknown): unknown {
-    return this.settings.storeBinaries ? this.settings.storeBinaries(value) : value;
+  /** Moves new Binary bytes to the blob store; `current` is the meta being replaced, whose blobs the write may keep. */
+  private withBlobs(value: unknown, op: OperationContext, current?: ResourceMeta): unknown {
+    const store = this.settings.storeBinaries;
+    if (!store) return value;
+    const access = this.settings.blobAccess;
+    if (!access?.enforced) return store(value);
+    return store(value, access.writer(op.user, this.name, current && (() => this.referencedFileIds(current))));
+  }
+
+  /** The blobs the current revision of `meta` references, read straight from storage (no events: this is part of a write). */
+  private async referencedFileIds(meta: ResourceMeta): Promise<ReadonlySet<string>> {
+    const stored = await this.storage.getRevision(meta.resource_id, meta.current_revision_id, meta.schema_version);
+    return new Set(stored ? collectFileIds(this.decode(stored.data), this.model) : []);
   }
 
   /**
@@ -688,7 +702,7 @@ export class ResourceManager<T = unknown> {
       const meta = await this.getMetaWith(resourceId, false, op);
       this.checkExpectedRevision(meta, options.expectRevisionId);
       const current = await this.currentInfo(meta);
-      const value = await this.withBlobs(this.afterHandlers(before, prepared));
+      const value = await this.withBlobs(this.afterHandlers(before, prepared), op, meta);
       const encoded = await this.encode(value);
       if (encoded.hash === current.data_hash) return current;
       await runCheckers(this.checkers, value, resourceId);
@@ -758,7 +772,7 @@ export class ResourceManager<T = unknown> {
       } else {
         value = this.afterHandlers(before, prepared);
       }
-      value = await this.withBlobs(value);
+      value = await this.withBlobs(value, op, meta);
       const encoded = await this.encode(value);
       if (encoded.hash === current.data_hash) {
         // Unchanged data with a different status is still a status change (port decision).

@@ -27,9 +27,10 @@ import {
 } from './model';
 import { Schema } from './schema';
 import { storeBinaries } from './model/binary';
+import { BlobAccess, type BlobWriteGuard } from './model/blob-access';
 import { dumpArchive, loadArchive, type ByteSource, type LoadArchiveOptions, type LoadStats } from './archive';
 import type { QueryInput } from './search';
-import { RBACPermissionChecker, permissionHandler } from './permissions';
+import { AllowAll, RBACPermissionChecker, permissionHandler } from './permissions';
 import { UniqueConstraintChecker, type ConstraintCheckerSpec } from './constraints';
 import {
   RefExistenceChecker,
@@ -127,6 +128,9 @@ function hasBackend(options: SpecStarOptions): boolean {
   return true;
 }
 
+/** Whether a configured checker restricts anything (AllowAll, like no checker, does not). */
+const guards = (checker: IPermissionChecker | undefined): boolean => checker !== undefined && !(checker instanceof AllowAll);
+
 function envQueryLimit(): number | undefined {
   const raw = process.env.SPECSTAR_DEFAULT_QUERY_LIMIT;
   if (raw === undefined || raw === '') return undefined;
@@ -150,6 +154,17 @@ export class SpecStar {
   private blobStore: IBlobStore | undefined;
   private backendBundle: BackendBundle | undefined;
   private adminChecker: RBACPermissionChecker | undefined;
+  /** Set once any model registers a checker of its own: from then on blob access is guarded. */
+  private modelHasChecker = false;
+  /**
+   * Who may read and reference which blob. Guarded whenever a permission checker is configured
+   * anywhere in the registry: a blob referenced from one guarded model must not leak through
+   * an unguarded one.
+   */
+  readonly blobAccess = new BlobAccess(
+    () => this.getBlobStore(),
+    () => this.modelHasChecker || guards(this.options.permissionChecker) || this.options.admin !== undefined,
+  );
 
   constructor(options: SpecStarOptions = {}) {
     refuseUnsupported(options, 'SpecStar');
@@ -265,7 +280,10 @@ export class SpecStar {
       codec: createDataCodec(encoding, schema),
       storage,
       blobStore: this.getBlobStore(),
-      ...(compiled.hasBinary && { storeBinaries: (value: unknown) => storeBinaries(value, compiled, this.getBlobStore()) }),
+      ...(compiled.hasBinary && {
+        storeBinaries: (value: unknown, guard?: BlobWriteGuard) => storeBinaries(value, compiled, this.getBlobStore(), guard),
+        blobAccess: this.blobAccess,
+      }),
       migration,
       indexedFields,
       idGenerator: options.idGenerator,
@@ -297,6 +315,7 @@ export class SpecStar {
   /** Registry handlers, then the model's, then the permission check (user handlers run first, §11.26). */
   private handlersFor(options: AddModelOptions): IEventHandler[] {
     const handlers = [...(this.options.eventHandlers ?? []), ...(options.eventHandlers ?? [])];
+    if (guards(options.permissionChecker)) this.modelHasChecker = true;
     const checker = options.permissionChecker ?? this.registryChecker();
     if (checker !== undefined) handlers.push(permissionHandler(checker));
     return handlers;

@@ -41,6 +41,12 @@ export interface HttpOptions {
   /** Largest file `POST /blobs/upload` accepts, in bytes (default 100 MiB); larger → 413. */
   maxUploadSize?: number;
   /**
+   * The global blob routes: `download` is `GET /blobs/{file_id}`, `upload` is
+   * `POST /blobs/upload` (both default true). Switched off, the path answers 404; blobs stay
+   * readable through `GET /{model}/{resource_id}/blobs/{file_id}`.
+   */
+  blobs?: { download?: boolean; upload?: boolean };
+  /**
    * Also emit the legacy `x-autocrud-*` names of the document-level extensions
    * (`x-autocrud-relationships`, `x-autocrud-indexed-fields`) for admin UIs built on older
    * tooling (http-api §11, D5). Default false.
@@ -59,4 +65,9 @@ export const DEFAULT_MAX_ARCHIVE_FRAME_SIZE = 128 * 1024 ** 2;
 /** `maxArchiveFrameSize`, or its default (room for the largest blob an upload may store). */
 export function archiveFrameLimit(options: HttpOptions): number {
   return options.maxArchiveFrameSize ?? Math.max(DEFAULT_MAX_ARCHIVE_FRAME_SIZE, (options.maxUploadSize ?? DEFAULT_MAX_UPLOAD_SIZE) + 1024 ** 2);
+}
+
+/** Whether a global blob route is served (`blobs.download` / `blobs.upload`, default true). */
+export function blobRouteEnabled(options: HttpOptions, route: 'download' | 'upload'): boolean {
+  return options.blobs?.[route] !== false;
 }

@@ -12,7 +12,7 @@ import { crossSiteGuard } from './cross-site';
 import { errorHandler } from './errors';
 import { DEFAULT_HEALTH_TIMEOUT_MS, livenessRoute, readinessRoute } from './health';
 import { resolveLogger } from './logger';
-import type { HttpOptions } from './options';
+import { blobRouteEnabled, type HttpOptions } from './options';
 import { exportAllRoute, exportModelRoute, importAllRoute, importModelRoute } from './routes/backup';
 import { globalBlob, resourceBlob, uploadBlob } from './routes/blobs';
 import { batchRoute, countRoute, listRoute } from './routes/collection';
@@ -38,6 +38,8 @@ export interface GlobalRouteEntry {
   method: RouteMethod;
   path: string;
   handler: (kit: RouteKit) => GlobalHandler;
+  /** Registered only when the options allow it (default: always). */
+  enabled?: (options: HttpOptions) => boolean;
 }
 
 /**
@@ -54,8 +56,8 @@ export const GLOBAL_ROUTES: readonly GlobalRouteEntry[] = [
   { method: 'GET', path: '/_relationships', handler: (kit) => relationshipsRoute(kit) },
   { method: 'GET', path: '/_backup/export', handler: (kit) => exportAllRoute(kit) },
   { method: 'POST', path: '/_backup/import', handler: (kit) => importAllRoute(kit) },
-  { method: 'POST', path: '/blobs/upload', handler: (kit) => uploadBlob(kit) },
-  { method: 'GET', path: '/blobs/:file_id', handler: (kit) => globalBlob(kit) },
+  { method: 'POST', path: '/blobs/upload', handler: (kit) => uploadBlob(kit), enabled: (options) => blobRouteEnabled(options, 'upload') },
+  { method: 'GET', path: '/blobs/:file_id', handler: (kit) => globalBlob(kit), enabled: (options) => blobRouteEnabled(options, 'download') },
 ];
 
 const GLOBAL_SEGMENTS: ReadonlySet<string> = new Set(GLOBAL_ROUTES.map((route) => route.path.split('/')[1]!));
@@ -132,6 +134,7 @@ export function createRouter(spec: SpecStar, options: HttpOptions = {}): express
     else next();
   };
   for (const route of GLOBAL_ROUTES) {
+    if (route.enabled && !route.enabled(options)) continue;
     const register = route.method.toLowerCase() as 'get' | 'post';
     const handlers: RequestHandler[] = route.method === 'GET' ? [] : [guard];
     router[register](route.path, ...handlers, globalRoute(route.handler(kit)));

@@ -127,6 +127,14 @@ export interface IBlobStore {
   exists(fileId: string): Promise<boolean>;
   /** A direct URL when the backend can serve the blob itself, else null. */
   getUrl?(fileId: string): Promise<string | null>;
+  /**
+   * Records, durably, that `owner` put this blob (blob access control: an uploader may read and
+   * reference what they uploaded). Idempotent. A store without grants gets core's in-memory
+   * fallback, which forgets them at restart (so uploaders lose, never gain, access).
+   */
+  grant?(fileId: string, owner: string): Promise<void>;
+  /** Whether `grant(fileId, owner)` was recorded. */
+  isGranted?(fileId: string, owner: string): Promise<boolean>;
   close?(): Promise<void>;
 }
 

@@ -5,13 +5,32 @@
  */
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
+import * as path from 'node:path';
+import { createHash } from 'node:crypto';
 import { BlobNotFoundError } from '@specstar/interfaces';
 import type { Binary, BlobPutOptions, IBlobStore } from '@specstar/interfaces';
 import { assertValidFileId, checkBlobPut, createPackr, isBytes, xxh3Hex } from '@specstar/core';
-import { DirectorySync, StoredDataError, ensureDirectory, isNotFound, writeFileDurable } from './files';
+import { DirectorySync, StoredDataError, ensureDirectory, fsyncDirectory, isNotFound, writeFileDurable } from './files';
 import { childPath } from './paths';
 
 const packr = createPackr();
+
+/** Uploader grants live beside the blobs; `+` is outside every valid blob id. */
+const GRANTS_DIR = '+grants';
+
+/** Owners are app user names of any length and alphabet: a fixed-length, collision-resistant file name. */
+const ownerName = (owner: string): string => createHash('sha256').update(owner, 'utf8').digest('hex');
+
+/** Makes `dir` (and its parents) and syncs each new entry into its parent directory. */
+async function ensureDirectoryDurable(dir: string): Promise<void> {
+  const first = await fsp.mkdir(dir, { recursive: true });
+  if (first === undefined) return;
+  // Every directory from the first one created down to `dir` is a new entry of its parent.
+  for (let current = dir; ; current = path.dirname(current)) {
+    await fsyncDirectory(path.dirname(current));
+    if (current === first) break;
+  }
+}
 
 interface StoredBlob {
   file_id: string;
@@ -77,6 +96,24 @@ export class DiskBlobStore implements IBlobStore {
   async getUrl(fileId: string): Promise<string | null> {
     assertValidFileId(fileId);
     return null;
+  }
+
+  /** `<dir>/+grants/<file_id>/<sha256 of owner>`: an empty file per owner, written durably. */
+  async grant(fileId: string, owner: string): Promise<void> {
+    const dir = this.grantDir(fileId);
+    const name = ownerName(owner);
+    if (fs.existsSync(path.join(dir, name))) return;
+    await ensureDirectoryDurable(dir);
+    await writeFileDurable(dir, name, new Uint8Array(0));
+  }
+
+  async isGranted(fileId: string, owner: string): Promise<boolean> {
+    return fs.existsSync(path.join(this.grantDir(fileId), ownerName(owner)));
+  }
+
+  private grantDir(fileId: string): string {
+    assertValidFileId(fileId);
+    return childPath(path.join(this.dir, GRANTS_DIR), fileId, 'file_id');
   }
 
   async close(): Promise<void> {

@@ -23,6 +23,20 @@ describe('DiskBlobStore', () => {
     expect(await second.getUrl('b5e9c1ad071b3e7fc779cfaa5e523818')).toBeNull();
   });
 
+  it('keeps uploader grants across store instances, beside the blobs and apart from them', async () => {
+    const dir = path.join(tempDir(), '_blobs');
+    const first = new DiskBlobStore(dir);
+    const { file_id: fileId } = await first.put(bytes('hello'));
+    await first.grant(fileId!, 'alice');
+    await first.grant(fileId!, 'alice');
+    const second = new DiskBlobStore(dir);
+    expect(await second.isGranted(fileId!, 'alice')).toBe(true);
+    expect(await second.isGranted(fileId!, 'bob')).toBe(false);
+    // the grant directory is not a blob
+    expect(await second.exists('+grants').catch((error: unknown) => error)).toBeInstanceOf(ValidationError);
+    expect(fs.readdirSync(path.join(dir, '+grants', fileId!))).toHaveLength(1);
+  });
+
   it('stores one file per blob named by its id, with no temporary files left', async () => {
     const dir = tempDir();
     const store = new DiskBlobStore(dir);

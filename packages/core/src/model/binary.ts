@@ -1,6 +1,7 @@
 import { BlobNotFoundError, type Binary, type IBlobStore, ValidationError } from '@specstar/interfaces';
 import { ANY, base64ToBytes, childPlan, isBytes, isPlainObject, type Plan, pickBranch, planFor } from '../codec/canonical';
 import { assertValidFileId } from '../storage/memory';
+import type { BlobWriteGuard } from './blob-access';
 import type { CompiledModel } from './model';
 
 /**
@@ -176,9 +177,10 @@ const sizeOf = (blob: Binary): number => blob.size ?? blob.data?.byteLength ?? 0
  * changed (unchanged subtrees keep identity); never mutates the caller's value.
  *
  * All input is checked before any I/O, and every referenced blob is looked up before the
- * first put, so bad input or a missing blob leaves the store untouched.
+ * first put, so bad input or a missing blob leaves the store untouched. A `guard` may refuse
+ * the references first (blob access control) and is told which blobs the write put.
  */
-export async function storeBinaries(value: unknown, model: CompiledModel, blobStore: IBlobStore): Promise<unknown> {
+export async function storeBinaries(value: unknown, model: CompiledModel, blobStore: IBlobStore, guard?: BlobWriteGuard): Promise<unknown> {
   const uploads: Array<{ binary: Record_; bytes: Uint8Array; contentType: string | undefined }> = [];
   const references: Array<{ binary: Record_; fileId: string }> = [];
   for (const [binary, path] of findBinaries(value, model, looksLikeNewBinary)) {
@@ -193,9 +195,12 @@ export async function storeBinaries(value: unknown, model: CompiledModel, blobSt
   if (uploads.length === 0 && references.length === 0) return value;
 
   const fileIds = [...new Set(references.map((r) => r.fileId))];
+  // Before any lookup: a refused id must not reveal whether the blob exists.
+  await guard?.checkReferences(fileIds);
   const blobs = await allInOrder(fileIds.map((fileId) => () => fetchBlob(blobStore, fileId)));
   const stored = new Map(fileIds.map((fileId, i) => [fileId, blobs[i] as Binary]));
   const put = await allInOrder(uploads.map((u) => () => blobStore.put(u.bytes, u.contentType === undefined ? {} : { contentType: u.contentType })));
+  await guard?.recordUploads(put.map((result) => result.file_id).filter((id): id is string => typeof id === 'string'));
 
   const replacements = new Map<Record_, unknown>();
   uploads.forEach((upload, i) => {

@@ -28,3 +28,4 @@ export {
 export { CompiledModel, compileModel, type JsonSchema, type RefInfo } from './model';
 export { normaliseIndexedFields, extractIndexedData, indexExtractor, type IndexExtractor, type IndexedFieldInput } from './indexing';
 export { storeBinaries, restoreBinaries, collectFileIds } from './binary';
+export { BlobAccess, type BlobWriteGuard, type ReferencedBefore } from './blob-access';

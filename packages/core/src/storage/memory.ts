@@ -458,6 +458,7 @@ interface StoredBlob {
 
 export class MemoryBlobStore implements IBlobStore {
   private readonly blobs = new Map<string, StoredBlob>();
+  private readonly grants = new Map<string, Set<string>>();
 
   async put(data: Uint8Array, options: BlobPutOptions = {}): Promise<Binary> {
     const { key, contentType } = checkBlobPut(data, options);
@@ -489,6 +490,18 @@ export class MemoryBlobStore implements IBlobStore {
   async getUrl(fileId: string): Promise<string | null> {
     assertValidFileId(fileId);
     return null;
+  }
+
+  async grant(fileId: string, owner: string): Promise<void> {
+    assertValidFileId(fileId);
+    let owners = this.grants.get(fileId);
+    if (owners === undefined) this.grants.set(fileId, (owners = new Set()));
+    owners.add(owner);
+  }
+
+  async isGranted(fileId: string, owner: string): Promise<boolean> {
+    assertValidFileId(fileId);
+    return this.grants.get(fileId)?.has(owner) ?? false;
   }
 }
 

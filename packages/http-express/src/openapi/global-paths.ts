@@ -3,6 +3,7 @@
  */
 import { type ErrorStatus, errorResponseRef, ref } from './components';
 import type { JsonObject } from './model-schemas';
+import { blobRouteEnabled, type HttpOptions } from '../options';
 import { backupModelsParameter, fileIdParameter, onDuplicateParameter } from './parameters';
 import { ARCHIVE_BODY, BLOB_BYTES, archiveResponse } from './paths';
 
@@ -70,7 +71,7 @@ function healthPaths(prefix: string, operationId: (action: string) => string): A
   ];
 }
 
-export function globalPaths(prefix: string, operationId: (action: string) => string): Array<[string, JsonObject]> {
+export function globalPaths(prefix: string, operationId: (action: string) => string, options: HttpOptions = {}): Array<[string, JsonObject]> {
   const operation = (spec: GlobalOperation): JsonObject => {
     const responses: JsonObject = { '200': spec.ok };
     if (spec.redirect) responses['307'] = spec.redirect;
@@ -82,7 +83,7 @@ export function globalPaths(prefix: string, operationId: (action: string) => str
     return op;
   };
 
-  return [
+  const paths: Array<[string, JsonObject]> = [
     ...healthPaths(prefix, operationId),
     [
       `${prefix}/_relationships`,
@@ -140,7 +141,8 @@ export function globalPaths(prefix: string, operationId: (action: string) => str
           summary: 'Upload a blob',
           description:
             'Multipart part `file`; its Content-Type is stored. Identical bytes get the identical `file_id`, which model ' +
-            'data can then reference as `{"file_id": …}`.',
+            'data can then reference as `{"file_id": …}`. Where a permission checker is configured, the caller is ' +
+            'recorded as an uploader: only uploaders may download the blob here or reference it from new data.',
           action: 'upload_blob',
           parameters: [],
           requestBody: { required: true, content: { 'multipart/form-data': { schema: ref('BlobUpload') } } },
@@ -155,7 +157,9 @@ export function globalPaths(prefix: string, operationId: (action: string) => str
         get: operation({
           tag: 'blobs',
           summary: 'Download a blob',
-          description: 'A redirect (307) to the store’s own URL when it offers one, else the bytes.',
+          description:
+            'A redirect (307) to the store’s own URL when it offers one, else the bytes. Where a permission checker is ' +
+            'configured, only the blob’s uploaders get it; everyone else gets 404, as for an unknown blob.',
           action: 'download_blob',
           parameters: [fileIdParameter()],
           ok: BLOB_BYTES,
@@ -168,4 +172,9 @@ export function globalPaths(prefix: string, operationId: (action: string) => str
       },
     ],
   ];
+  return paths.filter(([path]) => {
+    if (path === `${prefix}/blobs/upload`) return blobRouteEnabled(options, 'upload');
+    if (path === `${prefix}/blobs/{file_id}`) return blobRouteEnabled(options, 'download');
+    return true;
+  });
 }

@@ -89,7 +89,7 @@ export function openapi(spec: SpecStar, options: HttpOptions = {}): Record<strin
     });
     for (const [path, item] of routes) paths[path] = item;
   });
-  for (const [path, item] of globalPaths(prefix, (action) => operationIds.allocate(action))) paths[path] = item;
+  for (const [path, item] of globalPaths(prefix, (action) => operationIds.allocate(action), options)) paths[path] = item;
 
   const document: Record<string, unknown> = {
     openapi: '3.1.0',

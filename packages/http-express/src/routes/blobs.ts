@@ -5,6 +5,7 @@
 import { assertValidFileId, type ResourceManager } from '@specstar/core';
 import { BlobNotFoundError, ValidationError, type Binary } from '@specstar/interfaces';
 import type { Request, Response } from 'express';
+import { ANONYMOUS } from '../dependencies';
 import { HttpError, RequestValidationError } from '../errors';
 import { DEFAULT_MAX_UPLOAD_SIZE } from '../options';
 import { QueryReader } from '../params';
@@ -52,16 +53,51 @@ async function fetchBlob(fileId: string, get: (fileId: string) => Promise<Binary
   }
 }
 
+/**
+ * Types a browser may show in the API's origin without running anything: raster images, PDF
+ * (the viewer runs no script of the page's origin), plain text, and bytes it will only save.
+ */
+const INLINE_SAFE: ReadonlySet<string> = new Set([
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp',
+  'image/avif',
+  'image/bmp',
+  'application/pdf',
+  'text/plain',
+  'application/octet-stream',
+]);
+
+/** Whether a download type (as `downloadType` sends it) may be shown inline. */
+export function isInlineSafe(contentType: string): boolean {
+  const essence = contentType.split(';', 1)[0]!.trim().toLowerCase();
+  return INLINE_SAFE.has(essence);
+}
+
+/**
+ * Blob bytes are uploaded content served from the API's origin: the browser must neither guess
+ * a more active type nor run anything the bytes contain (an HTML or SVG upload would otherwise
+ * script the API's origin). Other types than the inline-safe ones are downloads.
+ */
 function sendBytes(res: Response, blob: Binary): void {
   if (blob.data === undefined) throw new HttpError(500, 'Blob data missing');
   const body = Buffer.from(blob.data.buffer, blob.data.byteOffset, blob.data.byteLength);
+  const type = downloadType(blob.content_type);
   res.status(200);
   // setHeader, not res.type(): express would rewrite or reject some stored values.
-  res.setHeader('Content-Type', downloadType(blob.content_type));
+  res.setHeader('Content-Type', type);
   res.setHeader('Content-Length', String(body.byteLength));
-  // Stored types come from uploads; never let a browser guess something more active.
   res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+  if (!isInlineSafe(type)) res.setHeader('Content-Disposition', 'attachment');
   res.end(body);
+}
+
+/** Who calls a global blob route: the provider's user, else the defaults all models share, else anonymous. */
+async function callerOf(kit: RouteKit, req: Request): Promise<string> {
+  const context = await kit.sharedContext(req, kit.spec.resourceManagers.values());
+  return context.user ?? ANONYMOUS;
 }
 
 const BINARY_KEYS: ReadonlySet<string> = new Set(['file_id', 'size', 'content_type', 'data']);
@@ -102,10 +138,15 @@ export async function resourceBlob(req: Request, res: Response, rm: ResourceMana
   sendBytes(res, await fetchBlob(fileId, (id) => rm.getBlob(id)));
 }
 
-/** `GET /blobs/{file_id}`: 307 to the store's direct URL when it offers one, else the bytes. */
+/**
+ * `GET /blobs/{file_id}`: 307 to the store's direct URL when it offers one, else the bytes.
+ * Where a permission checker guards the registry only the blob's uploader gets it; anyone else
+ * gets the 404 of an unknown blob, so ids cannot be probed.
+ */
 export function globalBlob(kit: RouteKit) {
   return async (req: Request, res: Response): Promise<void> => {
     const fileId = fileIdParam(req);
+    if (!(await kit.spec.blobAccess.mayReadDirectly(fileId, await callerOf(kit, req)))) throw new HttpError(404, `Blob ${fileId} not found`);
     const store = kit.spec.getBlobStore();
     if (store.getUrl) {
       if (!(await store.exists(fileId))) throw new HttpError(404, `Blob ${fileId} not found`);
@@ -121,13 +162,17 @@ export function globalBlob(kit: RouteKit) {
 
 /**
  * `POST /blobs/upload`: multipart part `file` → `Binary` without data. The part's content type
- * is stored; identical bytes get the identical (content-addressed) file id.
+ * is stored; identical bytes get the identical (content-addressed) file id. The caller is
+ * recorded as an uploader, which lets them read the blob and reference it from their resources.
  */
 export function uploadBlob(kit: RouteKit) {
   return async (req: Request, res: Response): Promise<void> => {
+    // Identity first: a caller the provider refuses never gets bytes stored.
+    const user = await callerOf(kit, req);
     const source = await openUpload(req, { limit: kit.options.maxUploadSize ?? DEFAULT_MAX_UPLOAD_SIZE, raw: false });
     const data = await readAll(source);
     const stored = await kit.spec.getBlobStore().put(data, { contentType: source.contentType ?? 'application/octet-stream' });
+    if (stored.file_id !== undefined) await kit.spec.blobAccess.recordUpload(stored.file_id, user);
     const binary: Binary = { file_id: stored.file_id, size: stored.size ?? data.byteLength };
     if (stored.content_type !== undefined) binary.content_type = stored.content_type;
     sendJson(res, binary);

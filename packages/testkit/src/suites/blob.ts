@@ -91,6 +91,30 @@ export const blobCases = defineGroup('blob store', [
     },
   },
   {
+    name: 'blob: grants record uploaders per blob and owner',
+    async run({ expect, blobStore }) {
+      const blobs = blobStore();
+      // Optional as a pair: a store offers both methods or neither (core then keeps grants itself).
+      expect(typeof blobs.grant).toBe(typeof blobs.isGranted);
+      if (blobs.grant === undefined || blobs.isGranted === undefined) return;
+      const { file_id } = await blobs.put(bytes('hello'));
+      expect(await blobs.isGranted(file_id!, 'alice')).toBe(false);
+      await blobs.grant(file_id!, 'alice');
+      await blobs.grant(file_id!, 'alice');
+      expect(await blobs.isGranted(file_id!, 'alice')).toBe(true);
+      // Owners are compared exactly: no case folding, no prefix match, any alphabet.
+      expect(await blobs.isGranted(file_id!, 'Alice')).toBe(false);
+      expect(await blobs.isGranted(file_id!, 'alic')).toBe(false);
+      expect(await blobs.isGranted(UNKNOWN_ID, 'alice')).toBe(false);
+      await blobs.grant(file_id!, 'ユーザー/../x');
+      expect(await blobs.isGranted(file_id!, 'ユーザー/../x')).toBe(true);
+      for (const bad of BAD_IDS) {
+        await expectError(expect, () => blobs.grant!(bad, 'alice'), ValidationError);
+        await expectError(expect, () => blobs.isGranted!(bad, 'alice'), ValidationError);
+      }
+    },
+  },
+  {
     name: 'blob: ids with path separators or dot-dot are ValidationError',
     async run({ expect, blobStore }) {
       const blobs = blobStore();
