@@ -15,8 +15,14 @@
 // Raw layers in the same run: reading the archive file with a bare fs stream, and splitting it
 // into frames + msgpackr.unpack of every payload (what any reader must do at the least).
 //
+// Oversized frames: before the rows, each hostile import below is fed to `loadArchive` as a
+// stream of fresh 64 KiB chunks (as a socket delivers them) and the process RSS is sampled every
+// MiB; the figure is the peak RSS growth over the start, plus what the load answered.
+//
 // Run: pnpm --filter @specstar/bench bench:archive   (node --expose-gc archive.js)
-// Needs @specstar/core built (dist), since the archive module is loaded from there.
+// Needs @specstar/core built (dist), since the archive module is loaded from there
+// (BENCH_ARCHIVE_MODULE=<dir> loads the archive module from another build, to compare).
+// BENCH_ARCHIVE_SIZES= (empty) runs the oversized-frame cases only.
 'use strict';
 const fs = require('node:fs');
 const os = require('node:os');
@@ -26,9 +32,9 @@ const { SpecStar, binary } = require('@specstar/core');
 const { CharacterSchema, payload } = require('./fixtures');
 
 // The archive API, whether or not the registry exposes spec.dump/spec.load yet.
-const archive = require(path.join(path.dirname(require.resolve('@specstar/core')), 'archive'));
+const archive = require(process.env.BENCH_ARCHIVE_MODULE ?? path.join(path.dirname(require.resolve('@specstar/core')), 'archive'));
 
-const SIZES = (process.env.BENCH_ARCHIVE_SIZES ?? '10000,50000').split(',').map(Number);
+const SIZES = (process.env.BENCH_ARCHIVE_SIZES ?? '10000,50000').split(',').filter(Boolean).map(Number);
 const BLOBS = 64;
 const BLOB_BYTES = 16 * 1024;
 const DIR = fs.mkdtempSync(path.join(process.env.BENCH_ARCHIVE_DIR ?? os.tmpdir(), 'specstar-bench-archive-'));
@@ -156,7 +162,114 @@ async function bareRead(file) {
   return bytes;
 }
 
+const OVERSIZED_CLAIM = 300 * 1000 * 1000;
+const CHUNK = 64 * 1024;
+
+function frame(record) {
+  return Buffer.from(archive.encodeFrame(record));
+}
+
+/** A 4-byte frame header claiming `claim` bytes. */
+function claimHeader(claim) {
+  const header = Buffer.alloc(4);
+  header.writeUInt32BE(claim);
+  return header;
+}
+
+/**
+ * The hostile imports: the leading bytes, then `junkBytes` of pseudo-random junk in fresh chunks.
+ * "valid prefix" starts the oversized payload like a BlobRecord, so only its length is wrong.
+ */
+const blobPrefix = Buffer.from([0x85, 0xa1, 0x74, 0xaa, ...Buffer.from('BlobRecord')]);
+const OVERSIZED_CASES = [
+  { name: 'first frame claims 300 MB + 300 MB junk', lead: () => claimHeader(OVERSIZED_CLAIM), junk: OVERSIZED_CLAIM },
+  {
+    name: 'in a section: claims 300 MB + 300 MB junk',
+    lead: () => Buffer.concat([frame({ t: 'HeaderRecord', version: 2 }), frame({ t: 'ModelStartRecord', model_name: 'character' }), claimHeader(OVERSIZED_CLAIM)]),
+    junk: OVERSIZED_CLAIM,
+  },
+  {
+    name: 'in a section: BlobRecord prefix, claims 300 MB, body ends 1 byte short',
+    lead: () =>
+      Buffer.concat([
+        frame({ t: 'HeaderRecord', version: 2 }),
+        frame({ t: 'ModelStartRecord', model_name: 'character' }),
+        claimHeader(OVERSIZED_CLAIM),
+        blobPrefix,
+      ]),
+    junk: OVERSIZED_CLAIM - blobPrefix.length - 1,
+  },
+  {
+    name: 'raw layer: the same body written to a file with fs (no archive code)',
+    lead: () => claimHeader(OVERSIZED_CLAIM),
+    junk: OVERSIZED_CLAIM - 1,
+    raw: true,
+  },
+];
+
+async function* hostileBody(lead, junkBytes, sample) {
+  yield lead;
+  const pattern = Buffer.alloc(CHUNK);
+  for (let i = 0; i < CHUNK; i++) pattern[i] = (i * 2654435761) >>> 24;
+  let sent = 0;
+  while (sent < junkBytes) {
+    const n = Math.min(CHUNK, junkBytes - sent);
+    const chunk = Buffer.allocUnsafe(n); // fresh memory per chunk, like a socket's
+    pattern.copy(chunk, 0, 0, n);
+    chunk[0] = sent & 0xff;
+    sent += n;
+    if (sent % MiB < CHUNK) sample();
+    yield chunk;
+  }
+}
+
+/** Peak RSS growth while loading one hostile body into a fresh registry (run in its own process). */
+async function oversizedCase(c) {
+  for (let i = 0; i < 3; i++) {
+    settle();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const target = new SpecStar();
+  target.addModel(Schema, { name: 'character' });
+  const start = process.memoryUsage().rss;
+  let peak = start;
+  const sample = () => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  };
+  const timer = setInterval(sample, 5);
+  const began = process.hrtime.bigint();
+  let outcome;
+  try {
+    if (c.raw) {
+      const file = path.join(DIR, 'raw-layer.bin');
+      await require('node:stream/promises').pipeline(hostileBody(c.lead(), c.junk, sample), fs.createWriteStream(file));
+      outcome = `written (${fmt(fs.statSync(file).size / MiB, 0)} MiB)`;
+      fs.unlinkSync(file);
+    } else {
+      await archive.loadArchive(target.resourceManagers, hostileBody(c.lead(), c.junk, sample));
+      outcome = 'loaded (!)';
+    }
+  } catch (error) {
+    outcome = `${error.constructor.name}: ${error.message}`;
+  }
+  sample();
+  clearInterval(timer);
+  return { name: c.name, growth: (peak - start) / MiB, seconds: Number(process.hrtime.bigint() - began) / 1e9, outcome };
+}
+
+/** Each case in a fresh process: RSS does not shrink back after a case, so they cannot share one. */
+function oversizedFrames() {
+  const { execFileSync } = require('node:child_process');
+  console.log('\noversized frames (headless loadArchive, default options; each in a fresh process, RSS sampled every MiB fed and every 5 ms)');
+  OVERSIZED_CASES.forEach((_, i) => {
+    const out = execFileSync(process.execPath, ['--expose-gc', __filename], { env: { ...process.env, BENCH_ARCHIVE_CASE: String(i) }, encoding: 'utf8' });
+    const r = JSON.parse(out);
+    console.log(`${r.name.padEnd(72)} RSS +${fmt(r.growth, 0).padStart(5)} MiB ${fmt(r.seconds, 2).padStart(7)} s  ${r.outcome.slice(0, 120)}`);
+  });
+}
+
 async function main() {
+  oversizedFrames();
   const rows = [];
   for (const n of SIZES) {
     let spec = await populate(n);
@@ -224,11 +337,14 @@ async function main() {
     );
   }
   const big = rows[rows.length - 1];
+  if (!big) return;
   console.log(`bare fs read of the largest archive: ${fmt(big.size / MiB / big.bareSeconds)} MiB/s`);
   console.log(`peak RSS of the process: ${fmt(process.resourceUsage().maxRSS / 1024, 0)} MiB`);
 }
 
-main()
+const only = process.env.BENCH_ARCHIVE_CASE;
+const run = only === undefined ? main() : oversizedCase(OVERSIZED_CASES[Number(only)]).then((r) => process.stdout.write(JSON.stringify(r)));
+run
   .catch((error) => {
     console.error(error);
     process.exitCode = 1;

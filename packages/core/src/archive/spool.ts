@@ -59,8 +59,8 @@ export class SectionSpool {
     this.pending.push(header);
     this.pendingBytes += ENTRY_HEADER;
     for await (const piece of payload) {
-      // Chunks may be views into a buffer the source reuses: copy before they wait for a flush.
-      this.pending.push(Buffer.from(piece));
+      // Held as is until the flush joins them, as ByteReader holds source chunks (never reused).
+      this.pending.push(piece);
       this.pendingBytes += piece.byteLength;
       if (this.pendingBytes >= FILE_WRITE_CHUNK) await this.flush();
     }
