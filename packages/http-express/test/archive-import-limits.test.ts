@@ -11,7 +11,7 @@ import express from 'express';
 import request from 'supertest';
 import { SpecStar, binary, encodeFrame, type ArchiveRecord } from '@specstar/core';
 import { mount, type HttpOptions } from '../src';
-import { MULTIPART_TYPE, filePart, multipartBody } from './fixtures/multipart';
+import { BOUNDARY, MULTIPART_TYPE, filePart, multipartBody } from './fixtures/multipart';
 
 const DocSchema = { title: 'Doc', type: 'object', properties: { title: { type: 'string' }, file: binary() }, required: ['title'] };
 const MiB = 1024 * 1024;
@@ -100,15 +100,19 @@ describe('large records spill to archiveSpillDirectory', () => {
     expect((await server.http.get('/doc/count').expect(200)).body).toBe(0);
   });
 
-  it('a client that goes away inside a large record: the spill file is removed and the server keeps serving', async () => {
+  it.each(['raw', 'multipart'])('a %s body whose client goes away inside a large record: the spill file is removed and the server keeps serving', async (kind) => {
     const server = makeApp({ archiveSpillDirectory: spill });
     const listener = server.app.listen(0, '127.0.0.1');
     await new Promise((resolve) => listener.once('listening', resolve));
     try {
       const { port } = listener.address() as AddressInfo;
-      const req = http.request({ port, host: '127.0.0.1', method: 'POST', path: '/doc/import', headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(20 * MiB) } });
+      const contentType = kind === 'raw' ? 'application/octet-stream' : MULTIPART_TYPE;
+      const req = http.request({ port, host: '127.0.0.1', method: 'POST', path: '/doc/import', headers: { 'Content-Type': contentType, 'Content-Length': String(20 * MiB) } });
       req.on('error', () => undefined); // we abort it ourselves
-      req.write(Buffer.concat([HEADER, START_DOC, claim(10 * MiB), BLOB_PREFIX, Buffer.alloc(2 * MiB, 0x42)]));
+      const archiveHead = Buffer.concat([HEADER, START_DOC, claim(10 * MiB), BLOB_PREFIX, Buffer.alloc(2 * MiB, 0x42)]);
+      // The multipart body is the opening of a `file` part whose content never ends.
+      const body = kind === 'raw' ? archiveHead : multipartBody([filePart(archiveHead)]).subarray(0, -`\r\n--${BOUNDARY}--\r\n`.length);
+      req.write(body);
       await until(() => readdirSync(spill).length > 0); // the record has started spilling
       req.destroy();
       await until(() => readdirSync(spill).length === 0);
