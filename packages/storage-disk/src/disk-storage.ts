@@ -87,7 +87,7 @@ export class DiskStorage implements IStorage {
       this.commitTx = this.db.transaction((write: StorageWrite, prepared: PreparedRevision | undefined) => {
         const { meta, expect } = write;
         // Inside the write lock: no other process can claim the same value between check and write.
-        const violation = findUniqueViolation(write, (field, value, exceptId) => this.uniqueHolder(field, value, exceptId));
+        const violation = findUniqueViolation(write, (field, value, exceptId) => this.metas.uniqueHolderSync(field, value, exceptId));
         if (violation !== undefined) throw violation;
         const replaced = prepared === undefined ? undefined : this.revisions.upsertSync(prepared);
         // A refused meta write throws, which rolls the revision row back with it.
@@ -129,17 +129,6 @@ export class DiskStorage implements IStorage {
       throw error;
     }
     if (replaced !== undefined) await this.revisions.discard([replaced]);
-  }
-
-  /** Another live resource whose indexed `field` equals `value` (the search's eq is type-strict). */
-  private uniqueHolder(field: string, value: unknown, exceptId: string): string | undefined {
-    const holders = this.metas.searchSync({
-      is_deleted: false,
-      data_conditions: [{ type: 'DataSearchCondition', field_path: field, operator: 'eq', value, transform: null }],
-      limit: 2,
-      offset: 0,
-    });
-    return holders.find((meta) => meta.resource_id !== exceptId)?.resource_id;
   }
 
   /** The error a write with this expectation gets against what is stored now; undefined when it may proceed. */

@@ -12,12 +12,14 @@ import {
   QueryError,
   ValidationError,
   type IMetaStore,
+  type MetaCommit,
   type MetaExpectation,
   type MetaStoreCapabilities,
   type ResourceMeta,
   type ResourceMetaSearchQuery,
 } from '@specstar/interfaces';
 import { decodeMeta, encodeRecord } from '@specstar/core';
+import { SqliteMetaCommitter } from './sqlite-meta-commit';
 import { DATA_COLUMN, DataKey } from './sql/data-key';
 import { registerSearchFunctions } from './sql/functions';
 import { quoteIdentifier } from './sql/identifiers';
@@ -59,11 +61,13 @@ function checkResourceIdArgument(resourceId: unknown): asserts resourceId is str
 }
 
 export class SqliteMetaStore implements IMetaStore {
-  readonly capabilities: MetaStoreCapabilities = { search: true, compareAndSet: true, createIfAbsent: true, batchWrite: true, atomicUnique: false };
+  readonly capabilities: MetaStoreCapabilities = { search: true, compareAndSet: true, createIfAbsent: true, batchWrite: true, atomicUnique: true };
   readonly table: string;
   private readonly quoted: string;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly knownIndexes = new Set<string>();
+  /** Made by the first commit() (a store used only through the synchronous API never needs it). */
+  private committer: SqliteMetaCommitter | undefined;
   private readonly write: {
     upsert: Database.Statement;
     insert: Database.Statement;
@@ -180,6 +184,17 @@ export class SqliteMetaStore implements IMetaStore {
       });
     }
     return this.write.putIfCurrent.run({ ...this.row(meta), expected }).changes > 0;
+  }
+
+  /** Another live resource whose indexed `field` equals `value` (the search's eq is type-strict). */
+  uniqueHolderSync(field: string, value: unknown, exceptId: string): string | undefined {
+    const holders = this.searchSync({
+      is_deleted: false,
+      data_conditions: [{ type: 'DataSearchCondition', field_path: field, operator: 'eq', value, transform: null }],
+      limit: 2,
+      offset: 0,
+    });
+    return holders.find((meta) => meta.resource_id !== exceptId)?.resource_id;
   }
 
   deleteSync(resourceId: string): boolean {
@@ -310,8 +325,16 @@ export class SqliteMetaStore implements IMetaStore {
     this.putManySync(metas);
   }
 
+  /** See SqliteMetaCommitter: serialised per database across processes by a commit lock file. */
+  async commit(write: MetaCommit): Promise<void> {
+    this.row(write?.meta); // bad input is refused before anything is written
+    this.committer ??= new SqliteMetaCommitter(this.db, this);
+    await this.committer.commit(write);
+  }
+
   /** Drops cached statements; the connection stays open (it belongs to the caller). */
   async close(): Promise<void> {
+    await this.committer?.close();
     this.statements.clear();
   }
 

@@ -201,6 +201,6 @@ storageConformanceSuite(
       await factory.close?.();
       fs.rmSync((factory as ReturnType<typeof composedFactory>).rootdir, { recursive: true, force: true });
     },
-    capabilities: { search: true, compareAndSet: true, createIfAbsent: true, batchWrite: true, atomicCommit: false, atomicUnique: false },
+    capabilities: { search: true, compareAndSet: true, createIfAbsent: true, batchWrite: true, atomicCommit: false, atomicUnique: true },
   },
 );

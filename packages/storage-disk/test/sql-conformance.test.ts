@@ -24,6 +24,6 @@ storageConformanceSuite(
   {
     name: 'SqliteMetaStore via SimpleStorage',
     createFactory: sqliteMetaFactory,
-    capabilities: { search: true, compareAndSet: true, createIfAbsent: true, batchWrite: true, atomicCommit: false, atomicUnique: false },
+    capabilities: { search: true, compareAndSet: true, createIfAbsent: true, batchWrite: true, atomicCommit: false, atomicUnique: true },
   },
 );

@@ -116,7 +116,7 @@ describe('schema', () => {
   });
 
   it('declares every capability', () => {
-    expect(store.capabilities).toEqual({ search: true, compareAndSet: true, createIfAbsent: true, batchWrite: true });
+    expect(store.capabilities).toEqual({ search: true, compareAndSet: true, createIfAbsent: true, batchWrite: true, atomicUnique: true });
   });
 });
 
