@@ -1,3 +1,4 @@
+import { RE2JS } from 're2js';
 import { QueryError } from '@specstar/interfaces';
 import { SpecStar } from '../registry';
 import { catchError, rejection } from '../../test/catch-error';
@@ -134,5 +135,24 @@ describe('Python syntax on RE2', () => {
     expect(matches('^a.b$', 'a\rb')).toBe(true); // only \n is special to ., as in Python
     expect(matches('^.$', '\ud800')).toBe(true);
     expect(matches('(?i)straße', 'STRAßE')).toBe(true);
+  });
+});
+
+describe('literal shapes answer as the engine does', () => {
+  // prefix / suffix / substring / whole text, as QB's startsWith-like helpers, icontains, istartsWith, iendsWith and like emit them
+  const patterns = [
+    'ab', '^ab', 'ab$', '^ab$', '^$', '', '^', '$', 'a\\.b', '^a\\ b\\-c$', '\\$1$', '\\\\$', '(?i)ab', '(?i)^AB', '(?i)ab$',
+    '(?i)^ab$', '(?i)k', '(?i)s', '(?s)^ab', '(?m)^ab', '(?m)ab$', '(?m)ab', 'é', '(?i)É', '😀', '(?i)a\\.b',
+  ];
+  const texts = ['ab', 'AB', 'xaby', 'ab\n', '\nab', 'a.b', 'a b-c', 'x$1', '\\', '', 'K', 'ſ', 'é', 'É', 'x😀y', '\ud83d', 'aB\u212a'];
+  it.each(patterns)('%s', (pattern) => {
+    const flagsMatch = /^\(\?([ims]+)\)/.exec(pattern);
+    const flags = [...(flagsMatch?.[1] ?? '')].reduce(
+      (bits, f) => bits | (f === 'i' ? RE2JS.CASE_INSENSITIVE : f === 'm' ? RE2JS.MULTILINE : RE2JS.DOTALL),
+      0,
+    );
+    const engine = RE2JS.compile(pattern.slice(flagsMatch?.[0].length ?? 0), flags);
+    const compiled = compilePattern(pattern);
+    for (const text of texts) expect([text, compiled.test(text)]).toEqual([text, engine.test(text)]);
   });
 });

@@ -149,6 +149,62 @@ function translate(body: string): string {
   return out;
 }
 
+const METACHARS = new Set([...'.^$*+?{}[]|()\\']);
+const ASCII_ALNUM = /^[0-9A-Za-z]$/;
+const NON_ASCII = /[^\x00-\x7f]/;
+const SURROGATE = /[\ud800-\udfff]/;
+
+/** The text a pattern body matches literally (escaped punctuation allowed), or undefined. */
+function literalText(body: string): string | undefined {
+  let text = '';
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i] as string;
+    if (ch === '\\') {
+      const next = body[i + 1];
+      if (next === undefined || next.charCodeAt(0) >= 0x80 || ASCII_ALNUM.test(next)) return undefined;
+      text += next;
+      i++;
+    } else if (METACHARS.has(ch)) {
+      return undefined;
+    } else {
+      text += ch;
+    }
+  }
+  return text;
+}
+
+/**
+ * The shapes the query builder emits most (prefix, suffix, substring, whole text, and their
+ * `(?i)` forms) as plain string tests that give the engine's answer without running it.
+ * Case-insensitive tests take the shortcut only for ASCII needles on ASCII text: elsewhere
+ * Unicode case folding (K → k, ſ → s) decides, so the engine runs.
+ */
+function literalMatcher(body: string, flags: number, engine: SearchRegex): SearchRegex | undefined {
+  if ((flags & ~(RE2JS.CASE_INSENSITIVE | RE2JS.DOTALL | RE2JS.MULTILINE)) !== 0) return undefined;
+  const start = body.startsWith('^');
+  let end = false;
+  let inner = start ? body.slice(1) : body;
+  if (inner.endsWith('$')) {
+    let backslashes = 0;
+    for (let i = inner.length - 2; i >= 0 && inner[i] === '\\'; i--) backslashes++;
+    if (backslashes % 2 === 0) {
+      end = true;
+      inner = inner.slice(0, -1);
+    }
+  }
+  if ((start || end) && (flags & RE2JS.MULTILINE) !== 0) return undefined;
+  const literal = literalText(inner);
+  if (literal === undefined || SURROGATE.test(literal)) return undefined;
+  const exact = (text: string): boolean =>
+    start ? (end ? text === literal : text.startsWith(literal)) : end ? text.endsWith(literal) : text.includes(literal);
+  if ((flags & RE2JS.CASE_INSENSITIVE) === 0) return { test: exact };
+  if (NON_ASCII.test(literal)) return undefined;
+  const lower = literal.toLowerCase();
+  const folded = (text: string): boolean =>
+    start ? (end ? text === lower : text.startsWith(lower)) : end ? text.endsWith(lower) : text.includes(lower);
+  return { test: (text) => (NON_ASCII.test(text) ? engine.test(text) : folded(text.toLowerCase())) };
+}
+
 /** Where a pattern came from, for messages: ` on field 'name'` or nothing. */
 function fieldClause(fieldPath: string | undefined): string {
   return fieldPath === undefined ? '' : ` on field '${fieldPath}'`;
@@ -178,7 +234,9 @@ export function compilePattern(source: string, fieldPath?: string): SearchRegex 
     body = body.slice(m[0].length);
   }
   try {
-    return RE2JS.compile(translate(body), flags);
+    // Compiled even when a string test stands in: the engine validates the pattern and takes the texts the test cannot decide.
+    const engine = RE2JS.compile(translate(body), flags);
+    return literalMatcher(body, flags, engine) ?? engine;
   } catch (err) {
     if (err instanceof Unsupported) {
       throw new QueryError(
