@@ -1,5 +1,7 @@
+/** What load accepts by size: the limits, their error, and how a frame too large to hold in memory is judged. */
 import { ArchiveFormatError, ValidationError } from '@specstar/interfaces';
-import { MAX_FRAME_LENGTH } from './records';
+import type { ByteReader, PendingFrame } from './reader';
+import { MAX_FRAME_LENGTH, leadingRecordType } from './records';
 
 /** Largest frame `load` accepts by default: the format's own cap (larger is corrupt). */
 export const DEFAULT_MAX_FRAME_SIZE = MAX_FRAME_LENGTH;
@@ -40,4 +42,29 @@ export function checkByteOption(name: string, value: unknown, fallback: number, 
   if ((unbounded && value === Infinity) || (typeof value === 'number' && Number.isSafeInteger(value) && value > 0)) return value;
   const message = `must be a positive integer number of bytes${unbounded ? ' or Infinity' : ''}`;
   throw new ValidationError(`${name} ${message}, got ${String(value)}`, { kind: 'input', issues: [{ path: name, message }] });
+}
+
+/** ArchiveLimitError when a frame's header claims more than `maxFrameSize` payload bytes. */
+export function checkFrameSize(position: number, length: number, maxFrameSize: number): void {
+  if (length > maxFrameSize) throw new ArchiveLimitError('maxFrameSize', maxFrameSize, length, position);
+}
+
+/** Bytes of a large frame's payload read to judge it before the rest is streamed to disk. */
+const LEADING_BYTES = 64;
+const SECTION_RECORD_TYPES: ReadonlySet<string> = new Set(['MetaRecord', 'RevisionRecord', 'BlobRecord']);
+
+/**
+ * Refuses a frame too large to hold in memory unless it can be a section record: only Meta,
+ * Revision and Blob records grow with the data, and only inside a section.
+ */
+export async function checkLargeFrame(reader: ByteReader, frame: PendingFrame, state: { sawHeader: boolean; inSection: boolean; maxFrameSize: number }): Promise<void> {
+  const { position, length } = frame;
+  if (!state.sawHeader) throw new ArchiveFormatError(`Expected HeaderRecord, got a frame of ${length} bytes: not an archive or corrupt.`, position);
+  if (!state.inSection) throw new ArchiveFormatError(`Frame of ${length} bytes outside of model section: not an archive or corrupt.`, position);
+  checkFrameSize(position, length, state.maxFrameSize);
+  const got = await reader.fill(Math.min(length, LEADING_BYTES));
+  const type = leadingRecordType(reader.peek(got));
+  if (type === undefined || !SECTION_RECORD_TYPES.has(type)) {
+    throw new ArchiveFormatError(`Frame of ${length} bytes does not start like a MetaRecord, RevisionRecord or BlobRecord: not an archive or corrupt.`, position);
+  }
 }

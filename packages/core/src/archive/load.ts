@@ -12,13 +12,12 @@ import { checkResourceId } from '../ids';
 import type { ResourceManager } from '../manager';
 import { assertValidFileId } from '../storage';
 import { decodeMetaPayload, decodeRevisionPayload } from './payloads';
-import { DEFAULT_FRAME_MEMORY_BYTES, DEFAULT_MAX_FRAME_SIZE, checkByteOption } from './limits';
-import { ByteReader, checkFrameSize, framePayload, readFrames, type ByteSource, type PendingFrame } from './reader';
+import { DEFAULT_FRAME_MEMORY_BYTES, DEFAULT_MAX_FRAME_SIZE, checkByteOption, checkLargeFrame } from './limits';
+import { ByteReader, framePayload, readFrames, type ByteSource } from './reader';
 import {
   ARCHIVE_VERSION,
   checkOnDuplicate,
   decodePayload,
-  leadingRecordType,
   type ArchiveRecord,
   type BlobRecord,
   type MetaRecord,
@@ -288,26 +287,6 @@ export interface LoadArchiveOptions {
   maxArchiveSize?: number;
   /** Frames longer than this (default 1 MiB) are streamed to the section's temporary file instead of read into memory. */
   frameMemoryBytes?: number;
-}
-
-/** Bytes of a large frame's payload read to judge it before the rest is streamed to disk. */
-const LEADING_BYTES = 64;
-const SECTION_RECORD_TYPES: ReadonlySet<string> = new Set(['MetaRecord', 'RevisionRecord', 'BlobRecord']);
-
-/**
- * Refuses a frame too large to hold in memory unless it can be a section record: only Meta,
- * Revision and Blob records grow with the data, and only inside a section.
- */
-async function checkLargeFrame(reader: ByteReader, frame: PendingFrame, state: { sawHeader: boolean; inSection: boolean; maxFrameSize: number }): Promise<void> {
-  const { position, length } = frame;
-  if (!state.sawHeader) throw new ArchiveFormatError(`Expected HeaderRecord, got a frame of ${length} bytes: not an archive or corrupt.`, position);
-  if (!state.inSection) throw new ArchiveFormatError(`Frame of ${length} bytes outside of model section: not an archive or corrupt.`, position);
-  checkFrameSize(position, length, state.maxFrameSize);
-  const got = await reader.fill(Math.min(length, LEADING_BYTES));
-  const type = leadingRecordType(reader.peek(got));
-  if (type === undefined || !SECTION_RECORD_TYPES.has(type)) {
-    throw new ArchiveFormatError(`Frame of ${length} bytes does not start like a MetaRecord, RevisionRecord or BlobRecord: not an archive or corrupt.`, position);
-  }
 }
 
 interface OpenSection {

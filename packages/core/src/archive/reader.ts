@@ -1,5 +1,5 @@
 import { ArchiveFormatError } from '@specstar/interfaces';
-import { ArchiveLimitError, DEFAULT_MAX_FRAME_SIZE } from './limits';
+import { ArchiveLimitError, DEFAULT_MAX_FRAME_SIZE, checkFrameSize } from './limits';
 import { FRAME_HEADER_BYTES, MAX_FRAME_LENGTH, decodePayload, type ArchiveRecord } from './records';
 
 export type ByteSource = AsyncIterable<Uint8Array> | NodeJS.ReadableStream;
@@ -181,11 +181,6 @@ export interface FrameOptions {
 
 function truncatedPayload(position: number): ArchiveFormatError {
   return new ArchiveFormatError('Truncated frame payload in dump stream.', position);
-}
-
-/** ArchiveLimitError when a frame's header claims more than `maxFrameSize` payload bytes. */
-export function checkFrameSize(position: number, length: number, maxFrameSize: number): void {
-  if (length > maxFrameSize) throw new ArchiveLimitError('maxFrameSize', maxFrameSize, length, position);
 }
 
 /**
