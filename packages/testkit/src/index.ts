@@ -30,6 +30,7 @@ export { ITEM_SCHEMA, ITEM_INDEXED_FIELDS } from './fixtures';
 export { searchMetas, SEARCH_INDEXED } from './search-dataset';
 export * from './differential';
 export * from './worker';
+export { metaStoreConformanceSuite, META_STORE_CASE_NAMES, type MetaStoreCaseName, type MetaStoreSuiteOptions } from './meta-suite';
 
 /** Every group, in the order they are registered. */
 export const CASE_GROUPS = [
