@@ -17,7 +17,7 @@ export const FILE_PART = 'file';
  * turns out truncated or malformed fails before the loader writes its final section (and a
  * small archive, wholly). Bounded memory per request.
  */
-export const TAIL_HOLD_BYTES = 64 * 1024;
+const TAIL_HOLD_BYTES = 64 * 1024;
 
 /**
  * The upload's byte stream: counts bytes, fails with 413 once more than `limit` went through,
