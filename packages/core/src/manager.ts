@@ -308,6 +308,16 @@ export class ResourceManager<T = unknown> {
     return this.evented(action, this.readContext(action), fields, resultField, fn);
   }
 
+  /**
+   * The blob guard of a write by the scope's user, or undefined while blob access is unguarded.
+   * Archive loads use it: they write stored records, not data that passes through the write pipeline.
+   */
+  blobWriteGuard(): BlobWriteGuard | undefined {
+    const access = this.settings.blobAccess;
+    if (!access?.enforced) return undefined;
+    return access.writer(this.context('load', undefined).user, this.name);
+  }
+
   /** Decodes stored data bytes (this model's encoding) into the plain form. */
   decodeData(bytes: Uint8Array): T {
     return this.decode(bytes);

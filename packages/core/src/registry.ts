@@ -282,8 +282,9 @@ export class SpecStar {
       blobStore: this.getBlobStore(),
       ...(compiled.hasBinary && {
         storeBinaries: (value: unknown, guard?: BlobWriteGuard) => storeBinaries(value, compiled, this.getBlobStore(), guard),
-        blobAccess: this.blobAccess,
       }),
+      // Every model: untyped data and archive loads may reference blobs too.
+      blobAccess: this.blobAccess,
       migration,
       indexedFields,
       idGenerator: options.idGenerator,

@@ -25,6 +25,7 @@ import {
   type RevisionRecord,
 } from './records';
 import { DEFAULT_SECTION_MEMORY_BYTES, SectionSpool } from './spool';
+import { SectionBlobCheck, checkBlobRecord, referencedFileIds } from './blob-checks';
 
 /** Records per storage call (saveMetas / saveRevisions / existence checks). */
 const BATCH = 500;
@@ -125,6 +126,7 @@ async function loadSection(rm: ResourceManager, entries: SectionSource, onDuplic
     const checkExisting = onDuplicate !== 'overwrite';
 
     // ---- 1. check and decide -------------------------------------------------------------
+    const blobCheck = SectionBlobCheck.of(rm);
     let metaIndex = 0;
     let batch: Array<{ id: string; index: number }> = [];
     const decide = async (): Promise<void> => {
@@ -152,11 +154,14 @@ async function loadSection(rm: ResourceManager, entries: SectionSource, onDuplic
         const revision = decodeRevisionPayload(record.data, rm.name, position);
         checkId(rm, revision.info.resource_id, 'RevisionRecord', position);
         checkEncoding(rm, revision, position);
+        blobCheck?.noteRevision(revision.data);
       } else {
         checkFileId(rm, record.file_id, position);
+        await blobCheck?.noteBlob(record);
       }
     }
     await decide();
+    await blobCheck?.check();
 
     // ---- 2. blobs and revisions ----------------------------------------------------------
     const blobStore = rm.blobStore;
@@ -182,6 +187,7 @@ async function loadSection(rm: ResourceManager, entries: SectionSource, onDuplic
       }
     }
     await saveRevisions();
+    await blobCheck?.recordUploads();
 
     // ---- 3. metas ------------------------------------------------------------------------
     let metas: ResourceMeta[] = [];
@@ -251,6 +257,7 @@ export async function loadRecord(rm: ResourceManager, record: ArchiveRecord, onD
     });
   }
   return rm.runAction('load', { record_type: t }, undefined, async () => {
+    const guard = rm.blobWriteGuard();
     if (record.t === 'MetaRecord') {
       const meta = decodeMetaPayload(record.data, rm.name);
       checkId(rm, meta.resource_id, 'MetaRecord', undefined);
@@ -263,10 +270,13 @@ export async function loadRecord(rm: ResourceManager, record: ArchiveRecord, onD
       const revision = decodeRevisionPayload(record.data, rm.name);
       checkId(rm, revision.info.resource_id, 'RevisionRecord', undefined);
       checkEncoding(rm, revision, undefined);
+      if (guard) await guard.checkReferences(referencedFileIds(rm, revision.data));
       await rm.storage.saveRevisions([revision]);
     } else if (record.t === 'BlobRecord') {
       checkFileId(rm, record.file_id, undefined);
+      if (guard) await checkBlobRecord(rm, guard, record);
       await rm.blobStore?.put(record.blob_data, { key: record.file_id, ...(record.content_type !== '' && { contentType: record.content_type }) });
+      await guard?.recordUploads([record.file_id]);
     }
     return true;
   });

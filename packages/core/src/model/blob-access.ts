@@ -15,6 +15,8 @@ export interface BlobWriteGuard {
   checkReferences(fileIds: readonly string[]): Promise<void>;
   /** Records the writer as the uploader of the blobs this write put. */
   recordUploads(fileIds: readonly string[]): Promise<void>;
+  /** Throws PermissionDeniedError unless the writer may replace the stored bytes of `fileId` (archive loads name blobs by id). */
+  checkOverwrite(fileId: string): Promise<void>;
 }
 
 /** The file ids the resource being written already references (its current data), read only when needed. */
@@ -73,6 +75,14 @@ export class BlobAccess {
       },
       recordUploads: async (fileIds) => {
         for (const fileId of new Set(fileIds)) await this.recordUpload(fileId, user);
+      },
+      checkOverwrite: async (fileId) => {
+        if (!this.guarded() || (await this.mayReadDirectly(fileId, user))) return;
+        throw new PermissionDeniedError(`User '${user}' may not overwrite blob '${fileId}' of '${model}': only its uploader may`, {
+          user,
+          action: 'overwrite_blob',
+          resource_name: model,
+        });
       },
     };
   }
