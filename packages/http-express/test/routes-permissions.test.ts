@@ -36,5 +36,8 @@ describe('model routes run as the caller', () => {
     await server.http.get(`/item/${id}`).set('X-User', 'mallory').expect(403);
     await server.http.get('/item').set('X-User', 'mallory').expect(403);
     await server.http.get('/item').set('X-User', 'root').expect(200);
+    // a count is a search: its conditions would otherwise reveal what the search hides
+    await server.http.get('/item/count').query({ qb: 'QB["name"].regex("^r")' }).set('X-User', 'mallory').expect(403);
+    expect((await server.http.get('/item/count').set('X-User', 'root').expect(200)).body).toBe(1);
   });
 });

@@ -82,7 +82,9 @@ export function countRoute(kit: RouteKit) {
   return async (req: Request, res: Response, rm: ResourceManager): Promise<void> => {
     const q = new QueryReader(req);
     const query = readSearch(q, rm, { now: await qbClock(kit, req, q) });
-    sendRecord(res, await rm.count(query));
+    // Headless count is unchecked; over HTTP it is a search, or its conditions would be an
+    // oracle for values the caller may not search.
+    sendRecord(res, await rm.runAction('search_resources', { query }, undefined, () => rm.count(query)));
   };
 }
 
