@@ -29,8 +29,11 @@ function freshTarget(): ComposedTarget {
   rounds += 1;
   const rootdir = fs.mkdtempSync(path.join(os.tmpdir(), 'specstar-composed-'));
   rootdirs.push(rootdir);
-  return { dsn: db.dsn, rootdir, prefix: `r${rounds}_` };
+  return { dsn: db?.dsn ?? '', rootdir, prefix: `r${rounds}_` };
 }
+
+/** The disk-only composition runs without PostgreSQL too. */
+const usesPostgres = (composition: Composition) => composition !== 'disk-meta-disk-resource';
 
 function startWorkers(composition: Composition, target: ComposedTarget, task: string, args: (index: number) => string) {
   return Array.from({ length: PROCESSES }, (_, index) =>
@@ -51,78 +54,81 @@ function report(composition: Composition, raceName: string, winners: number[]): 
   process.stdout.write(`${composition} ${raceName}: winners per round ${JSON.stringify(winners)}\n`);
 }
 
-describePg.each(COMPOSITIONS.map((c) => [c]))(`%s, ${PROCESSES} processes`, (composition) => {
-  beforeAll(async () => {
-    db ??= await createTestDatabase();
-  });
-  afterAll(() => {
-    for (const dir of rootdirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
-  });
+describe.each(COMPOSITIONS.map((c) => [c]))(`%s, ${PROCESSES} processes`, (composition) => {
+  const suite = usesPostgres(composition) ? describePg : describe;
+  suite('races', () => {
+    beforeAll(async () => {
+      if (usesPostgres(composition)) db ??= await createTestDatabase();
+    });
+    afterAll(() => {
+      for (const dir of rootdirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+    });
 
-  it(`creating the same unique value: exactly one succeeds, the others get UniqueConstraintError naming it (${ROUNDS} rounds)`, async () => {
-    const counts: number[] = [];
-    const failures: string[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      const target = freshTarget();
-      const setup = await openComposed(composition, target, 'parent');
-      // Two stores composed by core, the meta store deciding: not one provider's own storage.
-      expect(setup.tallies.storage).toBeInstanceOf(SimpleStorage);
-      expect(setup.tallies.storage.capabilities).toMatchObject({ atomicCommit: false, atomicUnique: true });
-      await setup.tallies.create({ name: 'warm-up', count: 0 }); // tables exist before the race
-      await setup.spec.close();
+    it(`creating the same unique value: exactly one succeeds, the others get UniqueConstraintError naming it (${ROUNDS} rounds)`, async () => {
+      const counts: number[] = [];
+      const failures: string[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const target = freshTarget();
+        const setup = await openComposed(composition, target, 'parent');
+        // Two stores composed by core, the meta store deciding: not one provider's own storage.
+        expect(setup.tallies.storage).toBeInstanceOf(SimpleStorage);
+        expect(setup.tallies.storage.capabilities).toMatchObject({ atomicCommit: false, atomicUnique: true });
+        await setup.tallies.create({ name: 'warm-up', count: 0 }); // tables exist before the race
+        await setup.spec.close();
 
-      const outcomes = await race(startWorkers(composition, target, 'claim', () => 'taken'));
-      const winners = outcomes.filter((o) => 'won' in o).map((o) => o['won'] as string);
-      counts.push(winners.length);
-      const after = await openComposed(composition, target, 'parent');
-      try {
-        const holders = await after.tallies.searchResources({
-          conditions: [{ type: 'DataSearchCondition', field_path: 'name', operator: 'eq', value: 'taken', transform: null }],
-          limit: 100,
-          offset: 0,
-        });
-        // What a reader sees: the winner only; a loser's payload has no meta pointing at it.
-        if (winners.length !== 1 || holders.map((m) => m.resource_id).join() !== winners[0]) failures.push(`round ${round}: winners ${winners}, holders ${holders.map((m) => m.resource_id)}`);
-        for (const loser of outcomes.filter((o) => 'refused' in o)) if (loser['refused'] !== winners[0]) failures.push(`round ${round}: refused by ${String(loser['refused'])}`);
-        expect(await after.tallies.count({ is_deleted: false })).toBe(1 + holders.length);
-        expect((await after.tallies.get(holders[0]!.resource_id)).data).toEqual({ name: 'taken', count: 0 });
-      } finally {
-        await after.spec.close();
-      }
-    }
-    report(composition, 'unique race', counts);
-    expect(failures).toEqual([]);
-  }, 60_000 * ROUNDS);
-
-  it(`If-Match updates from the same revision: exactly one wins and a reader sees its revision (${ROUNDS} rounds)`, async () => {
-    const counts: number[] = [];
-    const failures: string[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      const target = freshTarget();
-      const setup = await openComposed(composition, target, 'parent');
-      await setup.tallies.create({ name: 'shared', count: 0 }, { resourceId: 'shared' });
-      await setup.spec.close();
-
-      const outcomes = await race(startWorkers(composition, target, 'if-match', (index) => String(index + 1)));
-      const winners = outcomes.flatMap((o, index) => ('won' in o ? [{ uid: o['uid'] as string, count: index + 1 }] : []));
-      counts.push(winners.length);
-      for (const loser of outcomes.filter((o) => 'mismatch' in o)) if (loser['mismatch'] !== 'shared:2') failures.push(`round ${round}: mismatch saw ${String(loser['mismatch'])}`);
-      const after = await openComposed(composition, target, 'parent');
-      try {
-        const meta = await after.tallies.getMeta('shared');
-        const current = await after.tallies.get('shared');
-        if (winners.length !== 1) failures.push(`round ${round}: ${winners.length} winners`);
-        else if (meta.current_revision_id !== 'shared:2' || meta.total_revision_count !== 2) failures.push(`round ${round}: meta at ${meta.current_revision_id} (${meta.total_revision_count})`);
-        else if (current.info.uid !== winners[0]!.uid || (current.data as { count: number }).count !== winners[0]!.count) {
-          failures.push(`round ${round}: reader sees count ${(current.data as { count: number }).count} (uid ${current.info.uid}), winner wrote ${winners[0]!.count} (uid ${winners[0]!.uid})`);
+        const outcomes = await race(startWorkers(composition, target, 'claim', () => 'taken'));
+        const winners = outcomes.filter((o) => 'won' in o).map((o) => o['won'] as string);
+        counts.push(winners.length);
+        const after = await openComposed(composition, target, 'parent');
+        try {
+          const holders = await after.tallies.searchResources({
+            conditions: [{ type: 'DataSearchCondition', field_path: 'name', operator: 'eq', value: 'taken', transform: null }],
+            limit: 100,
+            offset: 0,
+          });
+          // What a reader sees: the winner only; a loser's payload has no meta pointing at it.
+          if (winners.length !== 1 || holders.map((m) => m.resource_id).join() !== winners[0]) failures.push(`round ${round}: winners ${winners}, holders ${holders.map((m) => m.resource_id)}`);
+          for (const loser of outcomes.filter((o) => 'refused' in o)) if (loser['refused'] !== winners[0]) failures.push(`round ${round}: refused by ${String(loser['refused'])}`);
+          expect(await after.tallies.count({ is_deleted: false })).toBe(1 + holders.length);
+          expect((await after.tallies.get(holders[0]!.resource_id)).data).toEqual({ name: 'taken', count: 0 });
+        } finally {
+          await after.spec.close();
         }
-      } finally {
-        await after.spec.close();
       }
-    }
-    report(composition, 'If-Match race', counts);
-    expect(failures).toEqual([]);
-  }, 60_000 * ROUNDS);
+      report(composition, 'unique race', counts);
+      expect(failures).toEqual([]);
+    }, 60_000 * ROUNDS);
+
+    it(`If-Match updates from the same revision: exactly one wins and a reader sees its revision (${ROUNDS} rounds)`, async () => {
+      const counts: number[] = [];
+      const failures: string[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const target = freshTarget();
+        const setup = await openComposed(composition, target, 'parent');
+        await setup.tallies.create({ name: 'shared', count: 0 }, { resourceId: 'shared' });
+        await setup.spec.close();
+
+        const outcomes = await race(startWorkers(composition, target, 'if-match', (index) => String(index + 1)));
+        const winners = outcomes.flatMap((o, index) => ('won' in o ? [{ uid: o['uid'] as string, count: index + 1 }] : []));
+        counts.push(winners.length);
+        for (const loser of outcomes.filter((o) => 'mismatch' in o)) if (loser['mismatch'] !== 'shared:2') failures.push(`round ${round}: mismatch saw ${String(loser['mismatch'])}`);
+        const after = await openComposed(composition, target, 'parent');
+        try {
+          const meta = await after.tallies.getMeta('shared');
+          const current = await after.tallies.get('shared');
+          if (winners.length !== 1) failures.push(`round ${round}: ${winners.length} winners`);
+          else if (meta.current_revision_id !== 'shared:2' || meta.total_revision_count !== 2) failures.push(`round ${round}: meta at ${meta.current_revision_id} (${meta.total_revision_count})`);
+          else if (current.info.uid !== winners[0]!.uid || (current.data as { count: number }).count !== winners[0]!.count) {
+            failures.push(`round ${round}: reader sees count ${(current.data as { count: number }).count} (uid ${current.info.uid}), winner wrote ${winners[0]!.count} (uid ${winners[0]!.uid})`);
+          }
+        } finally {
+          await after.spec.close();
+        }
+      }
+      report(composition, 'If-Match race', counts);
+      expect(failures).toEqual([]);
+    }, 60_000 * ROUNDS);
+  });
 });
 
 afterAll(async () => {
