@@ -66,6 +66,9 @@ class Tally {
   }
 }
 
+// Thousands of sequential requests: a guard against a hung server, generous enough for a loaded 2-core CI machine.
+jest.setTimeout(240_000);
+
 describe('multipart/archive fuzz family against a child-process server', () => {
   let child: Child;
   let spill: string;
