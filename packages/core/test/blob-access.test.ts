@@ -111,7 +111,7 @@ describe('archive loads under a checker', () => {
   const blobText = async (spec: SpecStar, fileId: string): Promise<string> => Buffer.from((await spec.getBlobStore().get(fileId)).data!).toString();
 
   it("refuses records referencing another user's blob, and writes nothing", async () => {
-    const { spec, docs, fileId, id, records } = await setup();
+    const { spec, docs, id, records } = await setup();
     await expect(spec.using({ user: 'bob' }, () => loadRecordsBulk(docs, records.metas, records.revisions))).rejects.toMatchObject({
       action: 'reference_blob',
       user: 'bob',

@@ -12,7 +12,7 @@
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import type Database from 'better-sqlite3';
-import { ResourceConflictError, ResourceIDNotFoundError, RevisionMismatchError, type SpecStarError } from '@specstar/interfaces';
+import { ResourceConflictError, RevisionMismatchError, type SpecStarError } from '@specstar/interfaces';
 import type {
   IStorage,
   ResourceMeta,
@@ -23,7 +23,7 @@ import type {
   StoredRevision,
   WriteExpectation,
 } from '@specstar/interfaces';
-import { findUniqueViolation } from '@specstar/core';
+import { expectationRefusal, findUniqueViolation } from '@specstar/core';
 import { SqliteMetaStore } from './sqlite-meta-store';
 import { ensureDirectory, openDatabase, removeFileQuietly } from './files';
 import { childPath, modelPaths, resolveRootdir, type ModelPaths } from './paths';
@@ -133,13 +133,7 @@ export class DiskStorage implements IStorage {
 
   /** The error a write with this expectation gets against what is stored now; undefined when it may proceed. */
   private refusal(resourceId: string, expect: WriteExpectation): SpecStarError | undefined {
-    if ('absent' in expect) return this.metas.hasSync(resourceId) ? conflict(resourceId) : undefined;
-    const stored = this.metas.getSync(resourceId);
-    if (stored === undefined) return new ResourceIDNotFoundError(resourceId);
-    if (stored.current_revision_id !== expect.current_revision_id) {
-      return new RevisionMismatchError(resourceId, expect.current_revision_id, stored.current_revision_id);
-    }
-    return undefined;
+    return expectationRefusal(resourceId, this.metas.getSync(resourceId), expect);
   }
 
   async listRevisions(resourceId: string): Promise<string[]> {

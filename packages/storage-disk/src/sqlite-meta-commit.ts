@@ -16,8 +16,8 @@
  *   5. unlock
  */
 import Database from 'better-sqlite3';
-import { ConfigurationError, ResourceConflictError, ResourceIDNotFoundError, RevisionMismatchError, type MetaCommit, type SpecStarError } from '@specstar/interfaces';
-import { SerialLock, findUniqueViolation } from '@specstar/core';
+import { ConfigurationError, type MetaCommit, type SpecStarError } from '@specstar/interfaces';
+import { SerialLock, expectationRefusal, findUniqueViolation } from '@specstar/core';
 
 /** What the commit needs of the meta table (SqliteMetaStore's synchronous API). */
 export interface SyncMetaTable {
@@ -34,18 +34,8 @@ const LOCK_WAIT_MS = 30_000;
 /** The error `write` gets against what the table holds now; undefined when it may proceed. */
 export function metaRefusal(table: SyncMetaTable, write: MetaCommit): SpecStarError | undefined {
   const { meta, expect } = write;
-  const resourceId = meta.resource_id;
-  if (expect !== undefined) {
-    const stored = table.getSync(resourceId);
-    if ('absent' in expect) {
-      if (stored !== undefined) return new ResourceConflictError(`Resource '${resourceId}' already exists`, resourceId);
-    } else if (stored === undefined) {
-      return new ResourceIDNotFoundError(resourceId);
-    } else if (stored.current_revision_id !== expect.current_revision_id) {
-      return new RevisionMismatchError(resourceId, expect.current_revision_id, stored.current_revision_id);
-    }
-  }
-  return findUniqueViolation(write, (field, value, exceptId) => table.uniqueHolderSync(field, value, exceptId));
+  const refused = expect === undefined ? undefined : expectationRefusal(meta.resource_id, table.getSync(meta.resource_id), expect);
+  return refused ?? findUniqueViolation(write, (field, value, exceptId) => table.uniqueHolderSync(field, value, exceptId));
 }
 
 /** In-process queues, one per database file (connections to one file share it). */

@@ -2,3 +2,4 @@ export { MemoryBlobStore, MemoryMetaStore, MemoryResourceStore, MemoryStorage, M
 export { SimpleStorage } from './simple-storage';
 export { findUniqueViolation, holdsValue, uniqueClaims, type UniqueClaim, type UniqueClaimant } from './unique';
 export { SerialLock } from './serial-lock';
+export { expectationRefusal } from './expectation';

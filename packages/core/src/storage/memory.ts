@@ -3,7 +3,7 @@
  * Every store hands out copies, so a caller mutating what it got (or what it saved) never
  * changes stored state.
  */
-import { BlobNotFoundError, ResourceConflictError, ResourceIDNotFoundError, RevisionMismatchError, ValidationError } from '@specstar/interfaces';
+import { BlobNotFoundError, ValidationError } from '@specstar/interfaces';
 import type {
   Binary,
   BlobPutOptions,
@@ -30,6 +30,7 @@ import { SimpleStorage } from './simple-storage';
 import { ValueIndex } from './value-index';
 import { findUniqueViolation, holdsValue } from './unique';
 import { SerialLock } from './serial-lock';
+import { expectationRefusal } from './expectation';
 
 const META_RECORD_KEYS = 15;
 
@@ -142,18 +143,8 @@ export class MemoryMetaStore implements IMetaStore {
   /** @internal Why `write` may not be applied to what is stored now; undefined when it may. */
   refusal(write: Pick<MetaCommit, 'meta' | 'expect' | 'unique'>): Error | undefined {
     const { meta, expect } = write;
-    const resourceId = meta.resource_id;
-    if (expect !== undefined) {
-      const stored = this.metas.get(resourceId);
-      if ('absent' in expect) {
-        if (stored !== undefined) return new ResourceConflictError(`Resource '${resourceId}' already exists`, resourceId);
-      } else if (stored === undefined) {
-        return new ResourceIDNotFoundError(resourceId);
-      } else if (stored.current_revision_id !== expect.current_revision_id) {
-        return new RevisionMismatchError(resourceId, expect.current_revision_id, stored.current_revision_id);
-      }
-    }
-    if (write.unique === undefined) return undefined;
+    const refused = expect === undefined ? undefined : expectationRefusal(meta.resource_id, this.metas.get(meta.resource_id), expect);
+    if (refused !== undefined || write.unique === undefined) return refused;
     return findUniqueViolation(write, (field, value, exceptId) => this.uniqueHolder(field, value, exceptId));
   }
 
