@@ -2,6 +2,7 @@
 // strings, random JSON conditions and sorts, random paths, methods and headers. Whatever comes
 // in, the answer is a 4xx or a success, never a 5xx, and the server keeps serving.
 // Every random input comes from a seeded PRNG, so a failure names an input that reproduces.
+import { seededRandom } from '@specstar/testkit';
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -10,16 +11,9 @@ import { SpecStar, ref, unique } from '@specstar/core';
 import { mount } from '../src';
 
 // ---------------------------------------------------------------- seeded randomness
-/** mulberry32: tiny, fast, and the same sequence for the same seed on every machine. */
+/** Seeded helpers over the testkit PRNG: the same inputs on every machine. */
 function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   const int = (n: number): number => Math.floor(next() * n);
   const pick = <T>(list: readonly T[]): T => list[int(list.length)] as T;
   const chance = (p: number): boolean => next() < p;

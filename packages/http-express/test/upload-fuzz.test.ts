@@ -4,6 +4,7 @@
 // junk and headers-only parts, oversized parts and records, truncated raw archives, clients
 // that go away mid-body. Every answer must be a 4xx or a success, and afterwards the process is
 // alive, answers, and has left no spill files behind. Random inputs come from a seeded PRNG.
+import { seededRandom } from '@specstar/testkit';
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
@@ -19,16 +20,9 @@ const REGISTER = join(__dirname, '..', '..', '..', 'tooling', 'register-ts.js');
 const SERVER = join(__dirname, 'fixtures', 'upload-server.ts');
 const ROUTES = ['/blobs/upload', '/widget/import', '/_backup/import'] as const;
 
-/** mulberry32: the same sequence for the same seed on every machine. */
+/** Seeded helpers over the testkit PRNG: the same inputs on every machine. */
 function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   const int = (n: number): number => Math.floor(next() * n);
   const bytes = (n: number): Buffer => Buffer.from(Array.from({ length: n }, () => int(256)));
   return { int, bytes, pick: <T>(list: readonly T[]): T => list[int(list.length)] as T };
