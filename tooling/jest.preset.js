@@ -11,5 +11,9 @@ module.exports = {
   // parallel, and the fuzz and server tests do thousands of requests.
   testTimeout: 30_000,
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'] },
-  moduleNameMapper: { '^@specstar/([a-z0-9-]+)$': `${packagesDir}/$1/src/index.ts` },
+  moduleNameMapper: {
+    '^@specstar/([a-z0-9-]+)$': `${packagesDir}/$1/src/index.ts`,
+    // package subpath entries (`@specstar/core/adapter`) → `src/<subpath>.ts`
+    '^@specstar/([a-z0-9-]+)/([a-z0-9-]+)$': `${packagesDir}/$1/src/$2.ts`,
+  },
 };
