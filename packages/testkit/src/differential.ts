@@ -1,4 +1,4 @@
-import { countQuery, runQuery } from '@specstar/core';
+import { countQuery, runQuery } from '@specstar/core/adapter';
 import type {
   DataSearchCondition,
   DataSearchOperator,

@@ -30,7 +30,14 @@ export { ITEM_SCHEMA, ITEM_INDEXED_FIELDS } from './fixtures';
 export { searchMetas, SEARCH_INDEXED } from './search-dataset';
 export * from './differential';
 export * from './worker';
-export { metaStoreConformanceSuite, META_STORE_CASE_NAMES, type MetaStoreCaseName, type MetaStoreSuiteOptions } from './meta-suite';
+export {
+  metaStoreConformanceSuite,
+  META_STORE_CASE_NAMES,
+  META_STORE_SEARCH_CASE_NAMES,
+  type MetaStoreCaseName,
+  type MetaStoreSuiteOptions,
+} from './meta-suite';
+export { blobStoreConformanceSuite, type BlobStoreSuiteOptions } from './blob-suite';
 
 /** Every group, in the order they are registered. */
 export const CASE_GROUPS = [

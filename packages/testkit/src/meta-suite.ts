@@ -1,5 +1,11 @@
 import type { IMetaStore, MetaStoreCapabilities } from '@specstar/interfaces';
+import { fullQuery, ids } from './fixtures';
+import { seedSearchMetaStore, type SearchGroup } from './search-dataset';
 import { metaStoreCases, type MetaCaseContext, type MetaCaseDef, type MetaStoreCaseName } from './suites/meta-store';
+import { searchCriteriaCases } from './suites/search-criteria';
+import { searchLogicCases } from './suites/search-logic';
+import { searchOperatorCases } from './suites/search-operators';
+import { sortingPagingCases } from './suites/sorting-paging';
 import type { TestApi } from './types';
 
 export type { MetaStoreCaseName } from './suites/meta-store';
@@ -13,7 +19,7 @@ export interface MetaStoreSuiteOptions {
   dispose?(store: IMetaStore): Promise<void> | void;
   /**
    * Declared capabilities; checked against `store.capabilities`. The commit cases run only when
-   * `atomicUnique` is declared true.
+   * `atomicUnique` is declared true, the search tables only when `search` is.
    */
   capabilities?: Partial<MetaStoreCapabilities>;
   /** Per-case timeout in ms handed to the runner. */
@@ -21,6 +27,37 @@ export interface MetaStoreSuiteOptions {
 }
 
 export const META_STORE_CASE_NAMES: readonly MetaStoreCaseName[] = metaStoreCases.map((def) => def.name);
+
+/**
+ * The store-level search groups of the storage suite, run on the bare meta store: the search
+ * push-down is the meta store's own, so a meta-only adapter proves it without composing a storage.
+ */
+const META_SEARCH_GROUPS = [searchOperatorCases, searchLogicCases, searchCriteriaCases, sortingPagingCases] as const;
+
+/** The names of the search cases the meta-store suite runs (the same names as in the storage suite). */
+export const META_STORE_SEARCH_CASE_NAMES: readonly string[] = META_SEARCH_GROUPS.flatMap((group) =>
+  group.rows.map((row) => row.name),
+);
+
+function searchCases(group: SearchGroup<string>): MetaCaseDef[] {
+  return group.rows.map((row) => ({
+    name: row.name,
+    requires: ['search'],
+    async run({ expect, store }) {
+      const metas = store();
+      if (typeof metas.search !== 'function' || typeof metas.count !== 'function') {
+        throw new Error('the meta store declares search but has no search() and count()');
+      }
+      await seedSearchMetaStore(metas);
+      const query = fullQuery(row.query);
+      expect({ query: row.query, ids: ids(await metas.search(query)) }).toEqual({ query: row.query, ids: row.ids });
+      expect({ query: row.query, count: await metas.count(query) }).toEqual({
+        query: row.query,
+        count: row.count ?? row.ids.length,
+      });
+    },
+  }));
+}
 
 async function runMetaCase(def: MetaCaseDef, api: TestApi, options: MetaStoreSuiteOptions): Promise<void> {
   const made: IMetaStore[] = [];
@@ -52,23 +89,31 @@ async function runMetaCase(def: MetaCaseDef, api: TestApi, options: MetaStoreSui
   if (cleanup.length > 0) throw cleanup[0];
 }
 
+function registerMetaCase(def: MetaCaseDef, api: TestApi, options: MetaStoreSuiteOptions): void {
+  const missing = (def.requires ?? []).filter((capability) => options.capabilities?.[capability] !== true);
+  if (missing.length === 0) {
+    api.it(def.name, () => runMetaCase(def, api, options), options.timeout);
+    return;
+  }
+  const title = `${def.name} (skipped: needs capability ${missing.join(' + ')})`;
+  if (typeof api.it.skip === 'function') api.it.skip(title, () => undefined);
+  else api.it(title, async () => undefined);
+}
+
 /**
  * Registers the meta-store cases with the caller's runner: the atomic commit a SimpleStorage
  * over this meta store relies on (If-Match and unique claims decided by the meta store, the
- * payload written while the decision is held). Cases gated on an undeclared capability are
- * registered as skipped.
+ * payload written while the decision is held), then the storage suite's store-level search
+ * tables on the meta store's own search() and count(). Cases gated on an undeclared capability
+ * are registered as skipped.
  */
 export function metaStoreConformanceSuite(api: TestApi, options: MetaStoreSuiteOptions): void {
   api.describe(`meta store conformance: ${options.name}`, () => {
-    for (const def of metaStoreCases as readonly MetaCaseDef[]) {
-      const missing = (def.requires ?? []).filter((capability) => options.capabilities?.[capability] !== true);
-      if (missing.length === 0) {
-        api.it(def.name, () => runMetaCase(def, api, options), options.timeout);
-        continue;
-      }
-      const title = `${def.name} (skipped: needs capability ${missing.join(' + ')})`;
-      if (typeof api.it.skip === 'function') api.it.skip(title, () => undefined);
-      else api.it(title, async () => undefined);
+    for (const def of metaStoreCases as readonly MetaCaseDef[]) registerMetaCase(def, api, options);
+    for (const group of META_SEARCH_GROUPS) {
+      api.describe(group.title, () => {
+        for (const def of searchCases(group)) registerMetaCase(def, api, options);
+      });
     }
   });
 }

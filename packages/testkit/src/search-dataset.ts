@@ -1,11 +1,11 @@
-import type { IStorage, ResourceMeta, ResourceMetaSearchQuery } from '@specstar/interfaces';
+import type { IMetaStore, IStorage, ResourceMeta, ResourceMetaSearchQuery } from '@specstar/interfaces';
 import { at, fullQuery, ids, USERS } from './fixtures';
 import { defineGroup, type CaseDef, type CaseGroup } from './types';
 
 /**
  * Hand-made metas for the store-level search cases. Every expected result in the search
- * tables is derived from these by the rules of core-semantics §3.3–3.7 (not by running an
- * evaluator), so a push-down adapter is checked against the spec itself.
+ * tables is derived from these by the search rules (three-valued filter, sorts, paging), not
+ * by running an evaluator, so a push-down adapter is checked against the rules themselves.
  *
  *   id  created      updated      deleted  schema  count  rev_status
  *   r1  T1  alice    T15 bob      no       null    1      stable
@@ -129,11 +129,22 @@ export function searchMetas(): ResourceMeta[] {
   });
 }
 
+/** Insertion order of the dataset: shuffled, so no store can pass by returning write order. */
+const SEED_ORDER = [3, 0, 6, 1, 5, 2, 4];
+
 /** Writes the dataset through commit (the path the engine uses), insertion order shuffled. */
 export async function seedSearch(storage: IStorage): Promise<void> {
   const metas = searchMetas();
-  for (const index of [3, 0, 6, 1, 5, 2, 4]) {
+  for (const index of SEED_ORDER) {
     await storage.commit({ meta: metas[index]! });
+  }
+}
+
+/** Writes the dataset straight into a meta store (put, the one write every meta store has). */
+export async function seedSearchMetaStore(store: IMetaStore): Promise<void> {
+  const metas = searchMetas();
+  for (const index of SEED_ORDER) {
+    await store.put(metas[index]!);
   }
 }
 
@@ -148,8 +159,13 @@ export interface SearchRow<Name extends string> {
   count?: number;
 }
 
+/** A store-level search group; `rows` let the meta-store suite run the same table on a bare meta store. */
+export interface SearchGroup<Name extends string> extends CaseGroup<Name> {
+  rows: readonly SearchRow<Name>[];
+}
+
 /** Turns rows into cases: seed, search, compare ids in order, compare count. */
-export function searchGroup<const Name extends string>(title: string, rows: readonly SearchRow<Name>[]): CaseGroup<Name> {
+export function searchGroup<const Name extends string>(title: string, rows: readonly SearchRow<Name>[]): SearchGroup<Name> {
   const cases: CaseDef<Name>[] = rows.map((row) => ({
     name: row.name,
     async run({ expect, storage }) {
@@ -163,5 +179,5 @@ export function searchGroup<const Name extends string>(title: string, rows: read
       });
     },
   }));
-  return defineGroup(title, cases);
+  return { ...defineGroup(title, cases), rows };
 }
