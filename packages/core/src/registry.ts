@@ -26,8 +26,8 @@ import {
   type ModelNaming,
 } from './model';
 import { Schema } from './schema';
-import { storeBinaries } from './model/binary';
-import { BlobAccess, type BlobWriteGuard } from './model/blob-access';
+import { BlobAccess } from './model/blob-access';
+import { blobExtractionStep } from './manager/blob-step';
 import { dumpArchive, loadArchive, type ByteSource, type LoadArchiveOptions, type LoadStats } from './archive';
 import type { QueryInput } from './search';
 import { AllowAll, RBACPermissionChecker, permissionHandler } from './permissions';
@@ -280,9 +280,8 @@ export class SpecStar {
       codec: createDataCodec(encoding, schema),
       storage,
       blobStore: this.getBlobStore(),
-      ...(compiled.hasBinary && {
-        storeBinaries: (value: unknown, guard?: BlobWriteGuard) => storeBinaries(value, compiled, this.getBlobStore(), guard),
-      }),
+      // Binary bytes move to the shared blob store before a write is encoded.
+      pipeline: { prepareValue: compiled.hasBinary ? [blobExtractionStep(() => this.getBlobStore(), this.blobAccess)] : [] },
       // Every model: untyped data and archive loads may reference blobs too.
       blobAccess: this.blobAccess,
       migration,
