@@ -116,7 +116,7 @@ function writeArchive(spec, file, tick) {
     };
   }
   return archive.dumpArchive(spec.resourceManagers, out).then(
-    () => new Promise((resolve, reject) => out.end((err) => (err ? reject(err) : resolve()))),
+    () => new Promise((resolve, reject) => out.end((err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()))),
   );
 }
 

@@ -101,7 +101,7 @@ async function main() {
   const raw = track(new RawStore(freshDir()));
   const populated = freshDir();
   const { rm } = track(diskManager(populated));
-  const ids = new Array(population);
+  const ids = Array.from({ length: population });
   for (let i = 0; i < population; i++) {
     ids[i] = (await rm.create(payload(i), ctx)).resource_id;
     raw.write(ids[i], payload(i));

@@ -56,7 +56,7 @@ async function main() {
 
   // ---- a populated store: RESOURCES live resources on both sides -------------------------
   const rm = newManager();
-  const ids = new Array(RESOURCES);
+  const ids = Array.from({ length: RESOURCES });
   const rawStore = new Map();
   for (let i = 0; i < RESOURCES; i++) {
     ids[i] = (await rm.create(payload(i), ctx)).resource_id;

@@ -99,7 +99,7 @@ async function main() {
     const manager = pgManager();
     opened.push(manager);
     const { rm } = manager;
-    const ids = new Array(population);
+    const ids = Array.from({ length: population });
     for (let i = 0; i < population; i++) {
       ids[i] = (await rm.create(payload(i), ctx)).resource_id;
       await raw.write(ids[i], `${ids[i]}:1`, payload(i));

@@ -59,12 +59,12 @@ async function throughput() {
   };
   const k = `${SCAN / 1000}k`;
   const cases = [
-    ['prefix ^hero-12', QB.field('name').regex('^hero-12'), /^hero-12/],
-    ['icontains O-12', QB.field('name').icontains('O-12'), /O\-12/i],
-    ['like hero-_2%3', QB.field('name').like('hero-_2%3'), /^hero\-.2.*3$/],
-    ['alt 7$|^hero-9', QB.field('name').regex('7$|^hero-9'), /7$|^hero-9/],
+    { name: 'prefix ^hero-12', query: QB.field('name').regex('^hero-12'), re: /^hero-12/ },
+    { name: 'icontains O-12', query: QB.field('name').icontains('O-12'), re: /O-12/i },
+    { name: 'like hero-_2%3', query: QB.field('name').like('hero-_2%3'), re: /^hero-.2.*3$/ },
+    { name: 'alt 7$|^hero-9', query: QB.field('name').regex('7$|^hero-9'), re: /7$|^hero-9/ },
   ];
-  for (const [name, query, re] of cases) {
+  for (const { name, query, re } of cases) {
     const expected = handCount(re);
     const got = await rm.count(query);
     if (got !== expected) throw new Error(`bench: ${name} counted ${got}, the hand filter ${expected}`);

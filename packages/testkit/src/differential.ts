@@ -15,14 +15,17 @@ import { META_SORT_KEYS } from '@specstar/interfaces';
 // and maps), so a mixed path (SQL narrows, the evaluator finishes) is compared too. A fixed seed
 // per round makes every failure reproducible; the failing round, query and both answers are reported.
 
-/** The part of a meta store the differential run uses; search and count may be synchronous. */
+/**
+ * The part of a meta store the differential run uses; search and count may be synchronous, and
+ * what putMany and close return (a promise or not) is awaited.
+ */
 export interface DifferentialStore {
-  putMany(metas: ResourceMeta[]): Promise<unknown> | unknown;
+  putMany(metas: ResourceMeta[]): unknown;
   values(): AsyncIterable<ResourceMeta>;
   search(query: ResourceMetaSearchQuery): Promise<ResourceMeta[]> | ResourceMeta[];
   count(query: ResourceMetaSearchQuery): Promise<number> | number;
   /** Called after the round, also when it fails. */
-  close?(): Promise<unknown> | unknown;
+  close?(): unknown;
 }
 
 export interface SearchDifferentialOptions {

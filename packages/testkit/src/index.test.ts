@@ -128,7 +128,7 @@ describe('runCase', () => {
     };
   }
 
-  const api: TestApi = { describe: () => undefined, it: (() => undefined) as TestApi['it'], expect };
+  const api: TestApi = { describe: () => undefined, it: () => undefined, expect };
 
   it('closes built storages and the factory after a passing case', async () => {
     const log: string[] = [];

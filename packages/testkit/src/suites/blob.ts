@@ -8,7 +8,7 @@ const EMPTY_ID = '99aa06d3014798d86001c324468d497f';
 const UNKNOWN_ID = '0123456789abcdef0123456789abcdef';
 const BAD_IDS = ['../escape', '..', 'a/b', '/absolute', 'dir/../x'];
 
-/** Blob store of the factory (core-semantics §6.3, §10.3). */
+/** Blob store of the factory: content-addressed by xxh3-128, deduplicated, ids checked against traversal. */
 export const blobCases = defineGroup('blob store', [
   {
     name: 'blob: put addresses content by xxh3-128',

@@ -3,7 +3,7 @@ import { caught, expectError } from '../assert';
 import { at, ctx, ids, USERS } from '../fixtures';
 import { defineGroup, type ResourceManagerOf } from '../types';
 
-/** Engine level, core-semantics §12 invariants 35–40 (operation context). */
+/** Engine level: the operation context (user and clock per call, scoped proxies). */
 export const contextCases = defineGroup('engine: operation context', [
   {
     name: 'context: reads need no context',
@@ -107,7 +107,7 @@ export const contextCases = defineGroup('engine: operation context', [
       const { rm } = engine();
       let leaked: ResourceManagerOf | undefined;
       await rm.using({ user: USERS.alice, now: at(1) }, async (ops) => {
-        leaked = ops as ResourceManagerOf;
+        leaked = ops;
       });
       const error = await caught(() => leaked?.create({ name: 'late' }));
       expect(error).toBeInstanceOf(Error);

@@ -5,7 +5,8 @@ import { defineGroup, type CaseContext, type ResourceManagerOf } from '../types'
 
 /**
  * Three items indexed on name, value, tags and note. `nope` is not indexed (a missing key);
- * e1 has no note and e3 no tags, so those index as present nulls (§3.9).
+ * e1 has no note and e3 no tags, so those index as present nulls (an indexed field absent from
+ * the data is stored as null).
  */
 async function seed(context: CaseContext): Promise<ResourceManagerOf> {
   const { rm } = context.engine();
@@ -66,7 +67,7 @@ const SORT_ROWS: readonly [string, Query, string[]][] = [
   ['nulls first descending, ties by resource_id', { sorts: [dataSort('note', '-')] }, ['e1', 'e3', 'e2']],
 ];
 
-/** Engine level, core-semantics §12 invariants 55–75, through searchResources/count. */
+/** Engine level: search through searchResources/count (conditions, sorts, paging, deleted resources). */
 export const engineSearchCases = defineGroup('engine: search', [
   {
     name: 'engine-search: filters and three-valued logic',

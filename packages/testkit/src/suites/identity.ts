@@ -5,7 +5,7 @@ import { defineGroup } from '../types';
 
 const UUID4 = '[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}';
 
-/** Engine level, core-semantics §12 invariants 1–9. */
+/** Engine level: ids, revision ids, data hashes and the meta a create leaves. */
 export const identityCases = defineGroup('engine: identity and data model', [
   {
     name: 'identity: create returns revision :1 stamped with user and now',

@@ -29,7 +29,7 @@ async function snapshot(rm: ResourceManagerOf, id: string): Promise<unknown> {
   return { meta: await rm.getMeta(id, { includeDeleted: true }), revisions: await rm.listRevisionIds(id) };
 }
 
-/** Engine and store level, core-semantics §7.1 and §12 invariants 84–88. */
+/** Engine and store level: unique fields (one live holder per value; nulls and deleted resources hold none). */
 export const uniqueCases = defineGroup('engine: unique fields', [
   {
     name: 'unique: a second create with a taken value is refused and writes nothing',
@@ -200,7 +200,7 @@ function refModels(engine: Engine) {
   return { guild, member, badge, post, note, loan, team };
 }
 
-/** Engine level, core-semantics §7.3 and §12 invariants 92–94. */
+/** Engine level: references between models and their on-delete policies. */
 export const referenceCases = defineGroup('engine: references', [
   {
     name: 'refs: deleting a target cascades three levels, nulls set_null fields and leaves dangling refs',
@@ -303,7 +303,7 @@ function checkedItems(engine: Engine, checker: IConstraintChecker): ResourceMana
   );
 }
 
-/** Engine level, core-semantics §7.2 and §12 invariant 89: a failing check leaves everything as before. */
+/** Engine level: constraint checkers; a failing check leaves everything as before. */
 export const constraintCases = defineGroup('engine: constraint checkers', [
   {
     name: 'constraints: a failing pre-check prevents any write',

@@ -14,7 +14,7 @@ async function threeRevisions(rm: ResourceManagerOf, id = 'r'): Promise<void> {
   await rm.update(id, { name: 'a', value: 3 }, ctx(USERS.alice, 3));
 }
 
-/** Engine level, core-semantics §12 invariants 25–34 (switch, delete, restore, purge). */
+/** Engine level: switch, soft delete, restore and purge. */
 export const lifecycleCases = defineGroup('engine: switch, delete, restore, purge', [
   {
     name: 'switch: to the current revision returns the meta unchanged',

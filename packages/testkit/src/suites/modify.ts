@@ -3,7 +3,7 @@ import { expectError } from '../assert';
 import { at, ctx, USERS } from '../fixtures';
 import { defineGroup } from '../types';
 
-/** Engine level, core-semantics §12 invariants 16–24 (in-place modify and status changes). */
+/** Engine level: in-place modify and status changes. */
 export const modifyCases = defineGroup('engine: modify and status', [
   {
     name: 'modify: data on a stable revision without status is refused and changes nothing',

@@ -5,8 +5,9 @@ const where = (...conditions: ReturnType<typeof cond>[]) => ({ conditions });
 const whereData = (...data_conditions: ReturnType<typeof cond>[]) => ({ data_conditions });
 
 /**
- * Store level: conditions on meta attributes (§3.3 step 1, shadowing), the deprecated
- * data_conditions, and the query-level criteria of §3.1 (is_deleted, time windows, users).
+ * Store level: conditions on meta attributes (a meta attribute shadows an indexed key of the
+ * same name), the deprecated data_conditions, and the query-level criteria (is_deleted, time
+ * windows, users).
  */
 export const searchCriteriaCases = searchGroup('store: meta fields and query criteria', [
   { name: 'search-meta: resource_id eq', query: where(cond('resource_id', 'eq', 'r2')), ids: ['r2'] },

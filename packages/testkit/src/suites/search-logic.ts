@@ -7,7 +7,7 @@ const UNKNOWN = cond('nope', 'eq', 1);
 const TRUE = cond('resource_id', 'ne', 'zzz');
 const FALSE = cond('resource_id', 'eq', 'zzz');
 
-/** Store level: the three-valued logic of core-semantics §3.5, groups and their nesting. */
+/** Store level: three-valued logic (a missing or null operand is unknown, never true), groups and their nesting. */
 export const searchLogicCases = searchGroup('store: three-valued logic and groups', [
   { name: 'search-logic: missing == 1', query: where(cond('nope', 'eq', 1)), ids: [] },
   { name: 'search-logic: not(missing == 1)', query: where(not(cond('nope', 'eq', 1))), ids: [] },

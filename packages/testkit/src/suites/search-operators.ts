@@ -4,7 +4,7 @@ import { searchGroup } from '../search-dataset';
 const where = (...conditions: ReturnType<typeof cond>[]) => ({ conditions });
 
 /**
- * Store level: every operator of core-semantics §3.4 on the dataset of search-dataset.ts
+ * Store level: every search operator on the dataset of search-dataset.ts
  * (present values of every type, present nulls in r4, missing keys in r5–r7).
  */
 export const searchOperatorCases = searchGroup('store: search operators', [

@@ -6,9 +6,9 @@ const AGE_SUBSET = [cond('age', 'is_null', false), cond('resource_id', 'ne', 'r7
 const NOT_R7 = [cond('resource_id', 'ne', 'r7')];
 
 /**
- * Store level: sorts of core-semantics §3.7 with the port decisions (missing/null data values
- * are greatest; ties after the given sorts order by resource_id ascending, whatever the
- * direction), then offset and limit (§3.8); count ignores paging.
+ * Store level: sorts (missing/null data values are greatest; ties after the given sorts order
+ * by resource_id ascending, whatever the direction), then offset and limit; count ignores
+ * paging.
  */
 export const sortingPagingCases = searchGroup('store: sorting and paging', [
   { name: 'sort: data ascending', query: { conditions: AGE_SUBSET, sorts: [dataSort('age')] }, ids: ['r2', 'r1', 'r3'] },

@@ -8,7 +8,7 @@ import { expectError } from '../assert';
 import { at, ctx, USERS } from '../fixtures';
 import { defineGroup } from '../types';
 
-/** Engine level, core-semantics §12 invariants 10–15 (update, patch, create-or-update). */
+/** Engine level: update, patch and create-or-update. */
 export const updateCases = defineGroup('engine: update and patch', [
   {
     name: 'update: new data appends :2 with parent :1 and keeps created_*',
