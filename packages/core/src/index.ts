@@ -1,3 +1,7 @@
+/**
+ * `@specstar/core`: the app API. Store and queue authors find their kit in
+ * `@specstar/core/adapter`.
+ */
 export { SpecStar, spec, type SpecStarOptions, type AddModelOptions, type IndexedFieldSpec } from './registry';
 export {
   ResourceManager,
@@ -12,18 +16,126 @@ export {
   type DeleteIntegrity,
 } from './manager';
 export { type ScopeValues } from './context';
-export { runEvented } from './events';
-export { checkResourceId } from './ids';
-export { infoRecord, metaRecord } from './records';
-export * from './search';
-export * from './model';
-export * from './codec';
-export * from './schema';
-export * from './storage';
-export * from './backend';
-export { applyJsonPatch, applyMergePatch } from './patch';
-export { UniqueConstraintChecker, type ConstraintCheckerSpec } from './constraints';
-export { RefExistenceChecker, type Relationship, type ReferrerGroup } from './integrity';
+
+// Queries: the builder, the qb string language, the partial projection of list results.
+export {
+  QB,
+  QueryBuilder,
+  ConditionBuilder,
+  Field,
+  isQueryBuilder,
+  setQbClock,
+  parseQb,
+  projectPartial,
+  type SortInput,
+  type TimezoneInput,
+  type ParseQbOptions,
+  type QueryInput,
+  type NormalizeQueryOptions,
+} from './search';
+
+// Models: schema markers and the names they appear under.
+export {
+  UNIQUE_KEYWORD,
+  REF_KEYWORD,
+  DISPLAY_NAME_KEYWORD,
+  BINARY_KEYWORD,
+  BYTES_KEYWORD,
+  JOB_KEYWORD,
+  unique,
+  ref,
+  displayName,
+  binary,
+  jobSchema,
+  type OnDelete,
+  type RefType,
+  type RefMarker,
+  type RefOptions,
+  type JsonSchema,
+  type ModelNaming,
+  type BlobAccess,
+} from './model';
+export { type EncodingName } from './codec';
+export { Schema, type MigrationEdge, type MigrationFn, type StepOptions } from './schema';
+export { type ConstraintCheckerSpec } from './constraints';
+export { type Relationship, type ReferrerGroup } from './integrity';
 export * from './permissions';
 export { on, EventHandlerBuilder, PhaseActionHandler, toActionSet, type EventHandlerFn, type ActionsInput } from './event-builder';
-export * from './archive';
+
+// Storage an app picks: memory (the default), or a backend config naming providers.
+export { MemoryStorageFactory } from './storage';
+export {
+  BackendConfig,
+  BackendConfigError,
+  registerBackendProvider,
+  unregisterBackendProvider,
+  resolveBackend,
+  resolveBackendSync,
+  PostgresDiskStorageFactory,
+  type PostgresDiskStorageFactoryOptions,
+  type BackendConfigValue,
+  type BackendConfigReadOptions,
+  type BackendConfigErrorDetails,
+  type BackendProblem,
+  type BackendBundle,
+  type ResolveBackendOptions,
+  type ResolvedBinding,
+  type SkippedBinding,
+  type BackendBinding,
+  type BackendConfigInput,
+  type BackendDefaults,
+  type BackendProvider,
+  type BackendRole,
+  type ConnectionProfile,
+  type ResolvedOptions,
+} from './backend';
+
+// Dump and load.
+export {
+  ArchiveLimitError,
+  type ArchiveLimit,
+  type LoadArchiveOptions,
+  type DumpSummary,
+  type OnDuplicate,
+  type LoadStats,
+  type ByteSource,
+  type ArchiveRecord,
+  type ArchiveRecordType,
+  type HeaderRecord,
+  type ModelStartRecord,
+  type MetaRecord,
+  type RevisionRecord,
+  type BlobRecord,
+  type ModelEndRecord,
+  type EofRecord,
+} from './archive';
+
+// Every error class, so an app that installs only core can `instanceof` what it catches.
+export {
+  SpecStarError,
+  ResourceNotFoundError,
+  ResourceIDNotFoundError,
+  ResourceIsDeletedError,
+  RevisionNotFoundError,
+  RevisionIDNotFoundError,
+  BlobNotFoundError,
+  ModelNotFoundError,
+  ResourceConflictError,
+  SchemaConflictError,
+  RevisionNotMigratedError,
+  CannotModifyResourceError,
+  UniqueConstraintError,
+  DuplicateResourceError,
+  RevisionMismatchError,
+  ReferenceRestrictError,
+  ValidationError,
+  QueryError,
+  PatchError,
+  InvalidReferenceError,
+  PermissionDeniedError,
+  MissingOperationContextError,
+  ConfigurationError,
+  NotSupportedError,
+  MigrationError,
+  ArchiveFormatError,
+} from '@specstar/interfaces';

@@ -6,7 +6,8 @@
 import { ArchiveFormatError, ModelNotFoundError, ValidationError } from '@specstar/interfaces';
 import { Packr } from 'msgpackr';
 import { PassThrough, Readable } from 'node:stream';
-import { SpecStar, binary, encodeRecord } from '../src';
+import { SpecStar, binary } from '../src';
+import { encodeRecord } from '../src/adapter';
 import {
   dumpArchive,
   encodeFrame,

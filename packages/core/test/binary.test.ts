@@ -1,5 +1,6 @@
 import { BlobNotFoundError, type Binary, RevisionStatus, ValidationError } from '@specstar/interfaces';
-import { SpecStar, binary, compileModel, restoreBinaries, type JsonSchema } from '../src';
+import { SpecStar, binary, type JsonSchema } from '../src';
+import { compileModel, restoreBinaries } from '../src/model';
 import { alice, bob } from './fixtures';
 import { rejection } from './catch-error';
 

@@ -2,9 +2,10 @@
 // only when the writer uploaded it or the resource already references it; a refused write
 // changes nothing. Without a checker (or with AllowAll) nothing is recorded or refused.
 import { PassThrough, Readable } from 'node:stream';
-import { AllowAll, binary, encodeMetaPayload, encodeRevisionPayload, loadRecordsBulk, MemoryBlobStore, SpecStar } from '../src';
+import { AllowAll, binary, SpecStar } from '../src';
+import { encodeMetaPayload, encodeRevisionPayload, loadRecordsBulk } from '../src/archive';
 import { PermissionDeniedError, PermissionResult, type IBlobStore, type IStorageFactory } from '@specstar/interfaces';
-import { MemoryStorage } from '../src/storage';
+import { MemoryBlobStore, MemoryStorage } from '../src/storage';
 
 const DocSchema = { title: 'Doc', type: 'object', properties: { name: { type: 'string' }, file: binary() }, required: ['name'] };
 const allowEverything = { checkPermission: () => PermissionResult.allow };

@@ -1,4 +1,4 @@
-import { MemoryMetaStore } from '@specstar/core';
+import { MemoryMetaStore } from '@specstar/core/adapter';
 import { metaStoreConformanceSuite } from '@specstar/testkit';
 
 // The memory meta store decides commits itself (atomicUnique), so a SimpleStorage over it with

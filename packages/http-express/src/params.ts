@@ -5,7 +5,8 @@
  * of §5.4 raise their exact string details afterwards.
  */
 import type { Request } from 'express';
-import { parseInstant, parseQb, type ResourceManager } from '@specstar/core';
+import { parseQb, type ResourceManager } from '@specstar/core';
+import { parseInstant } from '@specstar/core/adapter';
 import {
   QueryError,
   type ResourceMetaSearchQuery,

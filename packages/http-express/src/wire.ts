@@ -4,7 +4,7 @@
  * nulls kept, bytes as standard base64. Also ETag / If-Match (§14 D9).
  */
 import type { Response } from 'express';
-import { bytesToBase64, isBytes } from '@specstar/core';
+import { bytesToBase64, isBytes } from '@specstar/core/adapter';
 import type { RevisionInfo } from '@specstar/interfaces';
 
 function bytesAsBase64(_key: string, value: unknown): unknown {

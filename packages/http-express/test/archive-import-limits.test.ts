@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import express from 'express';
 import request from 'supertest';
-import { SpecStar, binary, encodeFrame, type ArchiveRecord } from '@specstar/core';
+import { SpecStar, binary, type ArchiveRecord } from '@specstar/core';
+import { encodeFrame } from '@specstar/core/adapter';
 import { mount, type HttpOptions } from '../src';
 import { BOUNDARY, MULTIPART_TYPE, filePart, multipartBody } from './fixtures/multipart';
 

@@ -2,7 +2,8 @@
 // naming the stores that failed or timed out, the reasons only in the log.
 import express from 'express';
 import request from 'supertest';
-import { MemoryBlobStore, MemoryStorage, SpecStar } from '@specstar/core';
+import { SpecStar } from '@specstar/core';
+import { MemoryBlobStore, MemoryStorage } from '@specstar/core/adapter';
 import { createRouter, mount, type Logger } from '../src';
 import { ArticleSchema, ItemSchema, makeServer } from './helpers';
 

@@ -2,7 +2,8 @@
 // resource-gated download with the file-belongs-to-resource check (Q10), Binary writes.
 import express from 'express';
 import request from 'supertest';
-import { binary, MemoryBlobStore, MemoryStorageFactory, SpecStar } from '@specstar/core';
+import { binary, MemoryStorageFactory, SpecStar } from '@specstar/core';
+import { MemoryBlobStore } from '@specstar/core/adapter';
 import { ConfigurationError, type Binary, type IBlobStore } from '@specstar/interfaces';
 import { mount } from '../src';
 import { makeServer, type TestServer } from './helpers';

@@ -12,7 +12,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { SpecStar, encodeFrame } from '@specstar/core';
+import { SpecStar } from '@specstar/core';
+import { encodeFrame } from '@specstar/core/adapter';
 import { BOUNDARY, MULTIPART_TYPE, UNFINISHED_OTHER_PART, fieldPart, filePart, multipartBody, type Part } from './fixtures/multipart';
 import { UPLOAD_LIMITS, WidgetSchema } from './fixtures/upload-models';
 

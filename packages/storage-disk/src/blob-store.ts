@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { BlobNotFoundError } from '@specstar/interfaces';
 import type { Binary, BlobPutOptions, IBlobStore } from '@specstar/interfaces';
-import { assertValidFileId, checkBlobPut, createPackr, isBytes, xxh3Hex } from '@specstar/core';
+import { assertValidFileId, checkBlobPut, createPackr, isBytes, xxh3Hex } from '@specstar/core/adapter';
 import { DirectorySync, StoredDataError, ensureDirectory, fsyncDirectory, isNotFound, writeFileDurable } from './files';
 import { childPath } from './paths';
 

@@ -1,6 +1,6 @@
 import type { IBlobStore, IStorage, IStorageFactory } from '@specstar/interfaces';
 import { DiskBlobStore } from './blob-store';
-import { DiskStorage, type DiskStorageOptions } from './disk-storage';
+import { DiskStorage, type DiskStorageOptions } from './storage';
 import { ensureDirectory } from './files';
 import { blobsDir, resolveRootdir } from './paths';
 

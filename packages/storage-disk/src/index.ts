@@ -1,8 +1,8 @@
-export { DiskStorage, DiskMetaStore, META_TABLE, type DiskStorageOptions, type SweepOptions } from './disk-storage';
-export { DiskResourceStore, REVISIONS_TABLE } from './revision-store';
+export { DiskStorage, DiskMetaStore, META_TABLE, type DiskStorageOptions, type SweepOptions } from './storage';
+export { DiskResourceStore, REVISIONS_TABLE } from './resource-store';
 export { DiskBlobStore } from './blob-store';
 export { DiskStorageFactory } from './factory';
 export { diskBackendProvider } from './provider';
 export { StoredDataError } from './files';
-export { SqliteMetaStore } from './sqlite-meta-store';
+export { SqliteMetaStore } from './meta-store';
 export { BLOBS_DIR, DATA_DIR, MODEL_DB_FILE } from './paths';

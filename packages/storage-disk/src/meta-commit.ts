@@ -17,7 +17,7 @@
  */
 import Database from 'better-sqlite3';
 import { ConfigurationError, type MetaCommit, type SpecStarError } from '@specstar/interfaces';
-import { SerialLock, expectationRefusal, findUniqueViolation } from '@specstar/core';
+import { SerialLock, expectationRefusal, findUniqueViolation } from '@specstar/core/adapter';
 
 /** What the commit needs of the meta table (SqliteMetaStore's synchronous API). */
 export interface SyncMetaTable {

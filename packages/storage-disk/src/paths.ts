@@ -7,7 +7,7 @@
  */
 import * as path from 'node:path';
 import { ConfigurationError, ValidationError } from '@specstar/interfaces';
-import { assertValidModelName } from '@specstar/core';
+import { assertValidModelName } from '@specstar/core/adapter';
 
 /** Per-model SQLite file: the meta table and the revision index. */
 export const MODEL_DB_FILE = 'meta.sqlite3';

@@ -6,13 +6,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BackendConfigError } from '@specstar/core';
+import { BackendConfigError } from '@specstar/core/adapter';
 import type { BackendProvider, BackendRole, ResolvedOptions } from '@specstar/interfaces';
 import { DiskBlobStore } from './blob-store';
-import { DiskMetaStore, DiskStorage, type DiskStorageOptions } from './disk-storage';
+import { DiskMetaStore, DiskStorage, type DiskStorageOptions } from './storage';
 import { ensureDirectory, tempName } from './files';
 import { blobsDir, resolveRootdir } from './paths';
-import { DiskResourceStore } from './revision-store';
+import { DiskResourceStore } from './resource-store';
 
 const TYPE = 'disk';
 const ROLES: ReadonlyArray<BackendRole> = ['meta', 'resource', 'blob'];

@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import type Database from 'better-sqlite3';
 import { ValidationError } from '@specstar/interfaces';
 import type { IResourceStore, ResourceStoreCapabilities, RevisionInfo, StoredRevision } from '@specstar/interfaces';
-import { decodeInfo, encodeRecord, infoRecord, isBytes } from '@specstar/core';
+import { decodeInfo, encodeRecord, infoRecord, isBytes } from '@specstar/core/adapter';
 import { DirectorySync, StoredDataError, ensureDirectory, isNotFound, openDatabase, removeFileQuietly, writeFileDurable, writeFileDurableSync } from './files';
 import { childPath, modelPaths, resolveRootdir } from './paths';
 

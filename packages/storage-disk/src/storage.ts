@@ -23,11 +23,11 @@ import type {
   StoredRevision,
   WriteExpectation,
 } from '@specstar/interfaces';
-import { expectationRefusal, findUniqueViolation } from '@specstar/core';
-import { SqliteMetaStore } from './sqlite-meta-store';
+import { expectationRefusal, findUniqueViolation } from '@specstar/core/adapter';
+import { SqliteMetaStore } from './meta-store';
 import { ensureDirectory, openDatabase, removeFileQuietly } from './files';
 import { childPath, modelPaths, resolveRootdir, type ModelPaths } from './paths';
-import { RevisionIndex, listResourceIds, saveRevisionsDurably, type PreparedRevision } from './revision-store';
+import { RevisionIndex, listResourceIds, saveRevisionsDurably, type PreparedRevision } from './resource-store';
 
 /** Name of the meta table inside each model's SQLite file. */
 export const META_TABLE = 'meta';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BlobNotFoundError, ValidationError } from '@specstar/interfaces';
-import { createPackr, xxh3Hex } from '@specstar/core';
+import { createPackr, xxh3Hex } from '@specstar/core/adapter';
 import { DiskBlobStore } from '../src/blob-store';
 import { StoredDataError } from '../src/files';
 import { bytes, listFiles, removeTempDirs, tempDir, text } from './helpers';

@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3';
 import { metaStoreConformanceSuite } from '@specstar/testkit';
 import { DiskMetaStore } from '../src';
-import { SqliteMetaStore } from '../src/sqlite-meta-store';
+import { SqliteMetaStore } from '../src/meta-store';
 import { removeTempDirs, tempDir } from './helpers';
 
 const capabilities = { search: true, compareAndSet: true, createIfAbsent: true, batchWrite: true, atomicUnique: true };

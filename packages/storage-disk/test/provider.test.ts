@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SimpleStorage } from '@specstar/core';
+import { SimpleStorage } from '@specstar/core/adapter';
 import { BackendConfigError } from '@specstar/core';
 import { ConfigurationError } from '@specstar/interfaces';
 import type { BackendRole, IStorage, ResourceMeta } from '@specstar/interfaces';

@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { MemoryMetaStore, SimpleStorage } from '@specstar/core';
+import { MemoryMetaStore, SimpleStorage } from '@specstar/core/adapter';
 import { ValidationError } from '@specstar/interfaces';
 import type { IMetaStore, IStorage, IStorageFactory, RevisionInfo, StoredRevision } from '@specstar/interfaces';
 import { storageConformanceSuite } from '@specstar/testkit';
 import { DiskBlobStore } from '../src/blob-store';
 import { StoredDataError } from '../src/files';
-import { DiskResourceStore } from '../src/revision-store';
+import { DiskResourceStore } from '../src/resource-store';
 import { bytes, listFiles, removeTempDirs, tempDir, text } from './helpers';
 
 function info(resourceId: string, n: number, overrides: Partial<RevisionInfo> = {}): RevisionInfo {

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { isWellFormedText, runSearchDifferential } from '@specstar/testkit';
-import { SqliteMetaStore } from '../src/sqlite-meta-store';
+import { SqliteMetaStore } from '../src/meta-store';
 
 // Differential test: random metas × random queries, the SQL push-down (searchSync / countSync)
 // against core's normative evaluator; the generator and comparison live in @specstar/testkit.

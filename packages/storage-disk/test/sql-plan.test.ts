@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
-import { countQuery, runQuery } from '@specstar/core';
+import { countQuery, runQuery } from '@specstar/core/adapter';
 import type { DataSearchCondition, DataSearchOperator, ResourceMeta, ResourceMetaSearchQuery } from '@specstar/interfaces';
-import { SqliteMetaStore } from '../src/sqlite-meta-store';
+import { SqliteMetaStore } from '../src/meta-store';
 
 // 100k resources: searches on an indexed_data path must seek an expression index, never scan
 // the table. Asserted on EXPLAIN QUERY PLAN (no timing), results checked against the evaluator.

@@ -1,8 +1,6 @@
-import { createRequire } from 'node:module';
-import { ConfigurationError, type IBlobStore, type IResourceStore, type IStorage, type IStorageFactory } from '@specstar/interfaces';
-import { MemoryBlobStore, SimpleStorage } from '@specstar/core';
+import { ConfigurationError, type IBlobStore, type IStorage, type IStorageFactory } from '@specstar/interfaces';
+import { MemoryBlobStore } from '@specstar/core/adapter';
 import { checkConnectionOptions, describeTarget, openPool, PostgresConfigurationError, setupError, type PostgresConnectionOptions, type PostgresTarget, type Sql } from './connection';
-import { PostgresMetaStore } from './meta-store';
 import { tableNames } from './schema';
 import { PostgresStorage } from './storage';
 
@@ -93,59 +91,5 @@ export class PostgresStorageFactory implements IStorageFactory {
 
   protected assertOpen(): void {
     if (this.closed) throw new ConfigurationError(`The PostgreSQL storage factory for ${describeTarget(this.target)} is closed`);
-  }
-}
-
-export interface PostgresDiskStorageFactoryOptions extends PostgresStorageFactoryOptions {
-  /** Directory for the revision payloads (`<rootdir>/<model>/…`, as @specstar/storage-disk lays them out). */
-  rootdir: string;
-}
-
-type DiskModule = { DiskResourceStore: new (rootdir: string, model: string) => IResourceStore };
-
-function loadDisk(): DiskModule {
-  try {
-    return createRequire(__filename)('@specstar/storage-disk') as DiskModule;
-  } catch (error) {
-    throw new ConfigurationError('PostgresDiskStorageFactory keeps payloads on disk and needs the package @specstar/storage-disk: pnpm add @specstar/storage-disk', {
-      cause: error,
-    });
-  }
-}
-
-/**
- * Meta in PostgreSQL, revision payloads on local disk (@specstar/storage-disk), blobs in memory
- * unless given. Commits are not one transaction across the two (atomicCommit false), but the
- * meta store decides each write (If-Match, unique claims) in its transaction and holds that
- * decision while the payload is written (atomicUnique true): a losing writer stores nothing.
- */
-export class PostgresDiskStorageFactory extends PostgresStorageFactory {
-  readonly rootdir: string;
-  private readonly disk: DiskModule;
-  private readonly stores = new Set<IResourceStore>();
-
-  constructor(options: PostgresDiskStorageFactoryOptions) {
-    super(options);
-    if (typeof options.rootdir !== 'string' || options.rootdir.trim() === '') {
-      void this.sql.end({ timeout: 0 });
-      throw new ConfigurationError(`PostgresDiskStorageFactory needs 'rootdir', the directory for revision payloads`);
-    }
-    this.rootdir = options.rootdir;
-    this.disk = loadDisk();
-  }
-
-  override build(modelName: string): IStorage {
-    this.assertOpen();
-    const names = tableNames(this.tablePrefix, modelName);
-    const resources = new this.disk.DiskResourceStore(this.rootdir, modelName);
-    this.stores.add(resources);
-    return new SimpleStorage(new PostgresMetaStore(this.sql, { target: this.target, names }), resources);
-  }
-
-  override async close(): Promise<void> {
-    const stores = [...this.stores];
-    this.stores.clear();
-    await Promise.all(stores.map((store) => store.close?.()));
-    await super.close();
   }
 }

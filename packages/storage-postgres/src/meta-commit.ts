@@ -14,7 +14,7 @@ import {
   type ResourceMeta,
   type WriteExpectation,
 } from '@specstar/interfaces';
-import { uniqueClaims } from '@specstar/core';
+import { uniqueClaims } from '@specstar/core/adapter';
 import type { Exec, MetaTable } from './meta-store';
 import type { SqlValue } from './meta-rows';
 

@@ -11,7 +11,7 @@ import {
   type RevisionInfo,
   type StoredRevision,
 } from '@specstar/interfaces';
-import { decodeInfo, encodeRecord } from '@specstar/core';
+import { decodeInfo, encodeRecord } from '@specstar/core/adapter';
 import type { PostgresTarget, Sql } from './connection';
 import type { Exec } from './meta-store';
 import { SchemaGate, type TableNames } from './schema';

@@ -11,7 +11,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SimpleStorage } from '@specstar/core';
+import { SimpleStorage } from '@specstar/core/adapter';
 import { startWorkerProcess } from '@specstar/testkit';
 import { COMPOSITIONS, openComposed, type ComposedTarget, type Composition } from './fixtures/compositions';
 import { createTestDatabase, describePg, type TestDatabase } from './pg';

@@ -1,4 +1,5 @@
-import { MemoryResourceStore, MemoryStorageFactory, SimpleStorage } from '@specstar/core';
+import { MemoryStorageFactory } from '@specstar/core';
+import { MemoryResourceStore, SimpleStorage } from '@specstar/core/adapter';
 import type { IStorageFactory } from '@specstar/interfaces';
 import { storageConformanceSuite } from '@specstar/testkit';
 import { PostgresMetaStore, PostgresStorageFactory, parseDsn, tableNames } from '../src';

@@ -2,7 +2,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SimpleStorage, SpecStar } from '@specstar/core';
+import { SpecStar } from '@specstar/core';
+import { SimpleStorage } from '@specstar/core/adapter';
 import { ConfigurationError } from '@specstar/interfaces';
 import { PostgresDiskStorageFactory, PostgresMetaStore } from '../src';
 import { createTestDatabase, describePg, type TestDatabase } from './pg';

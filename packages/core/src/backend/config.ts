@@ -198,7 +198,7 @@ function bindingToJSON(binding: NormalizedBinding): BackendBinding {
 }
 
 /**
- * The unified backend configuration (core-semantics §9.1): shared defaults, named connection
+ * The unified backend configuration: shared defaults, named connection
  * profiles, and one binding per role. Constructing one validates every field and fills in the
  * defaults; it never expands environment variables (a typed config is taken literally).
  */
@@ -256,7 +256,7 @@ export class BackendConfig {
     }
   }
 
-  /** The config with every field equal to its default omitted (core-semantics §9.1). */
+  /** The config with every field equal to its default omitted. */
   toJSON(): BackendConfigInput {
     const defaults: BackendDefaults = {};
     for (const [key, fallback] of Object.entries(DEFAULT_BACKEND_DEFAULTS)) {

@@ -26,6 +26,7 @@ export {
   type SkippedBinding,
   type ResolveBackendOptions,
 } from './resolve';
+export { PostgresDiskStorageFactory, type PostgresDiskStorageFactoryOptions } from './pairings';
 // The config shapes live in @specstar/interfaces; re-exported so apps import them from core.
 export type {
   BackendBinding,

@@ -6,7 +6,7 @@ import { MemoryBlobStore, MemoryMetaStore, MemoryResourceStore, MemoryStorage } 
 import { BACKEND_ROLES } from './config';
 import { BackendConfigError } from './errors';
 
-/** What core knows about a provider type without loading it (core-semantics §9.4). */
+/** What core knows about a provider type without loading it. */
 export interface KnownProviderType {
   readonly roles: ReadonlyArray<BackendRole>;
   /** The package that exports `<type>BackendProvider`; absent for providers built into core. */

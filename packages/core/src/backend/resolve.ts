@@ -62,7 +62,7 @@ export interface BackendBundle {
 }
 
 // Problems that mean "this backend is not available here" rather than "this config is wrong":
-// an optional binding that hits one of them yields no backend for its role (core-semantics §9.3.5).
+// an optional binding that hits one of them yields no backend for its role.
 const UNAVAILABLE: ReadonlySet<BackendProblem> = new Set(['unknown_connection', 'disabled_connection', 'unknown_provider', 'missing_package']);
 
 const ALL_DEFAULT_KEYS: ReadonlyArray<keyof BackendDefaults> = ['encoding', 'table_prefix', 'blob_prefix', 'upload_method', 'presigned_url_expiry'];
@@ -248,13 +248,15 @@ function wrapProviderError(error: unknown, binding: ResolvedBinding, step: strin
   });
 }
 
-interface Plan {
+/** A config whose roles are resolved to providers (packages loaded) but nothing validated or built. */
+export interface BackendPlan {
   config: BackendConfig;
   bindings: Partial<Record<BackendRole, ResolvedBinding>>;
   skipped: SkippedBinding[];
 }
 
-function plan(value: BackendConfigValue, options: ResolveBackendOptions): Plan {
+/** Reads the config and resolves each role (loading on-demand packages); runs no validate(). */
+export function planBackend(value: BackendConfigValue, options: ResolveBackendOptions = {}): BackendPlan {
   const config = BackendConfig.fromValue(value, options);
   const load = options.loadPackage ?? defaultPackageLoader;
   const bindings: Partial<Record<BackendRole, ResolvedBinding>> = {};
@@ -275,7 +277,8 @@ function plan(value: BackendConfigValue, options: ResolveBackendOptions): Plan {
   return { config, bindings, skipped };
 }
 
-function build(planned: Plan): BackendBundle {
+/** Builds the shared blob store, the queue factory and the per-model storage factory of a plan. */
+export function buildBackend(planned: BackendPlan): BackendBundle {
   const { config, bindings, skipped } = planned;
   for (const { role, error } of skipped) {
     process.emitWarning(`Optional backend binding '${role}' is not available and is left unset: ${error.message}`, { code: 'SPECSTAR_BACKEND_SKIPPED' });
@@ -307,20 +310,26 @@ function build(planned: Plan): BackendBundle {
   return Object.freeze({ config, bindings: Object.freeze({ ...bindings }), skipped: Object.freeze([...skipped]), storageFactory, blobStore, messageQueueFactory });
 }
 
-function validations(planned: Plan): Array<{ binding: ResolvedBinding; run: () => void | Promise<void> }> {
+function validations(planned: BackendPlan): Array<{ binding: ResolvedBinding; run: () => void | Promise<void> }> {
   return Object.values(planned.bindings)
     .filter((binding) => typeof binding.provider.validate === 'function')
     .map((binding) => ({ binding, run: () => binding.provider.validate?.(binding.role, binding.options) }));
 }
 
 /**
- * Resolves a backend config (core-semantics §9.3): reads and checks it, finds each role's
+ * Resolves a backend config: reads and checks it, finds each role's
  * provider (loading on-demand packages), merges options, runs every provider's validate(), and
  * builds the shared blob store and queue factory. Throws before building anything when a role
  * does not resolve.
  */
 export async function resolveBackend(value: BackendConfigValue, options: ResolveBackendOptions = {}): Promise<BackendBundle> {
-  const planned = plan(value, options);
+  const planned = planBackend(value, options);
+  await validateBackend(planned);
+  return buildBackend(planned);
+}
+
+/** Runs every resolved provider's validate(), one after the other; the first failure is thrown. */
+export async function validateBackend(planned: BackendPlan): Promise<void> {
   for (const { binding, run } of validations(planned)) {
     try {
       await run();
@@ -328,7 +337,6 @@ export async function resolveBackend(value: BackendConfigValue, options: Resolve
       throw wrapProviderError(error, binding, 'Validation');
     }
   }
-  return build(planned);
 }
 
 /**
@@ -337,7 +345,7 @@ export async function resolveBackend(value: BackendConfigValue, options: Resolve
  * for here, and that is an error pointing at `await spec.configure({ backend })`.
  */
 export function resolveBackendSync(value: BackendConfigValue, options: ResolveBackendOptions = {}): BackendBundle {
-  const planned = plan(value, options);
+  const planned = planBackend(value, options);
   for (const { binding, run } of validations(planned)) {
     let result: void | Promise<void>;
     try {
@@ -354,7 +362,7 @@ export function resolveBackendSync(value: BackendConfigValue, options: ResolveBa
       );
     }
   }
-  return build(planned);
+  return buildBackend(planned);
 }
 
 /**

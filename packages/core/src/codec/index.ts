@@ -1,12 +1,6 @@
 export { xxh3Hex, dataHash } from './hash';
 export { createDataCodec, createPackr, type DataCodec, type EncodingName } from './codec';
-export { isBytes, bytesToBase64, base64ToBytes } from './canonical';
-export {
-  encodeRecord,
-  decodeMeta,
-  decodeInfo,
-  parseInstant,
-  formatInstant,
-  toInstant,
-  type RecordKind,
-} from './records';
+export { isBytes, bytesToBase64 } from './canonical';
+export { base64ToBytes } from './revive';
+export { encodeRecord, decodeMeta, decodeInfo, type RecordKind } from './records';
+export { parseInstant, formatInstant, toInstant } from './instants';

@@ -1,7 +1,8 @@
 import type { ResourceMeta, RevisionInfo } from '@specstar/interfaces';
 import { ValidationError } from '@specstar/interfaces';
 import { Packr, unpack } from 'msgpackr';
-import { decodeInfo, decodeMeta, encodeRecord, parseInstant } from './records';
+import { decodeInfo, decodeMeta, encodeRecord } from './records';
+import { parseInstant } from './instants';
 import { catchError } from '../../test/catch-error';
 
 const t0 = new Date('2025-01-02T03:04:05.678Z');

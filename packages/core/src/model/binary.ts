@@ -1,11 +1,14 @@
 import { BlobNotFoundError, type Binary, type IBlobStore, ValidationError } from '@specstar/interfaces';
-import { ANY, base64ToBytes, childPlan, isBytes, isPlainObject, type Plan, pickBranch, planFor } from '../codec/canonical';
-import { assertValidFileId } from '../storage/memory';
+import { isBytes } from '../codec/canonical';
+import { ANY, childPlan, type Plan, pickBranch, planFor } from '../codec/plan';
+import { base64ToBytes } from '../codec/revive';
+import { isPlainObject } from '../values';
+import { assertValidFileId } from '../storage/blob-ids';
 import type { BlobWriteGuard } from './blob-access';
 import type { CompiledModel } from './model';
 
 /**
- * Binary fields ↔ blob store (core-semantics §6). Binary positions come from the codec's
+ * Binary fields ↔ blob store. Binary positions come from the codec's
  * canonical-order plan (one schema walker for the whole engine): a Binary is a plan whose
  * `data` member is a bytes position. Free-form (untyped) values are inspected at run time.
  */
@@ -134,7 +137,7 @@ function bytesOf(data: unknown, path: string): Uint8Array {
   });
 }
 
-/** An empty content type counts as none, as in the blob stores (§6.3). */
+/** An empty content type counts as none, as in the blob stores. */
 const contentTypeOf = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
 /** The Binary descriptor persisted in data: never `data`, `content_type` only when known. */
@@ -154,7 +157,7 @@ async function allInOrder<T>(tasks: Array<() => Promise<T>>): Promise<T[]> {
   });
 }
 
-/** The stored blob, or the not-found error of a write that references it (http-api §4.6). */
+/** The stored blob, or the not-found error of a write that references it. */
 async function fetchBlob(blobStore: IBlobStore, fileId: string): Promise<Binary> {
   try {
     return await blobStore.get(fileId);

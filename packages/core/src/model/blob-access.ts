@@ -7,7 +7,7 @@
  * (allow all) nothing is recorded and nothing is refused.
  */
 import { PermissionDeniedError, type IBlobStore } from '@specstar/interfaces';
-import { assertValidFileId } from '../storage/memory';
+import { assertValidFileId } from '../storage/blob-ids';
 
 /** What storeBinaries asks of the writer before any blob I/O, and tells it afterwards. */
 export interface BlobWriteGuard {

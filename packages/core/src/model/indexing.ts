@@ -1,6 +1,6 @@
 import { ConfigurationError, type IndexableField } from '@specstar/interfaces';
 import { isDate } from '../codec/canonical';
-import { formatInstant, parseInstant } from '../codec/records';
+import { formatInstant, parseInstant } from '../codec/instants';
 import type { CompiledModel } from './model';
 
 /** An indexed field as the registry accepts it: a path, an IndexableField, or `[path, type]`. */

@@ -1,4 +1,4 @@
-import { parseInstant } from '../codec/records';
+import { parseInstant } from '../codec/instants';
 import {
   QueryError,
   type DataSearchCondition,

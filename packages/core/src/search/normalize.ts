@@ -16,7 +16,7 @@ import {
   type SearchFilter,
   type SearchSort,
 } from '@specstar/interfaces';
-import { parseInstant } from '../codec/records';
+import { parseInstant } from '../codec/instants';
 import { compileSearchRegex, isPlainObject, isValidDate, textForm, toIsoMillis } from './evaluator';
 import { isQueryBuilder, type QueryBuilder } from './qb';
 

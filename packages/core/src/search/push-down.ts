@@ -1,5 +1,5 @@
 import { DEFAULT_QUERY_LIMIT, QueryError, type ResourceMetaSearchQuery } from '@specstar/interfaces';
-import { parseInstant } from '../codec/records';
+import { parseInstant } from '../codec/instants';
 import { textForm } from './evaluator';
 
 /**

@@ -1,4 +1,5 @@
-export { MemoryBlobStore, MemoryMetaStore, MemoryResourceStore, MemoryStorage, MemoryStorageFactory, assertValidFileId, checkBlobPut } from './memory';
+export { MemoryBlobStore, MemoryMetaStore, MemoryResourceStore, MemoryStorage, MemoryStorageFactory } from './memory';
+export { FILE_ID_PATTERN, assertValidFileId, checkBlobPut } from './blob-ids';
 export { SimpleStorage } from './simple-storage';
 export { findUniqueViolation, holdsValue, uniqueClaims, type UniqueClaim, type UniqueClaimant } from './unique';
 export { SerialLock } from './serial-lock';

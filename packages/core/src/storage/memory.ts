@@ -3,7 +3,7 @@
  * Every store hands out copies, so a caller mutating what it got (or what it saved) never
  * changes stored state.
  */
-import { BlobNotFoundError, ValidationError } from '@specstar/interfaces';
+import { BlobNotFoundError } from '@specstar/interfaces';
 import type {
   Binary,
   BlobPutOptions,
@@ -23,7 +23,7 @@ import type {
   StorageWrite,
   StoredRevision,
 } from '@specstar/interfaces';
-import { isBytes, xxh3Hex } from '../codec';
+import { xxh3Hex } from '../codec';
 import { countQuery, runQuery } from '../search';
 import { infoRecord, metaRecord } from '../records';
 import { SimpleStorage } from './simple-storage';
@@ -31,6 +31,7 @@ import { ValueIndex } from './value-index';
 import { findUniqueViolation, holdsValue } from './unique';
 import { SerialLock } from './serial-lock';
 import { expectationRefusal } from './expectation';
+import { assertValidFileId, checkBlobPut } from './blob-ids';
 
 const META_RECORD_KEYS = 15;
 
@@ -412,35 +413,6 @@ export class MemoryStorage extends SimpleStorage {
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
-
-const FILE_ID_PATTERN = /^[A-Za-z0-9._-]{1,200}$/;
-
-/**
- * Blob ids become keys and file names in other stores, so every store checks them the same
- * way: 1–200 characters of `A-Z a-z 0-9 . _ -`, and not `.` or `..`.
- */
-export function assertValidFileId(fileId: unknown, field = 'file_id'): asserts fileId is string {
-  if (typeof fileId !== 'string' || !FILE_ID_PATTERN.test(fileId) || fileId === '.' || fileId === '..') {
-    const shown = typeof fileId === 'string' ? `'${fileId}'` : String(fileId);
-    throw new ValidationError(`Invalid blob id ${shown}: use 1-200 characters of A-Z, a-z, 0-9, '.', '_', '-' (not '.' or '..')`, {
-      kind: 'input',
-      issues: [{ path: `/${field}`, message: `invalid blob id ${shown}` }],
-    });
-  }
-}
-
-/**
- * The checks every blob store makes on put (core-semantics §6.3): the data must be bytes and a
- * caller key a valid file id; an empty content type counts as none.
- */
-export function checkBlobPut(data: unknown, options: BlobPutOptions): { key: string | undefined; contentType: string | undefined } {
-  if (!isBytes(data)) {
-    throw new ValidationError('Blob data must be a Uint8Array', { kind: 'input', issues: [{ path: '/data', message: 'not bytes' }] });
-  }
-  const { key } = options;
-  if (key !== undefined) assertValidFileId(key, 'key');
-  return { key, contentType: options.contentType ? options.contentType : undefined };
-}
 
 interface StoredBlob {
   data: Uint8Array;

@@ -1,5 +1,5 @@
 /**
- * The reference storage facade: a meta store plus a resource store (core-semantics §10.4).
+ * The reference storage facade: a meta store plus a resource store.
  * Optional store methods are used when present, with a generic fallback otherwise. Writes are
  * not atomic across the two stores: the revision is written before the meta, so a reader
  * never sees a meta whose current revision is missing.

@@ -2,7 +2,8 @@
  * Blob routes (http-api §9.17): the resource-gated download, the global download (307 to the
  * store's own URL when it has one, else the bytes) and the multipart upload.
  */
-import { assertValidFileId, type ResourceManager } from '@specstar/core';
+import type { ResourceManager } from '@specstar/core';
+import { assertValidFileId } from '@specstar/core/adapter';
 import { BlobNotFoundError, ValidationError, type Binary } from '@specstar/interfaces';
 import type { Request, Response } from 'express';
 import { ANONYMOUS } from '../dependencies';
