@@ -1,5 +1,16 @@
 export { mount } from './mount';
-export { createRouter, MODEL_ROUTES, type RouteEntry, type RouteMethod } from './router';
+export { createRouter } from './router';
+export { GLOBAL_ROUTES, MODEL_ROUTES, ROUTE_FAMILIES } from './route-table/table';
+export type {
+  GlobalRouteDeclaration,
+  ModelDocContext,
+  RouteDeclaration,
+  RouteDoc,
+  RouteMethod,
+  RouteOptions,
+} from './route-table/declaration';
+export type { GlobalHandler, ModelHandler, RouteKit } from './routes/kit';
+export { pathParam, sendRecord } from './routes/kit';
 export { openapi } from './openapi';
 export { docsRouter } from './docs';
 export type { DependencyProvider, HttpOptions } from './options';

@@ -9,7 +9,8 @@ import { docsRouter } from './docs';
 import { errorHandler, sendError } from './errors';
 import { openapi } from './openapi';
 import type { HttpOptions } from './options';
-import { allowedMethods, createRouter } from './router';
+import { allowedMethodsOf, createRouter } from './router';
+import { resolveRoutes } from './route-table/table';
 import { sendJson, toJsonText } from './wire';
 
 /** '' for the root; otherwise one leading slash and no trailing slash. */
@@ -66,10 +67,11 @@ const docsPolicy: RequestHandler = (_req, res, next) => {
   next();
 };
 
-/** The framework answers (§1.5): 405 for a known path with another method, else 404. */
-function notFound(spec: SpecStar): RequestHandler {
+/** The framework answers: 405 for a known path with another method, else 404. */
+function notFound(spec: SpecStar, options: HttpOptions): RequestHandler {
+  const allowedMethods = allowedMethodsOf(spec, resolveRoutes(options));
   return (req, res) => {
-    const allowed = allowedMethods(spec, req.path);
+    const allowed = allowedMethods(req.path);
     const method = req.method === 'HEAD' ? 'GET' : req.method;
     if (allowed.length > 0 && !(allowed as string[]).includes(method)) {
       res.set('Allow', allowed.join(', '));
@@ -94,7 +96,7 @@ export function mount(app: express.Application | express.Router, spec: SpecStar,
     router.use('/docs', docsPolicy, docsRouter({ openapiUrl: `${prefix}/openapi.json`, title: options.title }));
   }
   router.use(createRouter(spec, options));
-  router.use(notFound(spec));
+  router.use(notFound(spec, options));
   router.use(errorHandler(options));
   // Application and Router both have use(path, handler); their overload sets do not unify.
   (app as express.Router).use(prefix === '' ? '/' : prefix, router);

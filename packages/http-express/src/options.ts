@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import type { AllowedOrigins } from './cross-site';
 import type { Logger } from './logger';
+import type { RouteOptions } from './route-table/declaration';
 
 /** Who is calling and what time it is, per request (http-api §1.4). */
 export interface DependencyProvider {
@@ -52,6 +53,12 @@ export interface HttpOptions {
    * tooling (http-api §11, D5). Default false.
    */
   autocrudAliases?: boolean;
+  /**
+   * Route customisation: `disable` route families (404/405, gone from the OpenAPI document),
+   * `replace` one route's handler by name (its OpenAPI entry stays), `add` templates served for
+   * every model (or a `when` subset) and documented. See the README's "Routes" section.
+   */
+  routes?: RouteOptions;
   /** OpenAPI info. */
   title?: string;
   version?: string;

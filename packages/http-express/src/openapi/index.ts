@@ -1,8 +1,7 @@
 /**
- * The OpenAPI 3.1 document of a registry: every route of http-api.md §8 (model rows 1–24 and
- * 30, global G1–G5),
- * the model schemas as components, the record/envelope/search/error shapes, and the
- * `x-specstar-*` extensions of §11. The output depends only on the registry and the options,
+ * The OpenAPI 3.1 document of a registry: every route of the route table (so exactly what the
+ * router serves), the model schemas as components, the record/envelope/search/error shapes,
+ * and the `x-specstar-*` extensions. The output depends only on the registry and the options,
  * with a fixed key order, so it can be cached and compared as a snapshot.
  */
 import { ConfigurationError } from '@specstar/interfaces';
@@ -12,8 +11,8 @@ import { errorResponses, FIXED_SCHEMA_NAMES, fixedSchemas, ref } from './compone
 import { type JsonObject, modelComponents, type Relationship } from './model-schemas';
 import { NameAllocator, operationIdPart, pascalCase, sanitizeComponentName } from './names';
 import { parameterComponents } from './parameters';
-import { globalPaths } from './global-paths';
-import { modelPaths } from './paths';
+import { resolveRoutes } from '../route-table/table';
+import { globalPaths, modelPaths, type PathsContext } from './paths';
 
 export const DEFAULT_TITLE = 'SpecStar API';
 export const DEFAULT_VERSION = '0.1.0';
@@ -63,8 +62,9 @@ export function openapi(spec: SpecStar, options: HttpOptions = {}): Record<strin
   const indexedFields: Record<string, string[]> = {};
   const operationIds = new NameAllocator(operationIdPart);
   const tags: JsonObject[] = [];
-  const paths: Record<string, unknown> = {};
-  const referenced = spec.referencedModels();
+  const paths: Record<string, JsonObject> = {};
+  const table = resolveRoutes(options);
+  const pathsContext: PathsContext = { prefix, withGone, operationId: (action) => operationIds.allocate(action) };
 
   managers.forEach((manager, i) => {
     const component = modelNames[i] as string;
@@ -77,19 +77,11 @@ export function openapi(spec: SpecStar, options: HttpOptions = {}): Record<strin
 
     const description = manager.model.schema.description;
     tags.push(typeof description === 'string' ? { name: manager.name, description } : { name: manager.name });
-    const routes = modelPaths({
-      model: manager.name,
-      component,
-      envelope,
-      prefix,
-      withGone,
-      hasBinary: manager.model.hasBinary,
-      referenced: referenced.has(manager.name),
-      operationId: (action) => operationIds.allocate(action),
-    });
-    for (const [path, item] of routes) paths[path] = item;
+    const collection = `${prefix}/${manager.name}`;
+    const model = { model: manager.name, data: ref(component), envelope: ref(envelope), collection, item: `${collection}/{resource_id}`, hasBinary: manager.model.hasBinary };
+    modelPaths(paths, table, spec, model, pathsContext);
   });
-  for (const [path, item] of globalPaths(prefix, (action) => operationIds.allocate(action), options)) paths[path] = item;
+  globalPaths(paths, table, pathsContext);
 
   const document: Record<string, unknown> = {
     openapi: '3.1.0',
@@ -105,7 +97,7 @@ export function openapi(spec: SpecStar, options: HttpOptions = {}): Record<strin
   };
   if (relationships.length > 0) document['x-specstar-relationships'] = relationships;
   if (options.autocrudAliases) {
-    // The names admin UIs built for the Python project read (§11, D5).
+    // The extension names admin UIs built for the Python project read.
     document['x-autocrud-indexed-fields'] = indexedFields;
     if (relationships.length > 0) document['x-autocrud-relationships'] = relationships;
   }
