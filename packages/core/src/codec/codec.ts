@@ -1,7 +1,9 @@
 import { ConfigurationError, ValidationError } from '@specstar/interfaces';
 import { Packr } from 'msgpackr';
-import type { JsonSchema } from '../model/model';
-import { canonicalize, datesToStrings, planFor, reviveBytes, type Plan } from './canonical';
+import type { JsonSchema } from '../model/schema-resolver';
+import { canonicalize } from './canonical';
+import { planFor, type Plan } from './plan';
+import { datesToStrings, reviveBytes } from './revive';
 
 export type EncodingName = 'json' | 'msgpack';
 

@@ -1,5 +1,5 @@
 import { ConfigurationError, TaskStatus } from '@specstar/interfaces';
-import type { JsonSchema } from './model';
+import type { JsonSchema } from './schema-resolver';
 
 /** Schema keywords SpecStar reads from a model. They are `x-` extensions so OpenAPI passes them through. */
 export const UNIQUE_KEYWORD = 'x-specstar-unique';
@@ -83,7 +83,7 @@ export function displayName<S extends object>(schema: S): S {
 }
 
 /**
- * The Binary object schema (§6.1): `{file_id?, size?, content_type?, data?}`. `data` is bytes
+ * The Binary object schema: `{file_id?, size?, content_type?, data?}`. `data` is bytes
  * in the headless API and base64 text on the JSON wire; both validate.
  */
 export function binary(options: { description?: string } = {}): JsonSchema {
@@ -109,7 +109,7 @@ const nullable = (schema: JsonSchema, defaultValue: unknown = null): JsonSchema 
 const nullableInteger = (): JsonSchema => ({ type: ['integer', 'null'], minimum: 0, default: null });
 
 /**
- * A Job model (jobs-and-actions §1.1): the payload plus the queue's bookkeeping fields, in
+ * A Job model: the payload plus the queue's bookkeeping fields, in
  * declaration order, with their defaults. Without `artifact` any JSON value (default null) is
  * accepted so handlers may return whatever they produce.
  */
