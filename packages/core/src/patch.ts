@@ -7,6 +7,7 @@ import { applyOperation, JsonPatchError, unescapePathComponent } from 'fast-json
 import type { Operation } from 'fast-json-patch';
 import { PatchError } from '@specstar/interfaces';
 import { isBytes } from './codec';
+import { isPlainObject } from './values';
 
 // json-merge-patch ships no type declarations; this is the one function used.
 const mergePatchLib = require('json-merge-patch') as { apply(target: unknown, patch: unknown): unknown };
@@ -151,12 +152,6 @@ export function applyJsonPatch(document: unknown, operations: unknown): unknown 
     }
   });
   return result;
-}
-
-/** True for `{}`-style objects of any realm (structuredClone and jest sandboxes mix realms). */
-function isPlainObject(value: object): boolean {
-  const proto = Object.getPrototypeOf(value) as object | null;
-  return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
 /**

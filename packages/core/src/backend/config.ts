@@ -3,6 +3,7 @@ import type { BackendBinding, BackendConfigInput, BackendDefaults, BackendRole, 
 import { BackendConfigError, fieldPath } from './errors';
 import { expandEnv, type Environment } from './expand';
 import { readJsonFile } from './json-file';
+import { isPlainObject } from '../values';
 
 /** What `backend:` accepts: a BackendConfig (used as is), a plain object, or a JSON file path. */
 export type BackendConfigValue = BackendConfig | BackendConfigInput | string | URL;
@@ -42,11 +43,6 @@ export interface NormalizedBinding {
 
 type Path = Array<string | number>;
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
-}
 
 function describe(value: unknown): string {
   if (value === null) return 'null';

@@ -1,4 +1,5 @@
 import { BackendConfigError, fieldPath } from './errors';
+import { isPlainObject } from '../values';
 
 /** Where variables come from; `process.env` unless a caller passes its own. */
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -13,12 +14,6 @@ export interface ExpandOptions {
 // `$NAME` is a bare reference. A `$` followed by anything else stays as it is.
 const REFERENCE = /\$\$|\$\{([^}]*)\}?|\$([A-Za-z_][A-Za-z0-9_]*)/g;
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
-}
 
 function where(path: ReadonlyArray<string | number>, file: string | undefined): string {
   const field = fieldPath(path) || '<root>';
