@@ -21,6 +21,9 @@ export { parseInstant, formatInstant, toInstant } from './codec';
 export { createPackr, isBytes, xxh3Hex, bytesToBase64, base64ToBytes } from './codec';
 export { infoRecord, metaRecord } from './records';
 
+// Value predicates the evaluator uses (SQL translators need the same truthiness).
+export { isPlainObject, pyTruthy } from './values';
+
 // Search: the normative evaluator (the answer every store must give) and push-down helpers.
 export {
   compareBySorts,
