@@ -1,9 +1,9 @@
 /**
- * The query builder (core-semantics §3.10), with the TS names pinned by DESIGN §3:
+ * The query builder, with the TS names the API pins:
  * `QB.field('age').gt(18).and(QB.field('status').eq('active')).sort('-created_time').limit(20)`.
  *
  * Builders are immutable: every method returns a new builder, so a field or condition can be
- * reused safely. Combining conditions drops the operands' paging and sorts (§3.10).
+ * reused safely. Combining conditions drops the operands' paging and sorts.
  */
 import {
   DEFAULT_QUERY_LIMIT,
@@ -18,6 +18,9 @@ import {
   type SearchSort,
   type SortDirection,
 } from '@specstar/interfaces';
+import { describe, instantAt, parseTimezone, resolveNow, wallDate } from './qb-time';
+
+export { setQbClock } from './qb-time';
 
 // Symbol.for: recognised even across duplicate copies of this module.
 const QUERY_BUILDER_BRAND: unique symbol = Symbol.for('specstar.QueryBuilder');
@@ -29,15 +32,6 @@ export type TimezoneInput = number | string | null | undefined;
 
 /** Names that sort by the meta attribute; every other name sorts by an indexed data path. */
 const META_SORT_NAMES: ReadonlySet<string> = new Set(['created_time', 'updated_time', 'resource_id']);
-
-// ---- clock -------------------------------------------------------------------------
-
-let clock: () => Date = () => new Date();
-
-/** Replaces the clock the time helpers use when no `now` is passed (tests); no argument restores it. */
-export function setQbClock(now?: () => Date): void {
-  clock = now ?? (() => new Date());
-}
 
 // ---- helpers -----------------------------------------------------------------------
 
@@ -78,13 +72,6 @@ function isFilterObject(value: unknown): value is SearchFilter {
   if (typeof value !== 'object' || value === null) return false;
   const type = (value as { type?: unknown }).type;
   return type === 'DataSearchCondition' || type === 'DataSearchGroup';
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (value instanceof Date) return 'a Date';
-  return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
 }
 
 /** The filter of a combinator operand; `undefined` means "matches everything". */
@@ -128,58 +115,6 @@ function parseSort(input: unknown): SearchSort {
     }
   }
   throw new QueryError(`sort() expects "field", "+field", "-field" or a sort object, got ${describe(input)}`);
-}
-
-// ---- time periods --------------------------------------------------------------------
-
-type Zone = { kind: 'local' } | { kind: 'fixed'; offsetMinutes: number };
-
-function parseTimezone(tz: unknown): Zone {
-  if (tz === undefined || tz === null) return { kind: 'local' };
-  let hours: number | undefined;
-  if (typeof tz === 'number' && Number.isInteger(tz)) hours = tz;
-  else if (typeof tz === 'string' && /^\s*[+-]?\d+\s*$/.test(tz)) hours = Number.parseInt(tz.trim(), 10);
-  if (hours === undefined || Math.abs(hours) >= 24) {
-    throw new QueryError(
-      `Invalid timezone offset: ${describe(tz)}; expected whole hours as an integer or a string like "+8" or "-4"`,
-    );
-  }
-  return { kind: 'fixed', offsetMinutes: hours * 60 };
-}
-
-interface WallDate {
-  year: number;
-  month: number; // 0-based
-  day: number;
-  weekday: number; // 0 = Monday
-}
-
-function wallDate(now: Date, zone: Zone): WallDate {
-  if (zone.kind === 'local') {
-    return { year: now.getFullYear(), month: now.getMonth(), day: now.getDate(), weekday: (now.getDay() + 6) % 7 };
-  }
-  const shifted = new Date(now.getTime() + zone.offsetMinutes * 60_000);
-  return {
-    year: shifted.getUTCFullYear(),
-    month: shifted.getUTCMonth(),
-    day: shifted.getUTCDate(),
-    weekday: (shifted.getUTCDay() + 6) % 7,
-  };
-}
-
-/** The instant of a wall-clock time in the zone; out-of-range days roll over like `Date`. */
-function instantAt(zone: Zone, year: number, month: number, day: number, endOfDay: boolean): Date {
-  const [h, m, s, ms] = endOfDay ? [23, 59, 59, 999] : [0, 0, 0, 0];
-  if (zone.kind === 'local') return new Date(year, month, day, h, m, s, ms);
-  return new Date(Date.UTC(year, month, day, h, m, s, ms) - zone.offsetMinutes * 60_000);
-}
-
-function resolveNow(now: Date | undefined): Date {
-  const value = now ?? clock();
-  if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
-    throw new QueryError('The current time is not a valid Date');
-  }
-  return value;
 }
 
 // ---- builders ------------------------------------------------------------------------
@@ -553,7 +488,7 @@ function listOperand(values: unknown): unknown {
     return [...(values as Iterable<unknown>)];
   }
   if (values === undefined) throw new QueryError('in / not_in need a list of values');
-  // Kept as given: a non-list operand never matches `in` and always matches `not_in` (§3.4).
+  // Kept as given: a non-list operand never matches `in` and always matches `not_in`.
   return values;
 }
 
