@@ -60,7 +60,7 @@ export function createRouter(spec: SpecStar, options: HttpOptions = {}): express
     router[expressMethod(route.method)](expressPath(route.path), ...handlers, globalRoute(route.handler(kit)));
   }
   const paths = new Map<string, express.IRoute>();
-  for (const route of table.registration) {
+  for (const route of table.model) {
     const handlers: RequestHandler[] = [];
     if (route.yieldsTo.length > 0) handlers.push(yieldTo(route.yieldsTo));
     if (route.when) handlers.push(onlyWhen(spec, route.when));
@@ -88,7 +88,7 @@ export function allowedMethodsOf(spec: SpecStar, table: RouteTable): (path: stri
     for (const route of table.global) if (fits(route.pattern, segments)) methods.add(route.method);
     const model = segments[0]!;
     if (spec.resourceManagers.has(model)) {
-      for (const route of table.registration) {
+      for (const route of table.model) {
         if (fits(route.pattern, segments) && (!route.when || route.when(spec, model))) methods.add(route.method);
       }
     }

@@ -6,35 +6,12 @@
  */
 import express from 'express';
 import request from 'supertest';
-import { binary, jobSchema, ref, SpecStar } from '@specstar/core';
+import type { SpecStar } from '@specstar/core';
 import { mount, type HttpOptions } from '../src';
+import { everyKindOfModel, stackRoutes } from './fixtures/route-models';
 
 type Json = Record<string, any>;
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
-
-/** Plain, referenced, referencing, with Binary fields, and a job model. */
-export function everyKindOfModel(): SpecStar {
-  const spec = new SpecStar();
-  spec.addModel({ title: 'Plain', type: 'object', properties: { name: { type: 'string' } } });
-  spec.addModel({ title: 'Target', type: 'object', properties: { name: { type: 'string' } } });
-  spec.addModel({ title: 'Linker', type: 'object', properties: { target: ref('target', { type: 'string' }) } });
-  spec.addModel({ title: 'Media', type: 'object', properties: { file: binary() } });
-  spec.addModel(jobSchema({ type: 'object', properties: { prompt: { type: 'string' } } }), { name: 'render-job' });
-  return spec;
-}
-
-/** Every (METHOD, path) of the routes in an Express router stack, nested routers included. */
-export function stackRoutes(router: { stack: any[] }): Array<[string, string]> {
-  const out: Array<[string, string]> = [];
-  for (const layer of router.stack) {
-    if (layer.route) {
-      for (const method of Object.keys(layer.route.methods)) out.push([method.toUpperCase(), layer.route.path]);
-    } else if (Array.isArray(layer.handle?.stack)) {
-      out.push(...stackRoutes(layer.handle));
-    }
-  }
-  return out;
-}
 
 const PARAM_VALUES: Record<string, string> = { resource_id: 'x', revision_id: 'x:1', file_id: 'f0' };
 

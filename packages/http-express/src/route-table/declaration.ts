@@ -96,12 +96,16 @@ export interface GlobalRouteDeclaration {
 export interface RouteOptions {
   /** Families not served: gone from the router (404/405) and from the OpenAPI document. */
   disable?: readonly string[];
-  /** New handlers by route name; the route keeps its path, guards and OpenAPI entry. */
-  replace?: Readonly<Record<string, (kit: RouteKit) => ModelHandler | GlobalHandler>>;
+  /**
+   * New handlers of per-model routes, by route name (`read`, `create`, … or an added template's);
+   * the route keeps its path, guards, body parsing and OpenAPI entry.
+   */
+  replace?: Readonly<Record<string, (kit: RouteKit) => ModelHandler>>;
   /**
    * Templates served per model (or the `when` subset), documented after the built-in paths of
-   * each model. A template may be more specific than a built-in (`GET /{model}/search` beside
-   * `GET /{model}/{resource_id}`: the literal wins); any other overlap is a startup error.
+   * each model. Where two routes of one method fit a request, the narrower one serves it
+   * (`GET /{model}/search` beside `GET /{model}/{resource_id}`: the literal wins, in either
+   * direction); the same path twice, or paths that cross, is a startup error naming both.
    */
   add?: readonly RouteDeclaration[];
 }

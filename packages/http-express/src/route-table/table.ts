@@ -37,10 +37,8 @@ export interface ResolvedGlobalRoute extends GlobalRouteDeclaration {
 
 export interface RouteTable {
   global: ResolvedGlobalRoute[];
-  /** Document order: the built-ins, then the added templates. */
+  /** Document and registration order: the built-ins, then the added templates. */
   model: ResolvedModelRoute[];
-  /** Registration order: the added templates first, so their literal segments win over a built-in's parameter. */
-  registration: ResolvedModelRoute[];
 }
 
 const METHODS: ReadonlySet<RouteMethod> = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
@@ -61,15 +59,16 @@ function checkTemplate(route: RouteDeclaration, taken: Set<string>): Pattern {
 }
 
 /**
- * Refuses a route that would take requests meant for one registered after it: same method, some
- * path fits both, and the earlier one is not strictly narrower (a literal where the later has a
- * parameter, which is how a template adds `/{model}/search` beside `/{model}/{resource_id}`).
+ * Refuses two routes of one method that some request fits and neither of which is strictly
+ * narrower: the same path (a template named like a built-in), or paths that cross
+ * (`/{model}/search/{x}` and `/{model}/{resource_id}/data`). Where one is narrower, the broader
+ * one yields to it, so a template `POST /{model}/{action}` leaves `POST /{model}/restore` alone.
  */
-function checkShadowing(earlier: ResolvedModelRoute, later: ResolvedModelRoute, laterKind: string): void {
-  if (earlier.method !== later.method || !overlaps(earlier.pattern, later.pattern)) return;
-  if (strictlyNarrower(earlier.pattern, later.pattern)) return;
+function checkClash(template: ResolvedModelRoute, other: ResolvedModelRoute, otherKind: string): void {
+  if (template.method !== other.method || !overlaps(template.pattern, other.pattern)) return;
+  if (strictlyNarrower(template.pattern, other.pattern) || strictlyNarrower(other.pattern, template.pattern)) return;
   throw new ConfigurationError(
-    `${describe(earlier, 'Route template')} clashes with ${describe(later, laterKind)}: both match the same requests. ` +
+    `${describe(template, 'Route template')} clashes with ${describe(other, otherKind)}: both match the same requests. ` +
       `Use another path, disable the built-in family, or replace the built-in's handler instead.`,
   );
 }
@@ -88,15 +87,17 @@ export function resolveRoutes(options: HttpOptions = {}): RouteTable {
     if (!ROUTE_FAMILIES.includes(family)) throw new ConfigurationError(`Unknown route family '${family}' in routes.disable; the families are: ${ROUTE_FAMILIES.join(', ')}`);
   }
   const taken = new Set([...MODEL_ROUTES, ...GLOBAL_ROUTES].map((route) => route.name));
+  const replaceable = new Set(MODEL_ROUTES.map((route) => route.name));
   const added: ResolvedModelRoute[] = [];
   for (const route of routes.add ?? []) {
     const pattern = checkTemplate(route, taken);
     taken.add(route.name);
     added.push({ ...route, pattern, yieldsTo: [] });
+    replaceable.add(route.name);
   }
   const replace = routes.replace ?? {};
   for (const name of Object.keys(replace)) {
-    if (!taken.has(name)) throw new ConfigurationError(`Unknown route '${name}' in routes.replace; the routes are: ${[...taken].join(', ')}`);
+    if (!replaceable.has(name)) throw new ConfigurationError(`Unknown route '${name}' in routes.replace; the per-model routes are: ${[...replaceable].join(', ')}`);
     if (typeof replace[name] !== 'function') throw new ConfigurationError(`routes.replace['${name}'] must be a function (kit) => handler`);
   }
 
@@ -106,22 +107,18 @@ export function resolveRoutes(options: HttpOptions = {}): RouteTable {
   const builtInServed = builtIns.filter(served);
   const addedServed = added.filter(served);
   addedServed.forEach((route, i) => {
-    for (const later of addedServed.slice(i + 1)) checkShadowing(route, later, 'route template');
-    for (const later of builtInServed) checkShadowing(route, later, 'built-in route');
+    for (const other of builtInServed) checkClash(route, other, 'built-in route');
+    for (const other of addedServed.slice(i + 1)) checkClash(other, route, 'route template');
   });
 
   // A route never serves a path a narrower route of its method claims (so `GET /{model}/count`
-  // is never read as the resource 'count'), even when that route is switched off.
+  // is never read as the resource 'count'), even when that route is switched off. So the order
+  // routes are registered in does not matter.
   const all = [...builtIns, ...added];
   const model = [...builtInServed, ...addedServed].map((route) => ({
     ...replaced(route, replace),
     yieldsTo: all.filter((other) => other.method === route.method && strictlyNarrower(other.pattern, route.pattern)).map((other) => paramLiterals(route.path, other.pattern)),
   }));
-  const global = GLOBAL_ROUTES.filter(served).map((route) => ({ ...replaced(route, replace), pattern: parsePath(route.path).pattern }));
-  const addedNames = new Set(added.map((route) => route.name));
-  return {
-    global,
-    model,
-    registration: [...model.filter((route) => addedNames.has(route.name)), ...model.filter((route) => !addedNames.has(route.name))],
-  };
+  const global = GLOBAL_ROUTES.filter(served).map((route) => ({ ...route, pattern: parsePath(route.path).pattern }));
+  return { global, model };
 }
