@@ -3,7 +3,7 @@ import type { AllowedOrigins } from './cross-site';
 import type { Logger } from './logger';
 import type { RouteOptions } from './route-table/declaration';
 
-/** Who is calling and what time it is, per request (http-api §1.4). */
+/** Who is calling and what time it is, per request: every write records both, and permission checks use the user. */
 export interface DependencyProvider {
   getUser(req: Request): string | Promise<string>;
   getNow(req: Request): Date | Promise<Date>;
@@ -17,7 +17,7 @@ export interface HttpOptions {
   dependencyProvider?: Partial<DependencyProvider>;
   /** JSON / merge-patch body size limit, default '1mb'; larger bodies get 413. */
   bodyLimit?: number | string;
-  /** Status of reads of a soft-deleted resource, default 404 (DESIGN §8). */
+  /** Status of reads of a soft-deleted resource: 404 by default, 410 on request. */
   deletedStatus?: 404 | 410;
   /**
    * Origins whose browser pages may send state-changing requests of any Content-Type (forms,
@@ -50,7 +50,7 @@ export interface HttpOptions {
   /**
    * Also emit the legacy `x-autocrud-*` names of the document-level extensions
    * (`x-autocrud-relationships`, `x-autocrud-indexed-fields`) for admin UIs built on older
-   * tooling (http-api §11, D5). Default false.
+   * tooling. Default false.
    */
   autocrudAliases?: boolean;
   /**
