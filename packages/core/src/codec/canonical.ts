@@ -1,6 +1,6 @@
 import { ValidationError } from '@specstar/interfaces';
 import { isPlainObject } from '../values';
-import { ANY, childPlan, type KnownOrder, pickBranch, type Plan } from './plan';
+import { childPlan, type KnownOrder, pickBranch, type Plan } from './plan';
 
 /**
  * Canonical key order for stable hashes: properties a schema declares come first in

@@ -3,7 +3,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { isBytes } from '../codec/canonical';
-import { BINARY_KEYWORD, BYTES_KEYWORD } from './markers';
+import { BYTES_KEYWORD } from './markers';
 import type { JsonSchema } from './schema-resolver';
 
 /** Validation of model data with ajv: what a schema needs from ajv, and ajv's errors as field issues. */
