@@ -19,7 +19,7 @@ function checkPath(position: number, path: unknown): string {
 }
 
 /**
- * Normalises indexed field specs (core-semantics §3.9) to IndexableField objects. A field
+ * Normalises indexed field specs to IndexableField objects. A field
  * whose path is already listed is dropped (the first one wins).
  */
 export function normaliseIndexedFields(input: ReadonlyArray<IndexedFieldInput>): IndexableField[] {
@@ -76,7 +76,7 @@ function lookup(data: unknown, steps: string[]): unknown {
 export type IndexExtractor = (data: unknown) => Record<string, unknown>;
 
 /**
- * Compiles the extraction of `indexed_data` (core-semantics §3.9): one key per field path,
+ * Compiles the extraction of `indexed_data`: one key per field path,
  * `null` for a missing step or an undefined leaf. Date-times — Dates, and strings at the
  * model's date-time paths — are stored as ISO-8601 UTC with milliseconds so every store
  * compares them as instants; unparsable strings are kept as they are.
