@@ -1,7 +1,7 @@
 /**
  * The meta store of a SQLite database: one row per resource, with a real column for every meta
  * attribute a query can name, indexed_data as JSONB, and the full encoded meta so reads return
- * exactly what was written. Searches run entirely in SQLite (see ./sql).
+ * exactly what was written. Searches run entirely in SQLite (@specstar/storage-sql's SQLite dialect).
  *
  * The connection belongs to the caller (who sets WAL, busy timeout and closes it). Every method
  * has a synchronous twin, for use inside the caller's `db.transaction()`.
@@ -18,14 +18,22 @@ import {
   type ResourceMeta,
   type ResourceMetaSearchQuery,
 } from '@specstar/interfaces';
-import { decodeMeta, encodeRecord } from '@specstar/core';
-import { SqliteMetaCommitter } from './sqlite-meta-commit';
-import { DATA_COLUMN, DataKey } from './sql/data-key';
-import { registerSearchFunctions } from './sql/functions';
-import { quoteIdentifier } from './sql/identifiers';
-import { META_COLUMNS, REV_NULL_MASK_COLUMN, metaColumnValues } from './sql/meta-columns';
-import { translateCount, translateSearch, type SqlQuery } from './sql/translate';
-import type { SqlValue } from './sql/translation';
+import { decodeMeta, encodeRecord } from '@specstar/core/adapter';
+import { SqliteMetaCommitter } from './meta-commit';
+import {
+  DATA_COLUMN,
+  META_COLUMNS,
+  REV_NULL_MASK_COLUMN,
+  SqliteDataKey,
+  SqliteDialect,
+  metaColumnValues,
+  quoteIdentifier,
+  registerSearchFunctions,
+  translateCount,
+  translateSearch,
+  type SqlQuery,
+  type SqlValue,
+} from '@specstar/storage-sql';
 
 export interface SqliteMetaStoreOptions {
   /** Table name (default `meta`); any name, quoted in SQL. */
@@ -218,29 +226,29 @@ export class SqliteMetaStore implements IMetaStore {
 
   /** The page of metas matching the query, sorted, offset and limit applied. */
   searchSync(query: ResourceMetaSearchQuery): ResourceMeta[] {
-    const sql = translateSearch(query);
+    const sql = translateSearch(query, new SqliteDialect());
     try {
       if (sql.limit === 0) return [];
       this.ensureIndexes(sql);
       const statement = this.statement(
         `SELECT record FROM ${this.quoted} WHERE ${sql.where} ORDER BY ${sql.orderBy} LIMIT @limit OFFSET @offset`,
       ).pluck();
-      const records = statement.all({ ...sql.translation.params, limit: sql.limit, offset: sql.offset }) as Buffer[];
+      const records = statement.all({ ...sql.dialect.params, limit: sql.limit, offset: sql.offset }) as Buffer[];
       return records.map((record) => decodeMeta(record, 'json'));
     } finally {
-      sql.translation.release();
+      sql.dialect.release();
     }
   }
 
   /** The number of matching metas; sorts, limit and offset are ignored. */
   countSync(query: ResourceMetaSearchQuery): number {
-    const sql = translateCount(query);
+    const sql = translateCount(query, new SqliteDialect());
     try {
       this.ensureIndexes(sql);
       const statement = this.statement(`SELECT count(*) FROM ${this.quoted} WHERE ${sql.where}`).pluck();
-      return statement.get(sql.translation.params) as number;
+      return statement.get(sql.dialect.params) as number;
     } finally {
-      sql.translation.release();
+      sql.dialect.release();
     }
   }
 
@@ -249,15 +257,15 @@ export class SqliteMetaStore implements IMetaStore {
    * the expression indexes the search would create.
    */
   explainSearch(query: ResourceMetaSearchQuery): { sql: string; params: Record<string, SqlValue>; plan: string[] } {
-    const sql = translateSearch(query);
+    const sql = translateSearch(query, new SqliteDialect());
     try {
       this.ensureIndexes(sql);
       const text = `SELECT record FROM ${this.quoted} WHERE ${sql.where} ORDER BY ${sql.orderBy} LIMIT @limit OFFSET @offset`;
-      const params = { ...sql.translation.params, limit: sql.limit, offset: sql.offset };
+      const params = { ...sql.dialect.params, limit: sql.limit, offset: sql.offset };
       const plan = (this.db.prepare(`EXPLAIN QUERY PLAN ${text}`).all(params) as { detail: string }[]).map((row) => row.detail);
       return { sql: text, params, plan };
     } finally {
-      sql.translation.release();
+      sql.dialect.release();
     }
   }
 
@@ -382,11 +390,11 @@ export class SqliteMetaStore implements IMetaStore {
    * so indexes follow use. Best effort: outside a caller's transaction (which could roll the
    * index back) and on a writable connection only; a failure leaves the search unindexed.
    */
-  private ensureIndexes(sql: SqlQuery): void {
-    const keys = sql.translation.indexKeys;
+  private ensureIndexes(sql: SqlQuery<SqliteDialect>): void {
+    const keys = sql.dialect.indexKeys;
     if (keys.size === 0 || this.db.readonly || this.db.inTransaction) return;
     for (const key of keys) {
-      const index = new DataKey(key).indexDefinition(this.table);
+      const index = new SqliteDataKey(key).indexDefinition(this.table);
       if (this.knownIndexes.has(index.name)) continue;
       if (this.knownIndexes.size >= MAX_AUTO_INDEXES) return;
       try {

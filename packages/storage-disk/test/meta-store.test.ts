@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
-import { runQuery } from '@specstar/core';
+import { runQuery } from '@specstar/core/adapter';
 import {
   ConfigurationError,
   QueryError,
@@ -12,8 +12,8 @@ import {
   type ResourceMeta,
   type ResourceMetaSearchQuery,
 } from '@specstar/interfaces';
-import { MAX_AUTO_INDEXES, SqliteMetaStore } from '../src/sqlite-meta-store';
-import { pendingEvaluationCount } from '../src/sql/functions';
+import { MAX_AUTO_INDEXES, SqliteMetaStore } from '../src/meta-store';
+import { pendingEvaluationCount } from '@specstar/storage-sql';
 
 const T = (seconds: number): Date => new Date(Date.UTC(2025, 0, 1) + seconds * 1000);
 

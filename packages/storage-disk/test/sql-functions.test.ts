@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
-import { compareBySorts, sortKey } from '@specstar/core';
+import { compareBySorts, sortKey } from '@specstar/core/adapter';
 import type { ResourceMeta } from '@specstar/interfaces';
-import { jsonKeyPath, quoteIdentifier, sqlString } from '../src/sql/identifiers';
+import { jsonKeyPath, quoteIdentifier, sqlString } from '@specstar/storage-sql';
 
 describe('sortKey', () => {
   // Every pair of values must order by key bytes exactly as the evaluator's data sort orders them.
@@ -77,6 +77,7 @@ describe('identifiers', () => {
         const doc = JSON.stringify({ [key]: 'hit', [`${key}x`]: 'other', x: 'other' });
         const got = db.prepare('SELECT json_extract(jsonb(?), ?) AS v').get(doc, jsonKeyPath(key));
         expect(got).toEqual({ v: 'hit' });
+        // oxlint-disable-next-line no-control-regex -- the NUL is what the path must not hold
         expect(jsonKeyPath(key)).not.toMatch(/\u0000/);
       } finally {
         db.close();

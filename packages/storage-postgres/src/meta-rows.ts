@@ -4,8 +4,8 @@
  * what was written.
  */
 import { ValidationError, type ResourceMeta } from '@specstar/interfaces';
-import { decodeMeta, encodeRecord } from '@specstar/core';
-import { sortKeysOf } from './sql/sort-key';
+import { decodeMeta, encodeRecord } from '@specstar/core/adapter';
+import { sortKeysOf } from '@specstar/storage-sql';
 import { assertStorableJson, assertStorableText } from './text';
 
 export type SqlValue = string | boolean | Buffer | null;

@@ -13,12 +13,12 @@ import {
   type ResourceMetaSearchQuery,
   type StoredRevision,
 } from '@specstar/interfaces';
-import { countQuery, decodeInfo, decodeMeta, runQuery } from '@specstar/core';
+import { countQuery, decodeInfo, decodeMeta, runQuery } from '@specstar/core/adapter';
 import type { PostgresTarget, Sql } from './connection';
 import { META_COLUMN_LIST, META_COLUMN_NAMES, META_UPDATE_SET, META_UPSERT_SET, metaRow, valuesTuple, type SqlValue } from './meta-rows';
 import { SchemaGate, type TableNames } from './schema';
 import { claimsOf, holdingTransaction, takeClaims, writeMetaRow } from './meta-commit';
-import { translateCount, translateSearch, type SqlQuery } from './sql/translate';
+import { PostgresDialect, translateCount, translateSearch, type SqlQuery } from '@specstar/storage-sql';
 import { isStorableText } from './text';
 
 /** Rows of a statement (typed by the caller) and the number of rows it affected. */
@@ -179,7 +179,7 @@ export class MetaTable {
 
   /** The page of metas matching the query, sorted, offset and limit applied. */
   async search(exec: Exec, query: ResourceMetaSearchQuery): Promise<ResourceMeta[]> {
-    const sql = translateSearch(query);
+    const sql = translateSearch(query, new PostgresDialect());
     if (sql.limit === 0) return [];
     const statement = this.searchStatement(sql);
     const rows = await exec.unsafe(statement.text, statement.values, { prepare: true });
@@ -189,13 +189,13 @@ export class MetaTable {
 
   /** The number of matching metas; sorts, limit and offset are ignored. */
   async count(exec: Exec, query: ResourceMetaSearchQuery): Promise<number> {
-    const sql = translateCount(query);
+    const sql = translateCount(query, new PostgresDialect());
     if (!sql.exact) {
-      const statement = sql.params.finalize(`SELECT m.record FROM ${this.names.metaSql} m WHERE ${sql.where}`);
+      const statement = sql.dialect.params.finalize(`SELECT m.record FROM ${this.names.metaSql} m WHERE ${sql.where}`);
       const rows = await exec.unsafe(statement.text, statement.values, { prepare: true });
       return countQuery(rows.map((row) => decodeRow(row as { record: Buffer })), query);
     }
-    const statement = sql.params.finalize(`SELECT count(*)::float8 AS n FROM ${this.names.metaSql} m WHERE ${sql.where}`);
+    const statement = sql.dialect.params.finalize(`SELECT count(*)::float8 AS n FROM ${this.names.metaSql} m WHERE ${sql.where}`);
     const rows = await exec.unsafe(statement.text, statement.values, { prepare: true });
     return (rows[0] as { n: number }).n;
   }
@@ -204,16 +204,16 @@ export class MetaTable {
    * The statement of a search: exact queries page in SQL; mixed ones select the candidates
    * (a superset) for core's evaluator to filter, sort and page.
    */
-  private searchStatement(sql: SqlQuery): { text: string; values: unknown[] } {
-    if (!sql.exact) return sql.params.finalize(`SELECT m.record FROM ${this.names.metaSql} m WHERE ${sql.where}`);
-    const limit = sql.params.add(String(sql.limit), 'bigint');
-    const offset = sql.params.add(String(sql.offset), 'bigint');
-    return sql.params.finalize(`SELECT m.record FROM ${this.names.metaSql} m WHERE ${sql.where} ORDER BY ${sql.orderBy} LIMIT ${limit} OFFSET ${offset}`);
+  private searchStatement(sql: SqlQuery<PostgresDialect>): { text: string; values: unknown[] } {
+    if (!sql.exact) return sql.dialect.params.finalize(`SELECT m.record FROM ${this.names.metaSql} m WHERE ${sql.where}`);
+    const limit = sql.dialect.params.add(String(sql.limit), 'bigint');
+    const offset = sql.dialect.params.add(String(sql.offset), 'bigint');
+    return sql.dialect.params.finalize(`SELECT m.record FROM ${this.names.metaSql} m WHERE ${sql.where} ORDER BY ${sql.orderBy} LIMIT ${limit} OFFSET ${offset}`);
   }
 
   /** The SQL a search runs and PostgreSQL's plan for it (EXPLAIN), for tests and debugging. */
   async explain(exec: Exec, query: ResourceMetaSearchQuery): Promise<{ sql: string; exact: boolean; plan: string[] }> {
-    const sql = translateSearch(query);
+    const sql = translateSearch(query, new PostgresDialect());
     const statement = this.searchStatement(sql);
     const rows = await exec.unsafe(`EXPLAIN ${statement.text}`, statement.values);
     return { sql: statement.text, exact: sql.exact, plan: rows.map((row) => String((row as Record<string, unknown>)['QUERY PLAN'])) };

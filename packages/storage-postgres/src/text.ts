@@ -4,13 +4,9 @@
  * them are refused with a ValidationError; lookups by them find nothing (nothing stored holds them).
  */
 import { ValidationError } from '@specstar/interfaces';
+import { isStorableText } from '@specstar/storage-sql';
 
-const UNSAFE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/** Whether PostgreSQL text holds `text` exactly. */
-export function isStorableText(text: string): boolean {
-  return !UNSAFE.test(text);
-}
+export { isStorableText };
 
 function refuse(path: string): ValidationError {
   return new ValidationError(`Value at '${path}' holds a NUL character or an unpaired surrogate, which PostgreSQL text cannot store`, {
@@ -40,30 +36,5 @@ export function assertStorableJson(value: unknown, path: string): void {
       if (!isStorableText(key)) throw refuse(at);
       assertStorableJson(item, at);
     }
-  }
-}
-
-/**
- * Whether a search operand round-trips through JSON exactly, so jsonb equality decides what the
- * evaluator's deep equality decides: null, booleans, finite numbers, storable strings, and lists
- * and plain objects of those (no Dates, undefined, NaN, bigint or class instances inside).
- */
-export function isJsonExact(value: unknown): boolean {
-  switch (typeof value) {
-    case 'string':
-      return isStorableText(value);
-    case 'boolean':
-      return true;
-    case 'number':
-      return Number.isFinite(value);
-    case 'object': {
-      if (value === null) return true;
-      if (Array.isArray(value)) return value.every(isJsonExact);
-      const proto = Object.getPrototypeOf(value) as unknown;
-      if (proto !== Object.prototype && proto !== null) return false;
-      return Object.entries(value as Record<string, unknown>).every(([key, item]) => isStorableText(key) && item !== undefined && isJsonExact(item));
-    }
-    default:
-      return false;
   }
 }

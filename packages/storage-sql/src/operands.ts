@@ -1,9 +1,8 @@
 /**
- * Condition operands as the normative evaluator sees them (core-semantics §3.4, §3.9): the
- * coercions it applies before comparing, and a classification of what a stored JSON value can
- * ever equal.
+ * Condition operands as the normative evaluator sees them: the coercions it applies before
+ * comparing, and a classification of what a stored JSON value can ever equal.
  */
-import { parseInstant } from '@specstar/core';
+import { parseInstant } from '@specstar/core/adapter';
 
 export const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 

@@ -4,7 +4,7 @@
  * strings by code point, numbers numerically. Computed at write time for every indexed_data
  * value that is a list or a map, because jsonb orders lists length-first and forgets key order.
  */
-import { sortKey } from '@specstar/core';
+import { sortKey } from '@specstar/core/adapter';
 
 /** The sort key of a value as lowercase hex (hex keeps byte order under COLLATE "C"). */
 export function sortKeyHex(value: unknown): string {

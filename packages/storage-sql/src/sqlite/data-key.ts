@@ -3,11 +3,13 @@
  * addressed by a literal path (escaped by jsonKeyPath) so the same key always gives the same
  * expression text — which is what lets SQLite match an expression index to a query.
  */
+import type { SqlDataKey } from '../dialect';
 import { jsonKeyPathLiteral, keyDigest, quoteIdentifier } from './identifiers';
 
 export const DATA_COLUMN = 'indexed_data';
+export const NUMERIC = `('integer', 'real')`;
 
-export class DataKey {
+export class DataKey implements SqlDataKey {
   /** The literal JSON path, e.g. `'$."level"'`. */
   readonly path: string;
   /** JSON type name; NULL when the key is missing, `'null'` for a JSON null. */
@@ -24,6 +26,12 @@ export class DataKey {
   readonly rank: string;
   /** The scalar value (NULL for lists, maps, null and missing): the second index column. */
   readonly scalar: string;
+  readonly presence: string;
+  /** Length for `len`; SQLite's length() stops at a NUL, so strings holding one are left to the evaluator. */
+  readonly length: string;
+  readonly lengthUnsure: string;
+  readonly textUnsure: string;
+  readonly containsUnsure: string;
 
   constructor(readonly key: string) {
     this.path = jsonKeyPathLiteral(key);
@@ -38,6 +46,13 @@ export class DataKey {
       `(CASE ${this.type} WHEN 'true' THEN 0 WHEN 'false' THEN 0 WHEN 'integer' THEN 1 WHEN 'real' THEN 1 ` +
       `WHEN 'text' THEN 2 WHEN 'array' THEN 4 WHEN 'object' THEN 5 ELSE 7 END)`;
     this.scalar = `(CASE WHEN ${this.type} IN ('array', 'object') THEN NULL ELSE ${this.value} END)`;
+    this.presence = this.type;
+    this.length =
+      `(CASE ${this.type} WHEN 'text' THEN length(${this.value}) WHEN 'array' THEN json_array_length(${DATA_COLUMN}, ${this.path}) ` +
+      `WHEN 'object' THEN (SELECT count(*) FROM json_each(${DATA_COLUMN}, ${this.path})) END)`;
+    this.lengthUnsure = `${this.type} = 'text' AND instr(${this.value}, char(0)) > 0`;
+    this.textUnsure = `${this.type} IN ('array', 'object')`;
+    this.containsUnsure = `${this.type} = 'object'`;
   }
 
   /** The expression index serving filters and sorts on this key: (rank, scalar). */

@@ -3,9 +3,8 @@
  * conditions evaluated by core's normative evaluator (regex, deep equality, text forms of lists
  * and maps) and a sort key for lists and maps that orders like `compareBySorts`.
  */
-import type Database from 'better-sqlite3';
 import type { ResourceMeta } from '@specstar/interfaces';
-import { sortKey } from '@specstar/core';
+import { sortKey } from '@specstar/core/adapter';
 
 /** Evaluates a condition with core's evaluator on one row's value: 1, 0 or NULL (unknown). */
 export const EVAL_FUNCTION = 'specstar_eval';
@@ -44,10 +43,19 @@ export function pendingEvaluationCount(): number {
   return evaluations.size;
 }
 
-const registered = new WeakSet<Database.Database>();
+/**
+ * The part of a SQLite connection the functions need: better-sqlite3's `Database` fits it, so a
+ * store on any SQLite driver with user functions can register them without this package
+ * depending on one.
+ */
+export interface SqliteFunctionHost {
+  function(name: string, options: { deterministic: boolean; safeIntegers: boolean }, fn: (...args: never[]) => unknown): unknown;
+}
+
+const registered = new WeakSet<SqliteFunctionHost>();
 
 /** Registers the search functions once per connection (redefining them mid-query is refused). */
-export function registerSearchFunctions(db: Database.Database): void {
+export function registerSearchFunctions(db: SqliteFunctionHost): void {
   if (registered.has(db)) return;
   db.function(EVAL_FUNCTION, { deterministic: true, safeIntegers: false }, (handle: unknown, value: unknown) => {
     const evaluation = evaluations.get(handle as number);
