@@ -22,7 +22,7 @@ export { createPackr, isBytes, xxh3Hex, bytesToBase64, base64ToBytes } from './c
 export { infoRecord, metaRecord } from './records';
 
 // Value predicates the evaluator uses (SQL translators need the same truthiness).
-export { isPlainObject, pyTruthy } from './values';
+export { isPlainObject, pyTruthy } from './value-predicates';
 
 // Search: the normative evaluator (the answer every store must give) and push-down helpers.
 export {

@@ -7,7 +7,7 @@ import { applyOperation, JsonPatchError, unescapePathComponent } from 'fast-json
 import type { Operation } from 'fast-json-patch';
 import { PatchError } from '@specstar/interfaces';
 import { isBytes } from './codec';
-import { isPlainObject } from './values';
+import { isPlainObject } from './value-predicates';
 
 // json-merge-patch ships no type declarations; this is the one function used.
 const mergePatchLib = require('json-merge-patch') as { apply(target: unknown, patch: unknown): unknown };

@@ -3,7 +3,7 @@ import type { BackendBinding, BackendConfigInput, BackendDefaults, BackendRole, 
 import { BackendConfigError, fieldPath } from './errors';
 import { expandEnv, type Environment } from './expand';
 import { readJsonFile } from './json-file';
-import { isPlainObject } from '../values';
+import { isPlainObject } from '../value-predicates';
 
 /** What `backend:` accepts: a BackendConfig (used as is), a plain object, or a JSON file path. */
 export type BackendConfigValue = BackendConfig | BackendConfigInput | string | URL;

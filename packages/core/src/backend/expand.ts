@@ -1,5 +1,5 @@
 import { BackendConfigError, fieldPath } from './errors';
-import { isPlainObject } from '../values';
+import { isPlainObject } from '../value-predicates';
 
 /** Where variables come from; `process.env` unless a caller passes its own. */
 export type Environment = Readonly<Record<string, string | undefined>>;

@@ -1,5 +1,5 @@
 import { ValidationError } from '@specstar/interfaces';
-import { isPlainObject } from '../values';
+import { isPlainObject } from '../value-predicates';
 import { childPlan, type KnownOrder, pickBranch, type Plan } from './plan';
 
 /**

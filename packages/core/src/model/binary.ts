@@ -2,7 +2,7 @@ import { BlobNotFoundError, type Binary, type IBlobStore, ValidationError } from
 import { isBytes } from '../codec/canonical';
 import { ANY, childPlan, type Plan, pickBranch, planFor } from '../codec/plan';
 import { base64ToBytes } from '../codec/revive';
-import { isPlainObject } from '../values';
+import { isPlainObject } from '../value-predicates';
 import { assertValidFileId } from '../storage/blob-ids';
 import type { BlobWriteGuard } from './blob-access';
 import type { CompiledModel } from './model';

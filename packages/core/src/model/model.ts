@@ -1,6 +1,6 @@
 import { ConfigurationError } from '@specstar/interfaces';
 import type { ValidateFunction } from 'ajv';
-import { isPlainObject } from '../values';
+import { isPlainObject } from '../value-predicates';
 import { admitsNull, collectDateTimePaths, DateTimePaths, findRef, hasMarker, type Inspector, propertiesOf } from './inspect';
 import { BINARY_KEYWORD, DISPLAY_NAME_KEYWORD, JOB_KEYWORD, type OnDelete, type RefType, UNIQUE_KEYWORD } from './markers';
 import { shallowCopy, toPlainData } from './plain-data';

@@ -1,5 +1,5 @@
 import { isBytes, isDate, notJsonError } from '../codec/canonical';
-import { isPlainObject } from '../values';
+import { isPlainObject } from '../value-predicates';
 
 /** Plain-data copying: a caller's value as JSON data, copied only where it must be. */
 

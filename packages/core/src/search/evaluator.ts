@@ -1,6 +1,6 @@
 /**
  * The normative search evaluator. Memory stores run it directly; SQL adapters must return the
- * same result sets. Its parts: values.ts (value forms and comparisons), filter.ts (conditions
+ * same result sets. Its parts: value-semantics.ts (value forms and comparisons), filter.ts (conditions
  * and groups, three-valued), sort.ts (the order of results), query.ts (whole queries, paging,
  * counting).
  *
@@ -19,4 +19,4 @@ export {
   pyTruthy,
   textForm,
   toIsoMillis,
-} from './values';
+} from './value-semantics';

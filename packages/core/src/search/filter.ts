@@ -27,7 +27,7 @@ import {
   pyTruthy,
   textForm,
   toIsoMillis,
-} from './values';
+} from './value-semantics';
 
 /** Three-valued logic: `null` is "unknown". */
 export type Truth = boolean | null;

@@ -13,7 +13,7 @@ import { failed, invalid, positionAt } from './qb-lang/errors';
 import { Interpreter } from './qb-lang/interpreter';
 import { parse } from './qb-lang/parser.generated';
 import { children, type LocationRange, type Node } from './qb-lang/syntax';
-import { pyType } from './qb-lang/values';
+import { pyType } from './qb-lang/py-objects';
 
 /** Longest accepted expression, in characters. */
 export const MAX_QB_LENGTH = 10_000;

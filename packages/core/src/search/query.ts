@@ -3,7 +3,7 @@ import { DEFAULT_QUERY_LIMIT, QueryError, type ResourceMeta, type ResourceMetaSe
 import { parseInstant } from '../codec/instants';
 import { compileFilter, type FilterMatcher, isGroup } from './filter';
 import { compareBySorts } from './sort';
-import { isValidDate, textForm } from './values';
+import { isValidDate, textForm } from './value-semantics';
 
 function instantMillis(value: unknown, what: string): number {
   if (isValidDate(value)) return value.getTime();

@@ -1,6 +1,6 @@
 /** Search order: a total order over sort values and the comparator of a query's sorts. */
 import { META_SORT_KEYS, META_TIME_FIELDS, QueryError, type ResourceMeta, type SearchSort } from '@specstar/interfaces';
-import { compareStrings, isValidDate, metaInstant, textForm, toIsoMillis } from './values';
+import { compareStrings, isValidDate, metaInstant, textForm, toIsoMillis } from './value-semantics';
 
 const META_SORT_KEY_SET: ReadonlySet<string> = new Set(META_SORT_KEYS);
 

@@ -1,6 +1,6 @@
 import { failed } from './errors';
 import { isInt } from './literals';
-import { pyType } from './values';
+import { pyType } from './py-objects';
 
 /** Python argument binding: positional and keyword arguments against a signature. */
 export const NO_VALUE: unique symbol = Symbol('no value');

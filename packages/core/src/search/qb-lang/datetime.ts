@@ -1,7 +1,7 @@
 import { bind, NO_VALUE, requireInt, type Signature } from './binding';
 import { failed, rejected } from './errors';
 import { isNum } from './literals';
-import { DtClass, type DtClassName, MICROS_PER_DAY, PyDate, PyDateTime, PyTime, PyTimedelta, PyTimezone, pyType } from './values';
+import { DtClass, type DtClassName, MICROS_PER_DAY, PyDate, PyDateTime, PyTime, PyTimedelta, PyTimezone, pyType } from './py-objects';
 
 // A Python datetime emulation: constructors, attributes and the calendar arithmetic the
 // interpreter's operators use. Instants are epoch microseconds.

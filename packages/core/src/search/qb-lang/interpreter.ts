@@ -21,7 +21,7 @@ import {
   PyTuple,
   pyType,
   QB_ROOT,
-} from './values';
+} from './py-objects';
 
 /** Evaluates a checked syntax tree over the whitelist; nothing from the input runs as code. */
 export class Interpreter implements MethodContext {

@@ -1,6 +1,6 @@
-import { pyTruthy as plainTruthy } from '../../values';
+import { pyTruthy as plainTruthy } from '../../value-predicates';
 import { failed, type EvalFailure } from './errors';
-import { PyDate, PyDateTime, PyTimedelta, PyTimezone, PyTuple, pyType } from './values';
+import { PyDate, PyDateTime, PyTimedelta, PyTimezone, PyTuple, pyType } from './py-objects';
 
 /** Longest string or list a literal operation may build (`'a' * n`). */
 export const MAX_LITERAL_SIZE = 100_000;

@@ -2,7 +2,7 @@ import type { SearchSort } from '@specstar/interfaces';
 import { ConditionBuilder, Field, QB, isQueryBuilder, type QueryBuilder, type TimezoneInput } from '../qb';
 import { requireInt, type Signature } from './binding';
 import { failed } from './errors';
-import { pyType, SortKey } from './values';
+import { pyType, SortKey } from './py-objects';
 
 /** What a builder method needs from the interpreter that calls it. */
 export interface MethodContext {

@@ -1,9 +1,9 @@
 /** Value helpers of search: text forms, code-point order, deep equality, operand forms. */
 import { parseInstant } from '../codec/instants';
-import { isPlainObject } from '../values';
+import { isPlainObject } from '../value-predicates';
 import { compilePattern, type SearchRegex } from './pattern';
 
-export { isPlainObject, pyTruthy } from '../values';
+export { isPlainObject, pyTruthy } from '../value-predicates';
 
 /** ISO-8601 UTC with exactly millisecond precision — the stored form of indexed instants. */
 export function toIsoMillis(date: Date): string {
