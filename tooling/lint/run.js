@@ -8,9 +8,10 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..', '..');
+// Arguments starting with `-` go to oxlint as they are (`--fix`, `--format=unix`); the rest are paths.
 const args = process.argv.slice(2);
-const fix = args.includes('--fix');
-const given = args.filter((arg) => arg !== '--fix');
+const options = args.filter((arg) => arg.startsWith('-'));
+const given = args.filter((arg) => !arg.startsWith('-'));
 const targets = given.length > 0 ? given : ['src', 'test', 'scripts'].filter((dir) => fs.existsSync(dir));
 
 const oxlint = path.join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'oxlint.cmd' : 'oxlint');
@@ -24,7 +25,7 @@ const run = spawnSync(
     // Generated code is checked by the generator's tests, not linted.
     '--ignore-pattern',
     '**/*.generated.ts',
-    ...(fix ? ['--fix'] : []),
+    ...options,
     ...targets,
   ],
   { stdio: 'inherit', env: { ...process.env, PATH: `${path.dirname(oxlint)}${path.delimiter}${process.env.PATH ?? ''}` } },
