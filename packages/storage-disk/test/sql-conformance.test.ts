@@ -1,8 +1,9 @@
 import Database from 'better-sqlite3';
-import { MemoryResourceStore, MemoryStorageFactory, SimpleStorage } from '@specstar/core';
+import { MemoryStorageFactory } from '@specstar/core';
+import { MemoryResourceStore, SimpleStorage } from '@specstar/core/adapter';
 import type { IStorageFactory } from '@specstar/interfaces';
 import { storageConformanceSuite } from '@specstar/testkit';
-import { SqliteMetaStore } from '../src/sqlite-meta-store';
+import { SqliteMetaStore } from '../src/meta-store';
 
 // The whole testkit suite with SqliteMetaStore as the meta store, composed by core's
 // SimpleStorage: every store-level search row runs through the SQL push-down. One in-memory
