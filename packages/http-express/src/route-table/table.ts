@@ -42,7 +42,7 @@ export interface RouteTable {
 }
 
 const METHODS: ReadonlySet<RouteMethod> = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
-const describe = (route: { name: string; method: RouteMethod; path: string }, kind: string): string => `${kind} '${route.name}' (${route.method} ${route.path})`;
+const routeLabel = (route: { name: string; method: RouteMethod; path: string }, kind: string): string => `${kind} '${route.name}' (${route.method} ${route.path})`;
 
 function checkTemplate(route: RouteDeclaration, taken: Set<string>): Pattern {
   if (typeof route !== 'object' || route === null || typeof route.name !== 'string' || route.name === '') {
@@ -68,7 +68,7 @@ function checkClash(template: ResolvedModelRoute, other: ResolvedModelRoute, oth
   if (template.method !== other.method || !overlaps(template.pattern, other.pattern)) return;
   if (strictlyNarrower(template.pattern, other.pattern) || strictlyNarrower(other.pattern, template.pattern)) return;
   throw new ConfigurationError(
-    `${describe(template, 'Route template')} clashes with ${describe(other, otherKind)}: both match the same requests. ` +
+    `${routeLabel(template, 'Route template')} clashes with ${routeLabel(other, otherKind)}: both match the same requests. ` +
       `Use another path, disable the built-in family, or replace the built-in's handler instead.`,
   );
 }
