@@ -61,7 +61,7 @@ function translateWhere<K extends SqlDataKey>(query: ResourceMetaSearchQuery, d:
       }
     }
   }
-  terms.push(...d.hints);
+  for (const hint of d.hints) terms.push(hint);
   return { where: d.join(terms, 'AND', d.TRUE), exact };
 }
 
@@ -92,17 +92,6 @@ function translateSorts<K extends SqlDataKey>(sorts: readonly SearchSort[] | und
   return terms.join(', ');
 }
 
-function translated<D extends SqlDialect<SqlDataKey>>(dialect: D, build: () => Omit<SqlQuery<D>, 'dialect'>): SqlQuery<D> {
-  try {
-    const query = build();
-    dialect.finish();
-    return { ...query, dialect };
-  } catch (error) {
-    dialect.abandon();
-    throw error;
-  }
-}
-
 /**
  * Translates a search with a fresh dialect instance: validation in the evaluator's order
  * (paging, filters, sorts), then WHERE and ORDER BY.
@@ -112,17 +101,28 @@ export function translateSearch<D extends SqlDialect<SqlDataKey>>(query: Resourc
   const { limit, offset } = pageBounds(query);
   compileQuery(query);
   compareBySorts(query.sorts);
-  return translated(dialect, () => {
+  try {
     const { where, exact } = translateWhere(query, dialect);
     // A query finished in code is sorted by core's evaluator after it filters.
     const orderBy = exact ? translateSorts(query.sorts, dialect) : '';
-    return { where, orderBy, exact, limit, offset };
-  });
+    dialect.finish();
+    return { where, orderBy, exact, limit, offset, dialect };
+  } catch (error) {
+    dialect.abandon();
+    throw error;
+  }
 }
 
 /** Translates the filter part only: count ignores sorts, limit and offset. */
 export function translateCount<D extends SqlDialect<SqlDataKey>>(query: ResourceMetaSearchQuery, dialect: D): SqlQuery<D> {
   checkSearchQuery(query);
   compileQuery(query);
-  return translated(dialect, () => ({ ...translateWhere(query, dialect), orderBy: '', limit: 0, offset: 0 }));
+  try {
+    const { where, exact } = translateWhere(query, dialect);
+    dialect.finish();
+    return { where, orderBy: '', exact, limit: 0, offset: 0, dialect };
+  } catch (error) {
+    dialect.abandon();
+    throw error;
+  }
 }

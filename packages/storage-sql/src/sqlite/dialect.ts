@@ -205,11 +205,7 @@ export class SqliteDialect implements SqlDialect<DataKey> {
   }
 
   residual(condition: DataSearchCondition, dataOnly: boolean, subject: MetaColumn | DataKey): Residual {
-    const evaluate = subject instanceof DataKey ? (): string => this.evaluateData(condition, dataOnly, subject) : (): string => this.evaluateMeta(condition, subject);
-    return {
-      whole: (): Node => exact(evaluate()),
-      partial: (unsure: string, decided: Node): Node => exact(`(CASE WHEN ${unsure} THEN ${evaluate()} ELSE ${(decided as { sql: string }).sql} END)`),
-    };
+    return new EvaluatedInSql(this, condition, dataOnly, subject);
   }
 
   metaSort(column: MetaColumn, direction: 'ASC' | 'DESC'): string[] {
@@ -255,16 +251,41 @@ export class SqliteDialect implements SqlDialect<DataKey> {
     return `${EVAL_FUNCTION}(${this.bind(handle)}, ${argument})`;
   }
 
-  private evaluateMeta(condition: DataSearchCondition, col: MetaColumn): string {
+  /** @internal */
+  evaluateMeta(condition: DataSearchCondition, col: MetaColumn): string {
     return this.evaluate(condition, false, col.name, (v) => ({ [col.name]: metaValueFromColumn(col.kind, v) }) as unknown as ResourceMeta);
   }
 
-  private evaluateData(condition: DataSearchCondition, dataOnly: boolean, key: DataKey): string {
+  /** @internal */
+  evaluateData(condition: DataSearchCondition, dataOnly: boolean, key: DataKey): string {
     return this.evaluate(condition, dataOnly, key.json, (json) => {
       const data: Record<string, unknown> = {};
       // defineProperty: a key such as "__proto__" must become an own property, as JSON.parse makes it.
       if (typeof json === 'string') Object.defineProperty(data, key.key, { value: JSON.parse(json), enumerable: true, writable: true, configurable: true });
       return { indexed_data: data } as unknown as ResourceMeta;
     });
+  }
+}
+
+/** The residual strategy of SQLite: the evaluator runs inside SQL, so every node stays exact. */
+class EvaluatedInSql implements Residual {
+  constructor(
+    private readonly dialect: SqliteDialect,
+    private readonly condition: DataSearchCondition,
+    private readonly dataOnly: boolean,
+    private readonly subject: MetaColumn | DataKey,
+  ) {}
+
+  whole(): Node {
+    return exact(this.evaluate());
+  }
+
+  partial(unsure: string, decided: Node): Node {
+    return exact(`(CASE WHEN ${unsure} THEN ${this.evaluate()} ELSE ${(decided as { sql: string }).sql} END)`);
+  }
+
+  private evaluate(): string {
+    const { dialect, condition, subject } = this;
+    return subject instanceof DataKey ? dialect.evaluateData(condition, this.dataOnly, subject) : dialect.evaluateMeta(condition, subject);
   }
 }
