@@ -35,11 +35,11 @@ export function metaCondition<K extends SqlDataKey>(cond: DataSearchCondition, c
   }
   switch (col.kind) {
     case 'text':
-      return textCondition(op, c, dataOperand(cond.value), d, r);
+      return textCondition(op, c, dataOperand(cond.value), d, r, col.name);
     case 'number':
       return numberCondition(op, d.asNumber(c), dataOperand(cond.value), d, r);
     case 'bool':
-      return boolCondition(op, c, dataOperand(cond.value), d, r);
+      return boolCondition(op, c, dataOperand(cond.value), d, r, col.name);
     case 'time':
       if (VALUE_OPERATORS.has(op)) return exact(timeCondition(op, c, instantOperand(cond.value), d));
       // Text operators see the ISO text: rare enough to leave to the evaluator.
@@ -55,7 +55,7 @@ function textOf<K extends SqlDataKey>(op: 'contains' | 'starts_with' | 'ends_wit
   return exact(d.textTest(op, text, needle));
 }
 
-function textCondition<K extends SqlDataKey>(op: string, c: string, x: unknown, d: SqlDialect<K>, r: Residual): Node {
+function textCondition<K extends SqlDataKey>(op: string, c: string, x: unknown, d: SqlDialect<K>, r: Residual, path: string): Node {
   switch (op) {
     case 'eq':
     case 'ne': {
@@ -84,11 +84,11 @@ function textCondition<K extends SqlDataKey>(op: string, c: string, x: unknown, 
       return exact(op === 'in' ? has : `(NOT ${has})`);
     }
     default:
-      throw unknownOperator(op, c);
+      throw unknownOperator(op, path);
   }
 }
 
-function boolCondition<K extends SqlDataKey>(op: string, c: string, x: unknown, d: SqlDialect<K>, r: Residual): Node {
+function boolCondition<K extends SqlDataKey>(op: string, c: string, x: unknown, d: SqlDialect<K>, r: Residual, path: string): Node {
   switch (op) {
     case 'eq':
     case 'ne': {
@@ -114,7 +114,7 @@ function boolCondition<K extends SqlDataKey>(op: string, c: string, x: unknown, 
       return exact(op === 'in' ? has : `(NOT ${has})`);
     }
     default:
-      throw unknownOperator(op, c);
+      throw unknownOperator(op, path);
   }
 }
 

@@ -64,16 +64,3 @@ export class DataKey implements SqlDataKey {
     };
   }
 }
-
-/** Keys repeat across the conditions and sorts of a query; build each expression set once. */
-export class DataKeys {
-  private readonly keys = new Map<string, DataKey>();
-  get(key: string): DataKey {
-    let found = this.keys.get(key);
-    if (found === undefined) {
-      found = new DataKey(key);
-      this.keys.set(key, found);
-    }
-    return found;
-  }
-}
