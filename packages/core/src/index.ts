@@ -14,6 +14,10 @@ export {
   type ListOptions,
   type ReturnSection,
   type DeleteIntegrity,
+  type PrepareValueStep,
+  type WriteStepContext,
+  type AfterCreateHook,
+  type CreatedResource,
 } from './manager';
 export { type ScopeValues } from './context';
 
