@@ -1,7 +1,7 @@
 /**
  * Extension points of a manager's write pipeline. A write runs: prepare (defaults, type
- * validation) → before-event handlers → prepare-value steps → constraint pre-check → encode,
- * validate, hash → commit → constraint post-check → after-create hooks (creates only).
+ * validation) → before-event handlers → prepare-value steps → encode, validate, hash and the
+ * constraint pre-check → commit → constraint post-check → after-create hooks (creates only).
  * The registry adds the blob-extraction step to models with Binary fields; work that must follow
  * a new resource (a job queue enqueueing it) is an after-create hook.
  */
