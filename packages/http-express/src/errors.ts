@@ -165,8 +165,8 @@ export function errorResponse(err: unknown, options: ErrorMappingOptions): Error
   // §5.2 rule 13: every other domain error (migration, archive format, …) is a bad request.
   if (err instanceof SpecStarError) return { status: 400, body: { detail: messageOr(err, 'Bad Request') } };
   if (typeof err === 'object' && err !== null) {
-    const status = frameworkStatus(err as FrameworkError);
-    if (status !== undefined) return bodyParserResponse(err as FrameworkError, status);
+    const status = frameworkStatus(err);
+    if (status !== undefined) return bodyParserResponse(err, status);
   }
   return INTERNAL;
 }

@@ -36,19 +36,16 @@ function bounded(name: string, check: () => Promise<unknown>, timeoutMs: number,
       clearTimeout(timer);
       resolve(state);
     };
-    let started: Promise<unknown>;
+    const failed = (err: unknown): void => {
+      logger.warn({ check: name, err }, 'readiness check failed');
+      settle('failed');
+    };
+    // A check that throws before returning its promise fails like one that rejects.
     try {
-      started = check();
+      check().then(() => settle('ok'), failed);
     } catch (err) {
-      started = Promise.reject(err);
+      failed(err);
     }
-    started.then(
-      () => settle('ok'),
-      (err: unknown) => {
-        logger.warn({ check: name, err }, 'readiness check failed');
-        settle('failed');
-      },
-    );
   });
 }
 

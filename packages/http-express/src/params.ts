@@ -281,7 +281,7 @@ function readSorts(q: QueryReader, rm: ResourceManager): ResourceMetaSearchQuery
   if (!Array.isArray(parsed)) throw new HttpError(400, `${prefix}expected a JSON array of sorts`);
   for (const sort of parsed) {
     const type = typeof sort === 'object' && sort !== null ? (sort as Record<string, unknown>)['type'] : undefined;
-    if (type !== undefined && type !== 'meta' && type !== 'data') throw new HttpError(400, `${prefix}Invalid sort type: ${String(type)}`);
+    if (type !== undefined && type !== 'meta' && type !== 'data') throw new HttpError(400, `${prefix}Invalid sort type: ${typeof type === 'string' ? type : JSON.stringify(type)}`);
   }
   return checked(prefix, () => rm.query({ sorts: parsed as ResourceMetaSearchQuery['sorts'] }).sorts);
 }

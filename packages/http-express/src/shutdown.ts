@@ -5,6 +5,7 @@
  */
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
+import { inspect } from 'node:util';
 import { resolveLogger, type Logger } from './logger';
 
 export type ClosableServer = HttpServer | HttpsServer;
@@ -35,7 +36,7 @@ const REGISTRY_CLOSE_GRACE_MS = 5_000;
 function checkTimeout(timeoutMs: unknown): number {
   if (timeoutMs === undefined) return DEFAULT_SHUTDOWN_TIMEOUT_MS;
   if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 0) {
-    throw new RangeError(`timeoutMs must be a finite number of milliseconds >= 0, got ${String(timeoutMs)}`);
+    throw new RangeError(`timeoutMs must be a finite number of milliseconds >= 0, got ${inspect(timeoutMs)}`);
   }
   return timeoutMs;
 }

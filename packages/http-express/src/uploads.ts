@@ -69,7 +69,7 @@ export interface UploadSource {
   /** Bytes delivered so far. */
   bytes(): number;
   /** The error that stopped the body, if one did: it explains a failure better than the reader's. */
-  failure(): unknown;
+  failure(): Error | undefined;
   /**
    * Reads and discards whatever the consumer left unread, and settles once the whole body has
    * arrived intact: rejects with the body's failure (truncated or malformed multipart, a second
@@ -81,7 +81,7 @@ export interface UploadSource {
 }
 
 /** See UploadSource.finished. Works whether or not an async iterator already attached to the stream. */
-function drainToEnd(stream: Readable, failure: () => unknown): Promise<void> {
+function drainToEnd(stream: Readable, failure: () => Error | undefined): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     finished(stream, (error) => (error ? reject(failure() ?? error) : resolve()));
     const drain = (): void => {
@@ -110,8 +110,8 @@ function declaredLength(req: Request): number | undefined {
 /** A raw request body as the source. */
 function rawSource(req: Request, limit: number): UploadSource {
   const limiter = new UploadStream(limit);
-  let failure: unknown;
-  limiter.on('error', (error: unknown) => {
+  let failure: Error | undefined;
+  limiter.on('error', (error: Error) => {
     failure ??= error;
   });
   // A client that goes away mid-body: the request errors ('aborted') or just closes.
@@ -169,20 +169,20 @@ function multipartSource(req: Request, limit: number): Promise<UploadSource> {
     let found = false;
     let partEnded = false;
     let bodyParsed = false;
-    let failure: unknown;
-    limiter.on('error', (error: unknown) => {
+    let failure: Error | undefined;
+    limiter.on('error', (error: Error) => {
       failure ??= error;
     });
     const release = (): void => {
       req.unpipe(parser);
       req.resume();
     };
-    const fail = (error: unknown): void => {
+    const fail = (error: Error): void => {
       failure ??= error;
       if (!found) {
         release();
         reject(error);
-      } else if (!limiter.destroyed && !limiter.writableEnded) limiter.destroy(error as Error);
+      } else if (!limiter.destroyed && !limiter.writableEnded) limiter.destroy(error);
     };
     // End the part's stream once both its bytes are through and the body has parsed cleanly.
     const maybeEnd = (): void => {

@@ -330,7 +330,7 @@ describe('the fuzz harness', () => {
     const target: Target = { server, port: (server.address() as AddressInfo).port, agent: new http.Agent({ keepAlive: true }), heroIds: [] };
     try {
       const problems = await survey(target, ['/boom', '/liar', '/drop', '/fine'].map((path) => ({ method: 'GET', path })));
-      expect(problems.map((p) => p.split(' → ')[0]).sort()).toEqual(['GET /boom', 'GET /drop', 'GET /liar']);
+      expect(problems.map((p) => p.split(' → ')[0]!).sort()).toEqual(['GET /boom', 'GET /drop', 'GET /liar']);
     } finally {
       await stopTarget(target);
     }

@@ -640,8 +640,8 @@ describe('openapi(): components', () => {
     ]);
     const indexed = doc['x-specstar-indexed-fields'];
     expect(Object.keys(indexed)).toEqual(['user', 'guild', 'render-job']);
-    expect([...indexed.user].sort()).toEqual(['email', 'role']);
-    expect([...indexed.guild].sort()).toEqual(['leader', 'members']);
+    expect([...(indexed.user as string[])].sort()).toEqual(['email', 'role']);
+    expect([...(indexed.guild as string[])].sort()).toEqual(['leader', 'members']);
     expect(indexed['render-job']).toEqual(spec.getResourceManager('render-job').indexedFields.map((f) => f.field_path));
   });
 

@@ -25,9 +25,9 @@ function startServer(count: number, rootdir?: string): Promise<Server> {
   });
   let stdout = '';
   let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   return new Promise((resolve, reject) => {
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
       const end = stdout.indexOf('\n');
       if (end >= 0) resolve({ child, ...(JSON.parse(stdout.slice(0, end)) as { port: number; ids: string[] }) });
@@ -89,6 +89,7 @@ async function attackWhileReading(label: string, count: number, rootdir?: string
     const latencies: number[] = [];
     const statuses = new Set<number>();
     const reads = (async () => {
+      // oxlint-disable-next-line no-unmodified-loop-condition -- the attack task above clears it while this loop awaits.
       for (let i = 0; attacking; i++) {
         const start = performance.now();
         const res = await get(reader, server.port, `/guild/${server.ids[i % server.ids.length]!}`);

@@ -29,7 +29,7 @@ class OwnDocsOnly implements IPermissionChecker {
 function guardedServer(http: HttpOptions = {}): TestServer & { checker: OwnDocsOnly } {
   const checker = new OwnDocsOnly();
   const spec = new SpecStar({ permissionChecker: checker });
-  checker.rm = spec.addModel(DocSchema) as ResourceManager;
+  checker.rm = spec.addModel(DocSchema);
   return { ...makeServer({ spec, http }), checker };
 }
 

@@ -1,6 +1,6 @@
 // Every model route runs as the caller `dependencyProvider.getUser` names: reads are
 // permission-checked as that caller, exactly like writes.
-import { ResourceOwnershipChecker, RootOnly, SpecStar, type ResourceManager } from '@specstar/core';
+import { ResourceOwnershipChecker, RootOnly, SpecStar } from '@specstar/core';
 import { PermissionResult, ResourceAction, type EventContext, type IPermissionChecker } from '@specstar/interfaces';
 import { ItemSchema, makeServer } from './helpers';
 
@@ -17,7 +17,7 @@ describe('model routes run as the caller', () => {
   it('reads are checked as the caller: the creator reads, another user gets 403', async () => {
     const checker = new CreatorsOnly();
     const spec = new SpecStar({ permissionChecker: checker });
-    checker.owner = new ResourceOwnershipChecker(spec.addModel(ItemSchema) as ResourceManager);
+    checker.owner = new ResourceOwnershipChecker(spec.addModel(ItemSchema));
     const server = makeServer({ spec });
     const id = (await server.http.post('/item').set('X-User', 'alice').send({ name: 'ring', value: 1 }).expect(200)).body.resource_id;
     for (const path of [`/item/${id}`, `/item/${id}/data`, `/item/${id}/meta`, `/item/${id}/revision-info`, `/item/${id}/revision-list`]) {

@@ -38,10 +38,10 @@ interface Child {
 async function startChild(spill: string): Promise<Child> {
   const child = spawn(process.execPath, ['-r', REGISTER, SERVER, spill], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
-    child.stdout!.setEncoding('utf8').on('data', (text: string) => {
+    child.stdout.setEncoding('utf8').on('data', (text: string) => {
       out += text;
       const line = out.split('\n')[0];
       if (out.includes('\n')) resolve((JSON.parse(line!) as { port: number }).port);

@@ -15,6 +15,7 @@ import { sendJson } from '../wire';
 import { pathParam, type RouteKit } from './kit';
 
 // A media type with optional parameters, and nothing that could break the header line.
+// oxlint-disable-next-line no-control-regex -- matching control characters is the point: they must not reach the header.
 const MEDIA_TYPE = /^[\w!#$&^.+'*`|~-]+\/[\w!#$&^.+'*`|~-]+(?:[ \t]*;[ \t]*[\w!#$&^.+'*`|~-]+=(?:[\w!#$&^.+'*`|~-]+|"[^"\\\x00-\x1f\x7f]*"))*$/;
 
 /**

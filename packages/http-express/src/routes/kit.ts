@@ -41,27 +41,27 @@ export type ModelHandler = (req: Request, res: Response, rm: ResourceManager) =>
  * caller's scope, so reads are permission-checked as the caller, as writes are.
  */
 export function modelRoute(kit: RouteKit, handler: ModelHandler): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) => {
+  // Express 5 hands a rejected handler promise to the error middleware.
+  return async (req: Request, res: Response, next: NextFunction) => {
     const name = req.params['model'];
     const rm = typeof name === 'string' ? kit.spec.resourceManagers.get(name) : undefined;
     if (!rm) {
       next();
       return;
     }
-    kit
-      .caller(req, rm)
-      .then((user) => kit.spec.using(user === undefined ? {} : { user }, () => handler(req, res, rm)))
-      .catch(next);
+    const user = await kit.caller(req, rm);
+    await kit.spec.using(user === undefined ? {} : { user }, () => handler(req, res, rm));
   };
 }
 
 export type GlobalHandler = (req: Request, res: Response) => Promise<void>;
 
-/** Wraps a handler of a global route (`/_relationships`, `/_backup/…`, `/blobs/…`). */
+/**
+ * Wraps a handler of a global route (`/_relationships`, `/_backup/…`, `/blobs/…`); Express 5
+ * hands its rejected promise to the error middleware.
+ */
 export function globalRoute(handler: GlobalHandler): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) => {
-    handler(req, res).catch(next);
-  };
+  return (req: Request, res: Response) => handler(req, res);
 }
 
 /** A path parameter that the route pattern guarantees. */
