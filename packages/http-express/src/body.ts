@@ -62,7 +62,7 @@ export function hasBody(req: Request): boolean {
   return req.body !== undefined;
 }
 
-/** The body, or the framework's 422 for a missing one (§5.3). */
+/** The body, or the framework's 422 for a missing one. */
 export function requireBody(req: Request): unknown {
   if (!hasBody(req)) {
     throw new RequestValidationError([{ type: 'missing', loc: ['body'], msg: 'Field required', input: null }]);

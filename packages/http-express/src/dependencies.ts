@@ -1,5 +1,5 @@
 /**
- * Request identity and clock (http-api §1.4): a replaceable provider with `getUser(req)` and
+ * Request identity and clock: a replaceable provider with `getUser(req)` and
  * `getNow(req)`. Without one, writes act as the model's (or registry's) defaultUser when one is
  * configured, else as `anonymous`, at the model's defaultNow when configured, else now.
  */

@@ -1,5 +1,5 @@
 /**
- * The one place where errors become HTTP responses (http-api §5). Routes throw; the error
+ * The one place where errors become HTTP responses. Routes throw; the error
  * handler at the end of every router calls `errorResponse` and writes `{ detail }`.
  */
 import type { ErrorRequestHandler, Request, Response } from 'express';
@@ -23,7 +23,7 @@ import {
 } from '@specstar/interfaces';
 import { resolveLogger, type Logger } from './logger';
 
-/** One entry of a framework-style (FastAPI/pydantic) validation list (§5.1 third shape). */
+/** One entry of a framework-style (FastAPI/pydantic) validation list. */
 export interface ValidationIssue {
   type: string;
   loc: (string | number)[];
@@ -32,7 +32,7 @@ export interface ValidationIssue {
   ctx?: Record<string, unknown>;
 }
 
-/** An HTTP error raised inline by a route (§5.2 rule 1): status and detail are sent as given. */
+/** An HTTP error raised inline by a route: status and detail are sent as given. */
 export class HttpError extends SpecStarError {
   override readonly code: string = 'http_error';
   constructor(
@@ -44,7 +44,7 @@ export class HttpError extends SpecStarError {
   }
 }
 
-/** Framework request validation (§5.3): 422 with the list-shaped detail. */
+/** Framework request validation: 422 with the list-shaped detail. */
 export class RequestValidationError extends HttpError {
   override readonly code: string = 'request_validation';
   constructor(readonly issues: ValidationIssue[]) {
@@ -53,7 +53,7 @@ export class RequestValidationError extends HttpError {
 }
 
 export interface ErrorMappingOptions {
-  /** Status for reads of soft-deleted resources (DESIGN §8: 404 unless configured). */
+  /** Status for reads of soft-deleted resources: 404 unless configured to 410. */
   deletedStatus: 404 | 410;
   /** Whether the request carried If-Match: a revision mismatch is then a failed precondition. */
   preconditionGiven: boolean;
@@ -112,7 +112,7 @@ function bodyParserResponse(err: FrameworkError, status: number): ErrorResponse 
     return { status: 413, body: { detail: `Request body is larger than the limit${limit}` } };
   }
   if (err.type === 'entity.parse.failed') {
-    // §5.3: an unparsable JSON body is framework validation (422, list detail), as upstream sends it.
+    // An unparsable JSON body is framework validation (422, list detail), as upstream sends it.
     const position = parsePosition(message);
     const issue: ValidationIssue = {
       type: 'json_invalid',
@@ -130,13 +130,13 @@ function bodyParserResponse(err: FrameworkError, status: number): ErrorResponse 
 }
 
 /**
- * Maps any thrown value to status and body (§5.2, in its rule order). Nothing a client can
+ * Maps any thrown value to status and body; the first matching rule wins. Nothing a client can
  * cause reaches 500: unknown non-SpecStar errors are bugs, answered generically and logged.
  */
 export function errorResponse(err: unknown, options: ErrorMappingOptions): ErrorResponse {
   if (err instanceof HttpError) return { status: err.status, body: { detail: err.detail }, headers: err.headers };
   if (err instanceof InvalidReferenceError) {
-    // validate_refs (D13): the message names the field, its target model and the missing id.
+    // validate_refs: the message names the field, its target model and the missing id.
     return { status: 422, body: { detail: err.message } };
   }
   if (err instanceof ValidationError) {
@@ -150,7 +150,7 @@ export function errorResponse(err: unknown, options: ErrorMappingOptions): Error
     return preconditionFailed(err.expected, err.actual, err.message);
   }
   if (err instanceof ResourceIsDeletedError) return { status: options.deletedStatus, body: { detail: err.message } };
-  // §4.6: an unknown file_id in written data. The blob download routes answer their own 404.
+  // An unknown file_id in written data. The blob download routes answer their own 404.
   if (err instanceof BlobNotFoundError) return { status: 404, body: { detail: `Blob with file_id '${err.file_id}' does not exist` } };
   if (err instanceof ResourceNotFoundError) return { status: 404, body: { detail: messageOr(err, 'Not found') } };
   if (err instanceof UniqueConstraintError) {
@@ -162,7 +162,7 @@ export function errorResponse(err: unknown, options: ErrorMappingOptions): Error
   if (err instanceof NotSupportedError) return { status: 501, body: { detail: messageOr(err, 'Not implemented') } };
   // Setup problems are the server's, not the caller's.
   if (err instanceof ConfigurationError || err instanceof MissingOperationContextError) return INTERNAL;
-  // §5.2 rule 13: every other domain error (migration, archive format, …) is a bad request.
+  // Every other domain error (migration, archive format, …) is a bad request.
   if (err instanceof SpecStarError) return { status: 400, body: { detail: messageOr(err, 'Bad Request') } };
   if (typeof err === 'object' && err !== null) {
     const status = frameworkStatus(err);
@@ -171,7 +171,7 @@ export function errorResponse(err: unknown, options: ErrorMappingOptions): Error
   return INTERNAL;
 }
 
-/** The structured 409 of a delete that `onDelete: 'restrict'` refs forbid (D13): who still refers. */
+/** The structured 409 of a delete that `onDelete: 'restrict'` refs forbid: who still refers. */
 function restrictDetail(err: ReferenceRestrictError): Record<string, unknown> {
   return {
     message: err.message,
@@ -185,7 +185,7 @@ function restrictDetail(err: ReferenceRestrictError): Record<string, unknown> {
   };
 }
 
-/** The D9 body of a failed If-Match. */
+/** The 412 body of a failed If-Match: both revision ids and a machine-readable code. */
 export function preconditionFailed(expected: string, actual: string | null, message?: string): ErrorResponse {
   const detail = {
     message: message ?? `Precondition failed: expected current revision '${expected}', found '${String(actual)}'`,

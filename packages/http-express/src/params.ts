@@ -1,8 +1,8 @@
 /**
- * Query-string parameters (http-api §1.6, §6, §10.1). The raw query string is read with
+ * Query-string parameters. The raw query string is read with
  * URLSearchParams, so the host app's `query parser` setting does not matter. Type problems
  * are collected framework-style (422, list detail, `loc: ["query", name]`); the inline checks
- * of §5.4 raise their exact string details afterwards.
+ * (400, `Invalid <name> format: …`) raise their exact string details afterwards.
  */
 import type { Request } from 'express';
 import { parseQb, type ResourceManager } from '@specstar/core';
@@ -86,7 +86,7 @@ export class QueryReader {
     return this.problem({ name, type: 'bool_parsing', msg: 'Input should be a valid boolean, unable to interpret input', input: raw });
   }
 
-  /** ISO 8601 date or date-time; naive values are UTC (DESIGN §8). */
+  /** ISO 8601 date or date-time; naive values are UTC. */
   datetime(name: string): Date | undefined {
     const raw = this.string(name);
     if (raw === undefined) return undefined;
@@ -124,20 +124,20 @@ export class QueryReader {
   }
 }
 
-// ---- returns and partial (§6) --------------------------------------------------------
+// ---- returns and partial ------------------------------------------------------------
 
 export type Section = 'data' | 'info' | 'meta';
 
 export interface Returns {
   sections: ReadonlySet<Section>;
-  /** `returns=only-data` (§14 D10): the bare data object instead of an envelope. */
+  /** `returns=only-data`: the bare data object instead of an envelope. */
   onlyData: boolean;
 }
 
 const ALL_SECTIONS: ReadonlySet<Section> = new Set(['data', 'info', 'meta']);
 const RETURN_TOKENS: Readonly<Record<string, Section>> = { data: 'data', revision_info: 'info', info: 'info', meta: 'meta' };
 
-/** `returns`: comma-separated, trimmed, unknown tokens ignored; `info` aliases `revision_info` (Q6). */
+/** `returns`: comma-separated, trimmed, unknown tokens ignored; `info` aliases `revision_info`. */
 export function readReturns(q: QueryReader): Returns {
   const raw = q.string('returns');
   if (raw === undefined) return { sections: ALL_SECTIONS, onlyData: false };
@@ -152,7 +152,7 @@ export function readReturns(q: QueryReader): Returns {
   return { sections, onlyData };
 }
 
-/** `partial` wins over `partial[]` when both are sent (§1.6). */
+/** `partial` wins over `partial[]` when both are sent. */
 export function readPartialSelectors(q: QueryReader): string[] {
   const plain = q.list('partial');
   return plain.length > 0 ? plain : q.list('partial[]');
@@ -197,7 +197,7 @@ export function prefixedPartials(partials: Partials): string[] {
   ];
 }
 
-// ---- search (§10.1) ------------------------------------------------------------------
+// ---- search -------------------------------------------------------------------------
 
 const TIME_PARAMS = ['created_time_start', 'created_time_end', 'updated_time_start', 'updated_time_end'] as const;
 const REV_TIME_PARAMS = [
@@ -211,7 +211,7 @@ const REV_USER_PARAMS = [
   ['rev_updated_bys', 'rev_updated_by'],
 ] as const;
 
-/** The meta filter parameters, in the order a qb conflict lists them (§10.1); OpenAPI documents the same list. */
+/** The meta filter parameters, in the order a qb conflict lists them; OpenAPI documents the same list. */
 export const META_FILTER_PARAMS = [
   ...TIME_PARAMS,
   'created_bys',
@@ -227,7 +227,7 @@ export const META_FILTER_PARAMS = [
 const QB_FORBIDDEN = ['data_conditions', 'conditions', 'sorts', ...META_FILTER_PARAMS] as const;
 
 export interface SearchOptions {
-  /** Batch delete/restore force `is_deleted` and ignore whatever was sent (§9.13–9.14). */
+  /** Batch delete/restore force `is_deleted` and ignore whatever was sent. */
   forceIsDeleted?: boolean;
   /** "Now" of the qb time helpers. */
   now?: Date;
@@ -287,13 +287,13 @@ function readSorts(q: QueryReader, rm: ResourceManager): ResourceMetaSearchQuery
 }
 
 /**
- * Every §10.1 parameter → one checked query. Framework-style 422s come first (all of them at
+ * Every search parameter → one checked query. Framework-style 422s come first (all of them at
  * once), then the qb companion rule (422), then qb / JSON parsing (400).
  */
 export function readSearch(q: QueryReader, rm: ResourceManager, options: SearchOptions = {}): SearchQuery {
   const limit = q.int('limit', { ge: 0 });
   const offset = q.int('offset', { ge: 0 });
-  // Empty `is_deleted=` means live and deleted together (Q18).
+  // Empty `is_deleted=` means live and deleted together.
   const sent = options.forceIsDeleted === undefined ? q.bool('is_deleted', { emptyMeans: null }) : undefined;
   const isDeleted: boolean | null = options.forceIsDeleted ?? (sent === undefined ? false : sent);
   const times = TIME_PARAMS.map((name) => [name, q.datetime(name)] as const);
@@ -316,7 +316,7 @@ export function readSearch(q: QueryReader, rm: ResourceManager, options: SearchO
       const built = parseQb(qb, { now: options.now }).build({ defaultLimit: rm.query({}).limit });
       const query: SearchQuery = { ...built };
       if (isDeleted !== null) query.is_deleted = isDeleted;
-      // A URL limit/offset overrides the expression's only when that parameter is present (Q3).
+      // A URL limit/offset overrides the expression's only when that parameter is present.
       if (limit !== undefined) query.limit = limit;
       if (offset !== undefined) query.offset = offset;
       return rm.query(query);
@@ -333,7 +333,7 @@ export function readSearch(q: QueryReader, rm: ResourceManager, options: SearchO
 
   const dataConditions = readFilters(q, rm, 'data_conditions');
   if (dataConditions) query.data_conditions = dataConditions;
-  // The rev_* filters (§10.1 [later]) are conditions on the meta mirrors of the current revision.
+  // The rev_* filters are conditions on the meta mirrors of the current revision.
   const conditions = readFilters(q, rm, 'conditions') ?? [];
   if (revStatuses.length > 0) conditions.push(condition('rev_status', 'in', revStatuses));
   for (const [param, field] of REV_USER_PARAMS) {

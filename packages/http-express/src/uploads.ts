@@ -1,6 +1,6 @@
 /**
- * Request bodies that carry files (http-api §1.3): the multipart part named `file` (busboy),
- * or for archive imports a raw `application/octet-stream` body (D15). Either way the route
+ * Request bodies that carry files: the multipart part named `file` (busboy),
+ * or for archive imports a raw `application/octet-stream` body. Either way the route
  * gets a byte stream that is never buffered whole and fails with 413 past a size limit.
  */
 import { Transform, finished, type Readable, type TransformCallback } from 'node:stream';
@@ -8,7 +8,7 @@ import busboy from 'busboy';
 import type { Request } from 'express';
 import { HttpError, RequestValidationError } from './errors';
 
-/** The part every upload route reads (§1.3). */
+/** The part every upload route reads. */
 export const FILE_PART = 'file';
 
 /**
@@ -231,11 +231,11 @@ function multipartSource(req: Request, limit: number): Promise<UploadSource> {
 export interface SourceOptions {
   /** Largest accepted file, in bytes. */
   limit: number;
-  /** Also accept a raw `application/octet-stream` body (archive imports, D15). */
+  /** Also accept a raw `application/octet-stream` body (archive imports). */
   raw: boolean;
 }
 
-/** The uploaded file of a request, per §1.3. Other body types: 422 without raw, else 415. */
+/** The uploaded file of a request: the multipart part `file`, or a raw body when allowed. Other body types: 422 without raw, else 415. */
 export async function openUpload(req: Request, options: SourceOptions): Promise<UploadSource> {
   const length = declaredLength(req);
   if (isMultipart(req)) {

@@ -1,7 +1,7 @@
 /**
- * Records and data on the JSON wire (http-api §3–§4): snake_case keys as stored, instants as
+ * Records and data on the JSON wire: snake_case keys as stored, instants as
  * `Z` strings with milliseconds (Date#toJSON), unset keys omitted (JSON drops `undefined`),
- * nulls kept, bytes as standard base64. Also ETag / If-Match (§14 D9).
+ * nulls kept, bytes as standard base64. Also ETag / If-Match.
  */
 import type { Response } from 'express';
 import { bytesToBase64, isBytes } from '@specstar/core/adapter';

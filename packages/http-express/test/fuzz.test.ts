@@ -372,7 +372,7 @@ describe('fuzz: the server answers everything with < 500 and keeps serving', () 
     });
     expect(problems).toEqual([]);
 
-    // §5.3: an unparsable create body is framework validation: 422 with a list detail.
+    // An unparsable create body is framework validation: 422 with a list detail.
     const create = await send(target, { method: 'POST', path: '/hero', headers: JSON_HEADERS, body: '{"name":' });
     expect(create.status).toBe(422);
     expect(JSON.parse(create.body).detail).toEqual([expect.objectContaining({ loc: expect.any(Array), msg: expect.any(String) })]);

@@ -278,7 +278,7 @@ describe('openapi(): paths', () => {
     expect(doc.paths['/guild/{resource_id}/switch/{revision_id}'].post.tags).toEqual(['guild']);
   });
 
-  test('list, count and batch routes take the §10.1 parameters', () => {
+  test('list, count and batch routes take the search parameters', () => {
     const doc = openapi(registry()) as Json;
     expect(parameterNames(doc, doc.paths['/user'].get)).toEqual([...SEARCH, 'returns', 'partial', 'partial[]']);
     expect(parameterNames(doc, doc.paths['/user/full'].get)).toEqual([...SEARCH, 'returns', 'partial', 'partial[]']);
@@ -365,7 +365,7 @@ describe('openapi(): paths', () => {
     });
   });
 
-  test('success responses: shapes of §4 and the ETag / X-Has-More headers', () => {
+  test('success responses: record shapes and the ETag / X-Has-More headers', () => {
     const doc = openapi(registry()) as Json;
     const schemaOf = (op: Json): Json => op.responses['200'].content['application/json'].schema;
     const schemas = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
@@ -394,7 +394,7 @@ describe('openapi(): paths', () => {
     expect(doc.paths['/user/count'].get.responses['200'].headers).toBeUndefined();
   });
 
-  test('error responses per route (§5), by reference', () => {
+  test('error responses per route, by reference', () => {
     const doc = openapi(registry()) as Json;
     const codes = (op: Json): string[] => Object.keys(op.responses);
     const item = '/user/{resource_id}';
@@ -484,7 +484,7 @@ describe('openapi(): integrity, blob and backup routes', () => {
 });
 
 describe('openapi(): components', () => {
-  test('error bodies of §5.1: plain, structured unique conflict, precondition, framework validation', () => {
+  test('error bodies: plain, structured unique conflict, precondition, framework validation', () => {
     const doc = openapi(registry()) as Json;
     const { schemas, responses } = doc.components;
     expect(schemas.HTTPError).toMatchObject({ type: 'object', properties: { detail: { type: 'string' } }, required: ['detail'] });
@@ -603,7 +603,7 @@ describe('openapi(): components', () => {
     expect(schemas.Node.properties.children.items).toEqual({ $ref: '#/components/schemas/Node' });
   });
 
-  test('markers: unique, display name, binary and job keep x-specstar-* and gain the §11 names', () => {
+  test('markers: unique, display name, binary and job keep x-specstar-* and gain the names admin UIs read', () => {
     const { schemas } = (openapi(registry()) as Json).components;
     const user = schemas.User;
     expect(user.properties.email).toEqual({ type: 'string', format: 'email', 'x-specstar-unique': true, 'x-unique': true });

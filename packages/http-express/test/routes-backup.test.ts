@@ -1,4 +1,4 @@
-// Backups over HTTP (http-api §9.15, §9.16): per-model and global export/import of `.acbak`
+// Backups over HTTP: per-model and global export/import of `.acbak`
 // archives, multipart and raw bodies, on_duplicate, size limits, and the round trip into a
 // fresh app (metas, revisions and blob bytes equal).
 import type request from 'supertest';
@@ -45,7 +45,7 @@ async function seed(server: TestServer): Promise<{ items: string[]; article: str
   return { items, article };
 }
 
-describe('GET /{model}/export and POST /{model}/import (§9.15)', () => {
+describe('GET /{model}/export and POST /{model}/import', () => {
   let source: TestServer;
   let items: string[];
   beforeEach(async () => {
@@ -109,7 +109,7 @@ describe('GET /{model}/export and POST /{model}/import (§9.15)', () => {
     await postFile(target, '/item/import', Buffer.alloc(0)).expect(400, { detail: empty.body.detail });
     await postRaw(target, '/item/import', Buffer.from('this is no archive at all')).expect(400);
     expect((await target.http.get('/item/count?is_deleted=').expect(200)).body).toBe(0);
-    // A cut-off end record is reported; the section completed before it stays loaded (not transactional, Q13).
+    // A cut-off end record is reported; the section completed before it stays loaded (not transactional).
     const { archive } = await download(source, '/item/export');
     const truncated = await postRaw(target, '/item/import', archive.subarray(0, archive.length - 3)).expect(400);
     expect(truncated.body.detail).toMatch(/[Tt]runcated/);
@@ -145,7 +145,7 @@ describe('GET /{model}/export and POST /{model}/import (§9.15)', () => {
   });
 });
 
-describe('GET /_backup/export and POST /_backup/import (§9.16)', () => {
+describe('GET /_backup/export and POST /_backup/import', () => {
   it('round trip of every model, blobs included: metas, revisions and blob bytes equal in a fresh app', async () => {
     const build = (): SpecStar => {
       const spec = makeRegistry();

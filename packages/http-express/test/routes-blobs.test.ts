@@ -1,5 +1,5 @@
-// Blob routes (http-api §4.6, §9.17): upload, global download (bytes or 307), the
-// resource-gated download with the file-belongs-to-resource check (Q10), Binary writes.
+// Blob routes: upload, global download (bytes or 307), the
+// resource-gated download with the file-belongs-to-resource check, Binary writes.
 import express from 'express';
 import request from 'supertest';
 import { binary, MemoryStorageFactory, SpecStar } from '@specstar/core';
@@ -134,7 +134,7 @@ describe('GET /blobs/{file_id}', () => {
   });
 });
 
-describe('Binary fields over HTTP (§4.6)', () => {
+describe('Binary fields over HTTP', () => {
   it('{data} is stored as a blob and replaced by {file_id, size, content_type}; {file_id} must exist', async () => {
     const server = docServer();
     const created = await server.http.post('/doc').send({ name: 'a', file: { data: b64('hello'), content_type: 'text/plain' } }).expect(200);

@@ -1,7 +1,7 @@
-// Create and the single-resource reads (http-api §9.1–9.4): exact status codes and wire shapes.
+// Create and the single-resource reads: exact status codes and wire shapes.
 import { StepClock, UUID, DATA_HASH, WIRE_TIME, makeServer, type TestServer } from './helpers';
 
-describe('POST /{model} (create, §9.1)', () => {
+describe('POST /{model} (create)', () => {
   let server: TestServer;
   beforeEach(() => {
     server = makeServer();
@@ -69,7 +69,7 @@ describe('POST /{model} (create, §9.1)', () => {
   });
 });
 
-describe('GET /{model}/{resource_id} (canonical read, §9.2)', () => {
+describe('GET /{model}/{resource_id} (canonical read)', () => {
   let server: TestServer;
   let id: string;
   beforeEach(async () => {
@@ -175,7 +175,7 @@ describe('GET /{model}/{resource_id} (canonical read, §9.2)', () => {
     const res = await server.http.get(`/item/${id}?include_deleted=true`).expect(200);
     expect(res.body.meta.is_deleted).toBe(true);
     expect(res.body.data.name).toBe('sword');
-    // every item read applies the same rule (Q8)
+    // every item read applies the same rule
     for (const suffix of ['/full', '/data', '/meta', '/revision-info', '/revision-list']) {
       await server.http.get(`/item/${id}${suffix}`).expect(404);
       await server.http.get(`/item/${id}${suffix}?include_deleted=TRUE`).expect(200);
@@ -196,7 +196,7 @@ describe('GET /{model}/{resource_id} (canonical read, §9.2)', () => {
   });
 });
 
-describe('deprecated single-resource reads (§9.3)', () => {
+describe('deprecated single-resource reads', () => {
   let server: TestServer;
   let id: string;
   beforeEach(async () => {
@@ -227,7 +227,7 @@ describe('deprecated single-resource reads (§9.3)', () => {
   });
 });
 
-describe('GET /{model}/{resource_id}/revision-list (§9.4)', () => {
+describe('GET /{model}/{resource_id}/revision-list', () => {
   let server: TestServer;
   let id: string;
   beforeEach(async () => {

@@ -1,5 +1,5 @@
-// Error mapping (http-api §5): every error class of @specstar/interfaces, the framework errors,
-// the structured unique 409, D9's 412, and what the server answers to hostile bodies.
+// Error mapping: every error class of @specstar/interfaces, the framework errors,
+// the structured unique 409, the If-Match 412, and what the server answers to hostile bodies.
 import * as interfaces from '@specstar/interfaces';
 import {
   ArchiveFormatError,
@@ -37,7 +37,7 @@ import { ItemSchema, TAKEN_BY, TAKEN_EMAIL, makeRegistry, makeServer, type TestS
 
 const plain = { deletedStatus: 404 as const, preconditionGiven: false };
 
-describe('errorResponse: every error class of @specstar/interfaces (§5.2)', () => {
+describe('errorResponse: every error class of @specstar/interfaces', () => {
   const cases: Array<[string, unknown, number, unknown]> = [
     ['ValidationError (type)', new ValidationError('bad age', { kind: 'type' }), 422, 'bad age'],
     ['ValidationError (custom)', new ValidationError('refused'), 422, 'refused'],
@@ -49,7 +49,7 @@ describe('errorResponse: every error class of @specstar/interfaces (§5.2)', () 
     ['RevisionIDNotFoundError', new RevisionIDNotFoundError('item:1', 'item:1:2'), 404, "Revision 'item:1:2' of resource 'item:1' not found"],
     ['RevisionNotFoundError', new RevisionNotFoundError(''), 404, 'Not found'],
     ['ResourceNotFoundError', new ResourceNotFoundError('gone'), 404, 'gone'],
-    ['BlobNotFoundError (a write names an unknown blob, §4.6)', new BlobNotFoundError('abc'), 404, "Blob with file_id 'abc' does not exist"],
+    ['BlobNotFoundError (a write names an unknown blob)', new BlobNotFoundError('abc'), 404, "Blob with file_id 'abc' does not exist"],
     ['InvalidReferenceError', new InvalidReferenceError('author', 'user', 'user:x'), 422, new InvalidReferenceError('author', 'user', 'user:x').message],
     ['ModelNotFoundError', new ModelNotFoundError('weapon'), 404, "Model 'weapon' not found"],
     ['CannotModifyResourceError', new CannotModifyResourceError('item:1'), 409, new CannotModifyResourceError('item:1').message],
@@ -97,7 +97,7 @@ describe('errorResponse: every error class of @specstar/interfaces (§5.2)', () 
     });
   });
 
-  it('RevisionMismatchError with If-Match → 412 with the D9 body', () => {
+  it('RevisionMismatchError with If-Match → 412 with the precondition body', () => {
     const response = errorResponse(new RevisionMismatchError('item:1', 'item:1:1', 'item:1:2'), { ...plain, preconditionGiven: true });
     expect(response.status).toBe(412);
     expect(response.body.detail).toEqual({ message: expect.any(String), code: 'PRECONDITION_FAILED', expected_revision_id: 'item:1:1', actual_revision_id: 'item:1:2' });

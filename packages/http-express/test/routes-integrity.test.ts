@@ -1,5 +1,4 @@
-// Relationships and referrers (http-api §4.13, §9.20), restrict deletes (409, D13) and
-// validate_refs (422) over HTTP.
+// Relationships and referrers, restrict deletes (409) and validate_refs (422) over HTTP.
 import { ref, SpecStar } from '@specstar/core';
 import { makeServer, type TestServer } from './helpers';
 
@@ -30,7 +29,7 @@ async function create(server: TestServer, model: string, data: object): Promise<
   return (await server.http.post(`/${model}`).send(data).expect(200)).body.resource_id as string;
 }
 
-describe('GET /_relationships (§9.20)', () => {
+describe('GET /_relationships', () => {
   it('one snake_case object per top-level ref field, in registration order; nested refs are left out', async () => {
     const server = makeServer({ spec: registry() });
     const res = await server.http.get('/_relationships').expect(200);
@@ -49,7 +48,7 @@ describe('GET /_relationships (§9.20)', () => {
   });
 });
 
-describe('GET /{target}/{resource_id}/referrers (§9.20)', () => {
+describe('GET /{target}/{resource_id}/referrers', () => {
   let server: TestServer;
   let alice: string;
   let bob: string;

@@ -1,4 +1,4 @@
-// List/search, count and the batch routes (http-api §9.5, §9.6, §9.13, §9.14, §10).
+// List/search, count and the batch routes.
 import { StepClock, jsonParam, makeServer, expectValidationList, type TestServer } from './helpers';
 
 interface Envelope {
@@ -29,7 +29,7 @@ describe('search routes', () => {
     await server.http.delete(`/item/${ids['epsilon']!}`).expect(200); // tick 5
   });
 
-  describe('GET /{model} (§9.5, §10.1)', () => {
+  describe('GET /{model}', () => {
     it('lists live resources as envelopes in creation order, with X-Has-More', async () => {
       const res = await server.http.get('/item').expect(200);
       expect(names(res.body)).toEqual(['alpha', 'beta', 'gamma', 'delta']);
@@ -122,7 +122,7 @@ describe('search routes', () => {
       expect(names(res.body)).toEqual(['delta', 'gamma', 'beta', 'alpha']);
     });
 
-    it('bad JSON parameters answer 400 with the exact prefixes of §5.4', async () => {
+    it('bad JSON parameters answer 400 with the exact prefixes', async () => {
       const cases: Array<[string, string]> = [
         ['data_conditions=not-json', 'Invalid data_conditions format: '],
         [`data_conditions=${jsonParam([{ field_path: 'value', operator: 'approx', value: 1 }])}`, 'Invalid data_conditions format: '],
@@ -163,7 +163,7 @@ describe('search routes', () => {
     });
   });
 
-  describe('qb mode (§10.1, §10.7)', () => {
+  describe('qb mode', () => {
     const qb = (expression: string): string => `qb=${encodeURIComponent(expression)}`;
 
     it('filters, sorts and pages with the expression', async () => {
@@ -188,7 +188,7 @@ describe('search routes', () => {
       expect(names((await server.http.get(`/item?${qb("QB['value'] >= 4")}&is_deleted=`).expect(200)).body)).toEqual(['delta', 'epsilon']);
     });
 
-    it('forbidden companions → 422 listing them in the order of §10.1', async () => {
+    it('forbidden companions → 422 listing them in parameter order', async () => {
       const res = await server.http
         .get(`/item?${qb("QB['value'] > 1")}&created_bys=alice&sorts=${jsonParam([])}&updated_time_end=2025-01-01&data_conditions=${jsonParam([])}&rev_statuses=draft`)
         .expect(422);
@@ -215,7 +215,7 @@ describe('search routes', () => {
     });
   });
 
-  describe('deprecated list variants (§9.5)', () => {
+  describe('deprecated list variants', () => {
     it('/full equals the canonical list; /data, /meta, /revision-info give one section per item', async () => {
       const canonical = await server.http.get('/item?limit=2&returns=data,meta').expect(200);
       const full = await server.http.get('/item/full?limit=2&returns=data,meta').expect(200);
@@ -229,7 +229,7 @@ describe('search routes', () => {
     });
   });
 
-  describe('GET /{model}/count (§9.6)', () => {
+  describe('GET /{model}/count', () => {
     it('answers a bare integer; limit and offset are ignored', async () => {
       const res = await server.http.get('/item/count').expect(200);
       expect(res.text).toBe('4');
@@ -246,7 +246,7 @@ describe('search routes', () => {
     });
   });
 
-  describe('batch delete and restore (§9.13, §9.14)', () => {
+  describe('batch delete and restore', () => {
     it('DELETE /{model} soft-deletes the live matches in search order; is_deleted is forced false', async () => {
       const res = await server.http
         .delete(`/item?data_conditions=${jsonParam([{ field_path: 'value', operator: 'gte', value: 3 }])}&is_deleted=true`)

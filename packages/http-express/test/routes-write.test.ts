@@ -1,9 +1,9 @@
-// Writes (http-api §9.7–9.12) and If-Match (§14 D9): exact status codes and wire shapes.
+// Writes and If-Match: exact status codes and wire shapes.
 import { StepClock, makeServer, type TestServer } from './helpers';
 
 const enc = encodeURIComponent;
 
-describe('PUT /{model}/{resource_id} (§9.7)', () => {
+describe('PUT /{model}/{resource_id}', () => {
   let server: TestServer;
   let id: string;
   beforeEach(async () => {
@@ -47,7 +47,7 @@ describe('PUT /{model}/{resource_id} (§9.7)', () => {
     expect(typeof res.body.detail).toBe('string');
   });
 
-  it('422 with a string detail for mode=update without a body (Q19)', async () => {
+  it('422 with a string detail for mode=update without a body', async () => {
     const res = await server.http.put(`/item/${id}`).expect(422);
     expect(typeof res.body.detail).toBe('string');
   });
@@ -103,7 +103,7 @@ describe('PUT /{model}/{resource_id} (§9.7)', () => {
   });
 });
 
-describe('PATCH /{model}/{resource_id} (§9.8)', () => {
+describe('PATCH /{model}/{resource_id}', () => {
   let server: TestServer;
   let id: string;
   beforeEach(async () => {
@@ -189,7 +189,7 @@ describe('PATCH /{model}/{resource_id} (§9.8)', () => {
   });
 });
 
-describe('If-Match on PUT and PATCH (§14 D9)', () => {
+describe('If-Match on PUT and PATCH', () => {
   let server: TestServer;
   let id: string;
   let etag: string;
@@ -208,7 +208,7 @@ describe('If-Match on PUT and PATCH (§14 D9)', () => {
     await server.http.put(`/article/${id}`).set('If-Match', `"${id}:1", "${id}:5"`).send({ title: 'E' }).expect(200);
   });
 
-  it('a stale revision answers 412 with the D9 body and writes nothing', async () => {
+  it('a stale revision answers 412 with the precondition body and writes nothing', async () => {
     await server.http.put(`/article/${id}`).send({ title: 'A' }).expect(200);
     const res = await server.http.put(`/article/${id}`).set('If-Match', etag).send({ title: 'B' }).expect(412);
     expect(res.body).toEqual({
@@ -232,7 +232,7 @@ describe('If-Match on PUT and PATCH (§14 D9)', () => {
   });
 });
 
-describe('switch, delete, restore, permanently delete (§9.9–9.12)', () => {
+describe('switch, delete, restore, permanently delete', () => {
   let server: TestServer;
   let id: string;
   beforeEach(async () => {

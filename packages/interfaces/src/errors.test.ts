@@ -27,7 +27,7 @@ describe('error classes', () => {
     expect(q.kind).toBe('input');
   });
 
-  it('composite actions are the OR of their members (core-semantics §7.4 values)', () => {
+  it('composite actions are the OR of their members', () => {
     expect(ResourceAction.create_or_update).toBe(32833);
     expect(ResourceAction.read).toBe(30);
     expect(ResourceAction.write).toBe(32961);

@@ -58,7 +58,7 @@ export type EventPhase = 'before' | 'after' | 'on_success' | 'on_failure';
 /**
  * The context an event handler receives. `context_type` is `<Phase><Action>`, e.g.
  * `OnSuccessCreate`. Action-specific fields (resource_id, data, info, meta, …) are present
- * per the table in core-semantics §7.4.
+ * only for the actions that have them.
  */
 export interface EventContext {
   context_type: string;

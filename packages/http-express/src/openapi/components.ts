@@ -1,6 +1,6 @@
 /**
  * The fixed component schemas (records, envelopes, search shapes, patch operations, error
- * bodies) and the shared error responses, as http-api.md §4, §5 and §10 define them.
+ * bodies) and the shared error responses, with their wire field names.
  */
 import { DataSearchOperator, DataSearchLogicOperator, META_SORT_KEYS, RevisionStatus } from '@specstar/interfaces';
 import type { JsonObject } from './model-schemas';
@@ -352,7 +352,7 @@ export const errorResponseRef = (status: ErrorStatus): JsonObject => responseRef
 
 const json = (schema: JsonObject): JsonObject => ({ 'application/json': { schema } });
 
-/** The shared error responses (http-api §5); 410 only when soft-deleted reads answer 410. */
+/** The shared error responses; 410 only when soft-deleted reads answer 410. */
 export function errorResponses(withGone: boolean): Record<string, JsonObject> {
   const responses: Record<string, JsonObject> = {
     BadRequest: { description: 'Bad parameters, an unreadable query or patch, or an unclassified error', content: json(ref('HTTPError')) },

@@ -8,7 +8,7 @@
  *   OpenAPI document, not the model. `$id`/`$anchor` are dropped for the same reason.
  *   A local `$ref` that resolves nowhere is dropped (the node then accepts what its siblings
  *   accept); core refuses such schemas, so this only guards hand-built registries.
- * - properties carrying core's markers also get the names admin UIs read (http-api §11):
+ * - properties carrying core's markers also get the names admin UIs read:
  *   `x-ref-resource`/`x-ref-type`/`x-ref-on-delete`, `x-unique` (top-level fields), and the
  *   model gets `x-display-name-field`. Core's own `x-specstar-*` keywords stay in place.
  * - values that are not schemas (`default`, `enum`, extensions, …) are copied as plain JSON.

@@ -4,7 +4,7 @@
  * always yields the same names.
  */
 
-/** Component keys must match `^[a-zA-Z0-9._-]+$`; `.` is mapped too (http-api §11). */
+/** Component keys must match `^[a-zA-Z0-9._-]+$`; `.` is mapped too. */
 export function sanitizeComponentName(name: string): string {
   const cleaned = name.replace(/[^A-Za-z0-9_-]/g, '_');
   return cleaned === '' ? 'Schema' : cleaned;

@@ -1,5 +1,5 @@
 /**
- * Parameter objects of the model routes, with the exact wire names of http-api.md §9–§10.
+ * Parameter objects of the model routes, with their exact wire names.
  * Each is defined once under `components.parameters` and referenced by the operations
  * (the search parameters alone would otherwise repeat on seven routes per model).
  * JSON-in-query parameters (`conditions`, `data_conditions`, `sorts`) are described with
@@ -79,7 +79,7 @@ export function parameterComponents(): Record<string, JsonObject> {
     ...partialPair('meta'),
     ...partialPair('info'),
     ...partialPair('revisions'),
-    // http-api §10.1, in its order.
+    // The search parameters, in the order the routes list them.
     qb: query(
       'qb',
       "A query-builder expression, e.g. `QB['age'].gt(18) & QB['status'].eq('active')`. " +
@@ -117,7 +117,7 @@ export function parameterComponents(): Record<string, JsonObject> {
     offset: query('offset', 'Items to skip', { type: 'integer', minimum: 0, default: 0 }),
     count_limit: query('limit', `Page size.${COUNT_IGNORES}`, { type: 'integer', minimum: 0 }),
     count_offset: query('offset', `Items to skip.${COUNT_IGNORES}`, { type: 'integer', minimum: 0, default: 0 }),
-    // http-api §9.4.
+    // GET …/revision-list.
     revisions_limit: query('limit', 'Page size', { type: 'integer', minimum: 1, default: 10 }),
     revisions_offset: query('offset', 'Revisions to skip', { type: 'integer', minimum: 0, default: 0 }),
     revisions_sort: query('sort', 'Order by revision created_time', {
@@ -131,7 +131,7 @@ export function parameterComponents(): Record<string, JsonObject> {
       type: 'boolean',
       default: false,
     }),
-    // PUT and PATCH (http-api §9.7, DESIGN §8).
+    // PUT and PATCH.
     mode: query('mode', '`update` appends a revision; `modify` edits the current draft revision in place', {
       type: 'string',
       enum: ['update', 'modify'],
@@ -141,7 +141,7 @@ export function parameterComponents(): Record<string, JsonObject> {
       type: 'string',
       enum: Object.values(RevisionStatus),
     }),
-    // Blobs and backups (http-api §9.15–9.17).
+    // Blobs and backups.
     file_id: { name: 'file_id', in: 'path', description: 'The blob id (`A-Z a-z 0-9 . _ -`)', required: true, schema: { type: 'string' } },
     blob_revision_id: query('revision_id', 'Check the file against this revision instead of the current one', { type: 'string' }),
     export_is_deleted: query(
@@ -184,7 +184,7 @@ export interface SearchParameterOptions {
   count?: boolean;
 }
 
-/** http-api §10.1, in its order. */
+/** The search parameters of the list and count routes, in a fixed order. */
 export function searchParameters(options: SearchParameterOptions): JsonObject[] {
   return uses(
     'qb',

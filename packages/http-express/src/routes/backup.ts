@@ -1,9 +1,9 @@
 /**
- * Backups (http-api §9.15, §9.16): `.acbak` archives streamed out of `spec.dump` and into
+ * Backups: `.acbak` archives streamed out of `spec.dump` and into
  * `spec.load`, per model and for the whole registry. Archives are never held in memory by
  * this layer: exports write to the response with backpressure, imports read the multipart
  * part `file` or a raw `application/octet-stream` body as it arrives. Loading is not
- * transactional: records written before a failure stay written (§13 Q13).
+ * transactional: records written before a failure stay written.
  */
 import { ArchiveLimitError, type QueryInput, type ResourceManager, type WriteContext } from '@specstar/core';
 import { DuplicateResourceError } from '@specstar/interfaces';
@@ -20,7 +20,7 @@ export type OnDuplicateValue = (typeof ON_DUPLICATE)[number];
 
 const EMPTY_IMPORT = "Empty import: send the archive as a multipart 'file' field or as a raw application/octet-stream body.";
 
-/** `on_duplicate`, default overwrite; anything else is the §5.4 400. */
+/** `on_duplicate`, default overwrite; anything else is a 400 listing the accepted values. */
 function readOnDuplicate(q: QueryReader): OnDuplicateValue {
   const raw = q.string('on_duplicate');
   if (raw === undefined) return 'overwrite';
@@ -52,7 +52,7 @@ async function sendArchive(kit: RouteKit, res: Response, filename: string, conte
 
 /**
  * `GET /{model}/export`: every resource, live and deleted; with `qb`, the resources it selects
- * (no paging; deleted ones too unless `is_deleted` is sent). Other parameters are ignored (Q14).
+ * (no paging; deleted ones too unless `is_deleted` is sent). Other parameters are ignored.
  */
 export function exportModelRoute(kit: RouteKit) {
   return async (req: Request, res: Response, rm: ResourceManager): Promise<void> => {
@@ -86,7 +86,7 @@ export function exportAllRoute(kit: RouteKit) {
 
 type LoadStats = { loaded: number; skipped: number; total: number };
 
-/** Runs `spec.load` over the request's archive, turning stream and loader failures into §5.4 answers. */
+/** Runs `spec.load` over the request's archive, turning stream and loader failures into 400 answers with a string detail. */
 async function loadUpload(
   kit: RouteKit,
   req: Request,
@@ -134,7 +134,7 @@ export function importModelRoute(kit: RouteKit) {
   };
 }
 
-/** `POST /_backup/import?on_duplicate=…`: every section; one stats entry per model found (§4.11). */
+/** `POST /_backup/import?on_duplicate=…`: every section; one stats entry per model found. */
 export function importAllRoute(kit: RouteKit) {
   return async (req: Request, res: Response): Promise<void> => {
     const onDuplicate = readOnDuplicate(new QueryReader(req));

@@ -1,5 +1,5 @@
 /**
- * Blob routes (http-api §9.17): the resource-gated download, the global download (307 to the
+ * Blob routes: the resource-gated download, the global download (307 to the
  * store's own URL when it has one, else the bytes) and the multipart upload.
  */
 import type { ResourceManager } from '@specstar/core';
@@ -19,7 +19,7 @@ import { pathParam, type RouteKit } from './kit';
 const MEDIA_TYPE = /^[\w!#$&^.+'*`|~-]+\/[\w!#$&^.+'*`|~-]+(?:[ \t]*;[ \t]*[\w!#$&^.+'*`|~-]+=(?:[\w!#$&^.+'*`|~-]+|"[^"\\\x00-\x1f\x7f]*"))*$/;
 
 /**
- * The Content-Type of a download (§1.3): the stored type when it is a well-formed media type
+ * The Content-Type of a download: the stored type when it is a well-formed media type
  * (content types in model data are caller input), else `application/octet-stream`; text types
  * without a charset get `; charset=utf-8`.
  */
@@ -45,7 +45,7 @@ function fileIdParam(req: Request): string {
   return fileId;
 }
 
-/** Fetches a blob, with the download routes' own 404 wording (§9.17). */
+/** Fetches a blob, with the download routes' own 404 wording. */
 async function fetchBlob(fileId: string, get: (fileId: string) => Promise<Binary>): Promise<Binary> {
   try {
     return await get(fileId);
@@ -128,7 +128,7 @@ export function referencesFile(data: unknown, fileId: string): boolean {
 /**
  * `GET /{model}/{resource_id}/blobs/{file_id}`: the resource must be readable (404 missing or
  * deleted, 403 denied) and its current revision (or `revision_id`) must reference the file —
- * the port decision of Q10 — else 404 as for an unknown blob.
+ * else 404 as for an unknown blob.
  */
 export async function resourceBlob(req: Request, res: Response, rm: ResourceManager): Promise<void> {
   const q = new QueryReader(req);

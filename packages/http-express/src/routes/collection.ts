@@ -1,7 +1,7 @@
 /**
- * Collection routes (http-api §9.5, §9.6, §9.13, §9.14): list/search and its deprecated
+ * Collection routes: list/search and its deprecated
  * variants, count, batch delete and batch restore. Lists fetch one item more than the page
- * to answer `X-Has-More` (§14 D11).
+ * to answer `X-Has-More`.
  */
 import type { ResourceManager, ReturnSection } from '@specstar/core';
 import type { ResourceMeta, SearchedResource } from '@specstar/interfaces';
@@ -77,7 +77,7 @@ export function listRoute(kit: RouteKit, shape: ListShape) {
   };
 }
 
-/** `GET /{model}/count`: a bare integer; limit and offset are checked but ignored (§9.6). */
+/** `GET /{model}/count`: a bare integer; limit and offset are checked but ignored. */
 export function countRoute(kit: RouteKit) {
   return async (req: Request, res: Response, rm: ResourceManager): Promise<void> => {
     const q = new QueryReader(req);
@@ -90,7 +90,7 @@ export function countRoute(kit: RouteKit) {
 
 /**
  * `DELETE /{model}` (soft-deletes live matches) and `POST /{model}/restore` (restores deleted
- * ones), in search order. Not transactional: a failure keeps the earlier changes (§9.13).
+ * ones), in search order. Not transactional: a failure keeps the earlier changes.
  */
 export function batchRoute(kit: RouteKit, action: 'delete' | 'restore') {
   return async (req: Request, res: Response, rm: ResourceManager): Promise<void> => {

@@ -1,5 +1,5 @@
 /**
- * Relationships and referrers (http-api §4.13, §9.20): the ref graph of the registry, and who
+ * Relationships and referrers: the ref graph of the registry, and who
  * still points at one resource.
  */
 import type { ResourceManager } from '@specstar/core';

@@ -1,6 +1,6 @@
 /**
- * Single-resource reads (http-api §9.2–9.4): the canonical envelope and its deprecated
- * variants, and the revision history. One visibility rule for all of them (Q8): a
+ * Single-resource reads: the canonical envelope and its deprecated
+ * variants, and the revision history. One visibility rule for all of them: a
  * soft-deleted resource is not found unless `include_deleted=true`.
  */
 import type { ResourceManager } from '@specstar/core';
@@ -31,7 +31,7 @@ export async function readEnvelope(req: Request, res: Response, rm: ResourceMana
     sendRecord(res, project(resource.data, partials.data), rm);
     return;
   }
-  // meta is always the resource's current meta, even for an older revision (§9.2).
+  // meta is always the resource's current meta, even for an older revision.
   const meta = returns.sections.has('meta') ? await rm.getMeta(id, { includeDeleted }) : undefined;
   const body: Record<string, unknown> = {};
   if (returns.sections.has('data')) body['data'] = project(resource.data, partials.data);
@@ -40,7 +40,7 @@ export async function readEnvelope(req: Request, res: Response, rm: ResourceMana
   sendRecord(res, body, rm);
 }
 
-/** Deprecated `GET /{model}/{resource_id}/data`: selectors apply to data, a `data/` prefix is stripped (Q8). */
+/** Deprecated `GET /{model}/{resource_id}/data`: selectors apply to data, a `data/` prefix is stripped. */
 export async function readData(req: Request, res: Response, rm: ResourceManager): Promise<void> {
   const q = new QueryReader(req);
   const includeDeleted = q.bool('include_deleted') ?? false;
@@ -61,7 +61,7 @@ export async function readMeta(req: Request, res: Response, rm: ResourceManager)
   sendRecord(res, project(meta, partials.meta));
 }
 
-/** Deprecated `GET /{model}/{resource_id}/revision-info`; takes `include_deleted` like every item read (Q8). */
+/** Deprecated `GET /{model}/{resource_id}/revision-info`; takes `include_deleted` like every item read. */
 export async function readRevisionInfo(req: Request, res: Response, rm: ResourceManager): Promise<void> {
   const q = new QueryReader(req);
   const includeDeleted = q.bool('include_deleted') ?? false;
@@ -76,7 +76,7 @@ export async function readRevisionInfo(req: Request, res: Response, rm: Resource
 
 const REVISION_SORTS = ['created_time', '-created_time'] as const;
 
-/** `GET /{model}/{resource_id}/revision-list`, in the normative processing order of §9.4. */
+/** `GET /{model}/{resource_id}/revision-list`: sort, time window, `from_revision_id`, chain, then the page. */
 export async function readRevisionList(req: Request, res: Response, rm: ResourceManager): Promise<void> {
   const q = new QueryReader(req);
   const includeDeleted = q.bool('include_deleted') ?? false;
@@ -109,7 +109,7 @@ export async function readRevisionList(req: Request, res: Response, rm: Resource
     revisions = revisions.slice(at);
   }
   if (chainOnly) {
-    // Child → parent from the starting revision, within what the filters kept (§9.4 step 7).
+    // Child → parent from the starting revision, within what the filters kept.
     const byId = new Map(revisions.map((r) => [r.revision_id, r]));
     const chain: RevisionInfo[] = [];
     let next = byId.get(from ?? meta.current_revision_id);

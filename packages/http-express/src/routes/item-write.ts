@@ -1,6 +1,6 @@
 /**
- * Writes (http-api §9.1, §9.7–9.12): create, PUT, PATCH, switch, delete, restore, purge.
- * PUT and PATCH honour If-Match (§14 D9): a revision id or the etag of a read.
+ * Writes: create, PUT, PATCH, switch, delete, restore, purge.
+ * PUT and PATCH honour If-Match: a revision id or the etag of a read.
  */
 import type { ResourceManager } from '@specstar/core';
 import type { Request, Response } from 'express';
@@ -23,7 +23,7 @@ export function createRoute(kit: RouteKit) {
   };
 }
 
-/** `mode` and `change_status`, with the §9.7 rule that change_status needs mode=modify (checked first). */
+/** `mode` and `change_status`, with the rule that change_status needs mode=modify (checked first). */
 function readWriteMode(req: Request): { mode: 'update' | 'modify'; status: 'draft' | 'stable' | undefined } {
   const q = new QueryReader(req);
   const mode = q.literal('mode', MODES) ?? 'update';
