@@ -2,6 +2,7 @@ import { ValidationError } from '@specstar/interfaces';
 import { randomFillSync } from 'node:crypto';
 
 // Ids become file names, object keys and URL path segments: no separators, no control characters.
+// oxlint-disable-next-line no-control-regex -- control characters are exactly what this rejects.
 const FORBIDDEN_ID_CHARS = /[/\\\u0000-\u001f\u007f]/;
 const MAX_ID_LENGTH = 512;
 
@@ -73,7 +74,7 @@ export class PrefixedUuids {
 
   constructor(private readonly prefix: string) {
     this.prefixLength = prefix.length;
-    // eslint-disable-next-line no-control-regex
+    // oxlint-disable-next-line no-control-regex -- the range test asks whether every character fits in one latin1 byte.
     if (/^[\u0000-\u00ff]*$/.test(prefix)) {
       this.scratch = Buffer.allocUnsafe(prefix.length + UUID_LENGTH);
       this.scratch.write(prefix, 0, 'latin1');

@@ -124,7 +124,7 @@ export function applyJsonPatch(document: unknown, operations: unknown): unknown 
     checkOperationShape(operation, index);
     let source: { found: boolean; value?: unknown } | undefined;
     if (operation.op === 'move' || operation.op === 'copy') {
-      const from = operation.from as string;
+      const from = operation.from;
       source = resolvePointer(result, from);
       if (!source.found) throw failure(operation, index, 'the from path does not exist');
       if (operation.op === 'move' && operation.path.startsWith(`${from}/`)) {
@@ -196,7 +196,7 @@ function restoreBytes(value: unknown, bytes: Map<string, Uint8Array>): unknown {
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) value[i] = restoreBytes(value[i], bytes);
   } else if (value !== null && typeof value === 'object' && isPlainObject(value)) {
-    const record = value as Record<string, unknown>;
+    const record = value;
     for (const key of Object.keys(record)) record[key] = restoreBytes(record[key], bytes);
   }
   return value;

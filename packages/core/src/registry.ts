@@ -238,7 +238,7 @@ export class SpecStar {
       schema = model;
       const given = options.migration;
       if (given === undefined || given instanceof Schema) migration = given;
-      else if (typeof given === 'object' && given !== null && typeof (given as IMigration).migrate === 'function') migration = Schema.fromLegacy(given);
+      else if (typeof given === 'object' && given !== null && typeof given.migrate === 'function') migration = Schema.fromLegacy(given);
       else throw new ConfigurationError('addModel: migration must be a Schema or an object with migrate() and schema_version');
     } else {
       throw new ConfigurationError('addModel: the model must be a JSON Schema object or a Schema');
@@ -302,12 +302,12 @@ export class SpecStar {
       },
     });
     for (const checker of options.constraintCheckers ?? []) {
-      manager.addConstraintChecker(typeof checker === 'function' ? checker(manager as ResourceManager) : checker);
+      manager.addConstraintChecker(typeof checker === 'function' ? checker(manager) : checker);
     }
     this.warnAboutUnregisteredTargets(name, compiled.refs.map((ref) => ref.target));
-    this.managers.set(name, manager as ResourceManager);
+    this.managers.set(name, manager);
     const sameSchema = this.bySchema.get(schema) ?? [];
-    sameSchema.push(manager as ResourceManager);
+    sameSchema.push(manager);
     this.bySchema.set(schema, sameSchema);
     return manager;
   }

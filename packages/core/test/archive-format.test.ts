@@ -407,5 +407,5 @@ async function metaOf(spec: SpecStar): Promise<Record<string, unknown>> {
   await rm.create({ name: 'tmp' }, { resourceId: 'item:tmp', user: 'u', now: T0 });
   const meta = (await rm.storage.getMeta('item:tmp'))!;
   await rm.permanentlyDelete('item:tmp', { user: 'u', now: T0 });
-  return { ...meta, indexed_data: {} } as unknown as Record<string, unknown>;
+  return { ...meta, indexed_data: {} };
 }

@@ -145,7 +145,7 @@ describe('dump structure (invariant 106)', () => {
   });
 
   it('blobs missing from the store are skipped silently; each blob appears once', async () => {
-    const { spec, doc } = registry();
+    const { doc } = registry();
     const shared = await doc.blobStore!.put(Buffer.from('shared'));
     await doc.create({ title: 'x', file: { file_id: shared.file_id } }, { resourceId: 'doc:x', user: 'u', now: T0 });
     await doc.create({ title: 'y', file: { file_id: shared.file_id } }, { resourceId: 'doc:y', user: 'u', now: T0 });
@@ -156,7 +156,7 @@ describe('dump structure (invariant 106)', () => {
     const get = store.get.bind(store);
     store.get = (id: string) => (id === lost.file_id ? Promise.reject(new BlobNotFoundError(id)) : get(id));
     const blobs = (await all(dumpModel(doc))).filter((r) => r.t === 'BlobRecord');
-    expect(blobs.map((b) => (b as BlobRecord).file_id)).toEqual([shared.file_id]);
+    expect(blobs.map((b) => b.file_id)).toEqual([shared.file_id]);
   });
 
   it('a query dumps only its matches, every revision of each, ignoring the query limit and offset', async () => {
@@ -172,7 +172,7 @@ describe('dump structure (invariant 106)', () => {
     expect(metaIds.sort()).toEqual(expected);
     expect(records.filter((r) => r.t === 'RevisionRecord')).toHaveLength(expected.length);
     const onlyUpdated = await all(dumpModel(item, { conditions: [{ field_path: 'value', operator: 'eq', value: 3 }] } as never));
-    expect(onlyUpdated.filter((r) => r.t === 'RevisionRecord').map((r) => decodeRevisionId(r as RevisionRecord))).toEqual(['item:0000:1', 'item:0000:2']);
+    expect(onlyUpdated.filter((r) => r.t === 'RevisionRecord').map((r) => decodeRevisionId(r))).toEqual(['item:0000:1', 'item:0000:2']);
   });
 
   it('dumpArchive with model queries: only those models, in that order; unknown names fail before any byte', async () => {
@@ -182,7 +182,7 @@ describe('dump structure (invariant 106)', () => {
     const sections = records.filter((r) => r.t === 'ModelStartRecord').map((r) => (r as { model_name: string }).model_name);
     expect(sections).toEqual(['doc', 'item']);
     const itemMetas = records.slice(records.findIndex((r) => r.t === 'ModelStartRecord' && r.model_name === 'item')).filter((r) => r.t === 'MetaRecord');
-    expect(itemMetas.map((r) => decodeId(r as MetaRecord))).toEqual(['item:b']);
+    expect(itemMetas.map((r) => decodeId(r))).toEqual(['item:b']);
 
     const out = new PassThrough();
     let written = 0;
@@ -391,7 +391,9 @@ describe('manager-level load (§8.5)', () => {
 describe('events (§8.2 port decision, §11.38)', () => {
   it('dump: BeforeDump before the first record, OnSuccessDump and AfterDump at exhaustion', async () => {
     const seen: string[] = [];
-    const spec = new SpecStar({ eventHandlers: [new RecordingHandler((c) => void (c.action_name === 'dump' && seen.push(c.context_type)))] });
+    const spec = new SpecStar({ eventHandlers: [new RecordingHandler((c) => {
+      if (c.action_name === 'dump') seen.push(c.context_type);
+    })] });
     const rm = spec.addModel({ ...ItemSchema }, { name: 'item' });
     await rm.create({ name: 'a' }, { user: 'u', now: T0 });
     const stream = dumpModel(rm);
@@ -407,7 +409,9 @@ describe('events (§8.2 port decision, §11.38)', () => {
 
   it('dump: OnFailureDump and AfterDump when iteration throws, and when the consumer stops early', async () => {
     const contexts: EventContext[] = [];
-    const spec = new SpecStar({ eventHandlers: [new RecordingHandler((c) => void (c.action_name === 'dump' && contexts.push(c)))] });
+    const spec = new SpecStar({ eventHandlers: [new RecordingHandler((c) => {
+      if (c.action_name === 'dump') contexts.push(c);
+    })] });
     const rm = spec.addModel({ ...ItemSchema }, { name: 'item' });
     await rm.create({ name: 'a' }, { user: 'u', now: T0 });
     await rm.create({ name: 'b' }, { user: 'u', now: T0 });

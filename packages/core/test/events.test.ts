@@ -90,7 +90,9 @@ describe('events (core-semantics §2.3, §7.4)', () => {
 
   it('registry handlers run before per-model handlers', async () => {
     const order: string[] = [];
-    const tag = (name: string) => ({ isSupported: () => true, handleEvent: (ctx: EventContext) => void (ctx.context_type === 'BeforeCreate' && order.push(name)) });
+    const tag = (name: string) => ({ isSupported: () => true, handleEvent: (ctx: EventContext) => {
+      if (ctx.context_type === 'BeforeCreate') order.push(name);
+    } });
     const spec = new SpecStar({ eventHandlers: [tag('registry')] });
     const rm = spec.addModel({ ...ItemSchema }, { name: 'item', eventHandlers: [tag('model')] });
     await rm.create({ name: 'a' }, { user: 'u', now: T1 });

@@ -104,7 +104,7 @@ describe('permission handler on a manager (core-semantics §7.6)', () => {
     await denied(rm.createOrUpdate('item:new', { name: 'kept' }, bob));
     expect(await snapshot(rm)).toEqual(before);
     expect(before.count).toBe(2);
-    expect(before.revisions.map((r) => r.length).sort()).toEqual([1, 2]);
+    expect(before.revisions.map((r) => r.length).sort((a, b) => a - b)).toEqual([1, 2]);
     expect(before.found).toEqual([id]);
   });
 

@@ -97,6 +97,7 @@ export async function* dumpModel(rm: ResourceManager, query?: QueryInput | null)
   const summary: DumpSummary = { resources: 0, revisions: 0, blobs: 0 };
   let finish!: (error?: unknown) => void;
   const finished = new Promise<void>((resolve, reject) => {
+    // oxlint-disable-next-line typescript/prefer-promise-reject-errors -- passes the iteration's own failure on unchanged.
     finish = (error) => (error === undefined ? resolve() : reject(error));
   });
   let started!: () => void;
@@ -111,6 +112,8 @@ export async function* dumpModel(rm: ResourceManager, query?: QueryInput | null)
   await Promise.race([running, evented]);
   let done = false;
   let failure: unknown;
+  let handlerFailed = false;
+  let handlerError: unknown;
   try {
     yield* produce(rm, normalized, summary);
     done = true;
@@ -124,9 +127,14 @@ export async function* dumpModel(rm: ResourceManager, query?: QueryInput | null)
       await evented;
     } catch (error) {
       // Unfinished: the iteration's own error is already on its way. Finished: an on_success handler failed.
-      if (done) throw error;
+      if (done) {
+        handlerFailed = true;
+        handlerError = error;
+      }
     }
   }
+  // Reached only when the iteration finished (an error or an early close skips it).
+  if (handlerFailed) throw handlerError;
 }
 
 type Destination = NodeJS.WritableStream & { destroyed?: boolean; writableEnded?: boolean };
@@ -149,7 +157,7 @@ async function writeOut(out: Destination, bytes: Uint8Array): Promise<void> {
       cleanup();
       resolve();
     };
-    const onError = (error: unknown): void => {
+    const onError = (error: Error): void => {
       cleanup();
       reject(error);
     };
@@ -208,7 +216,7 @@ export async function dumpArchive(
       plan.push([rm, query ?? null]);
     }
   }
-  const out = new FrameWriter(writable as Destination);
+  const out = new FrameWriter(writable);
   await out.write({ t: 'HeaderRecord', version: ARCHIVE_VERSION });
   for (const [rm, query] of plan) {
     await out.write({ t: 'ModelStartRecord', model_name: rm.name });

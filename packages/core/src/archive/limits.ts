@@ -41,6 +41,7 @@ export function checkByteOption(name: string, value: unknown, fallback: number, 
   if (value === undefined) return fallback;
   if ((unbounded && value === Infinity) || (typeof value === 'number' && Number.isSafeInteger(value) && value > 0)) return value;
   const message = `must be a positive integer number of bytes${unbounded ? ' or Infinity' : ''}`;
+  // oxlint-disable-next-line typescript/no-base-to-string -- the message echoes the option as given, '[object Object]' included.
   throw new ValidationError(`${name} ${message}, got ${String(value)}`, { kind: 'input', issues: [{ path: name, message }] });
 }
 

@@ -239,6 +239,7 @@ export function loadRecordsBulk(
       for (const record of records) yield { record };
     }, mode);
   } catch (error) {
+    // oxlint-disable-next-line typescript/prefer-promise-reject-errors -- rejects with the caught value unchanged.
     return Promise.reject(error);
   }
 }

@@ -49,6 +49,7 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
   if (typeof value === 'object') return 'an object';
+  // oxlint-disable-next-line typescript/no-base-to-string -- objects returned above; only primitives and functions reach String().
   return `${typeof value} ${String(value)}`;
 }
 
@@ -199,7 +200,7 @@ function bindingToJSON(binding: NormalizedBinding): BackendBinding {
  * defaults; it never expands environment variables (a typed config is taken literally).
  */
 export class BackendConfig {
-  readonly version: 1 = 1;
+  readonly version = 1 as const;
   readonly defaults: ResolvedDefaults;
   readonly connections: Readonly<Record<string, NormalizedConnection>>;
   readonly meta: NormalizedBinding;

@@ -1,5 +1,5 @@
 import { ConfigurationError } from '@specstar/interfaces';
-import type { BackendProvider, BackendRole, ResolvedOptions } from '@specstar/interfaces';
+import type { BackendProvider, BackendRole, IMetaStore, ResolvedOptions } from '@specstar/interfaces';
 import { MemoryBlobStore, MemoryMetaStore, MemoryResourceStore, SimpleStorage } from '../storage';
 import { BackendConfigError } from './errors';
 import { PostgresDiskStorageFactory } from './pairings';
@@ -20,7 +20,8 @@ function fakeAdapters(): { calls: Calls; load: PackageLoader } {
     roles: ['meta', 'resource'],
     buildMetaStore(model, options) {
       calls.meta.push([model, options]);
-      const store = new MemoryMetaStore();
+      // Typed as the contract: close() is optional there, and the memory store has none.
+      const store: IMetaStore = new MemoryMetaStore();
       store.close = async () => {
         calls.metaClosed += 1;
       };

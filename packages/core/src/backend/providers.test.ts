@@ -145,7 +145,7 @@ describe('built-in providers', () => {
     const factory = simpleBackendProvider.buildMessageQueueFactory?.({ max_retries: 5 });
     expect(factory).toBeInstanceOf(PendingSimpleQueueFactory);
     expect((factory as PendingSimpleQueueFactory).maxRetries).toBe(5);
-    expect((simpleBackendProvider.buildMessageQueueFactory?.({}) as PendingSimpleQueueFactory).maxRetries).toBe(3);
+    expect((simpleBackendProvider.buildMessageQueueFactory!({}) as PendingSimpleQueueFactory).maxRetries).toBe(3);
     expect(() => factory?.build(() => undefined)).toThrow(NotSupportedError);
   });
 

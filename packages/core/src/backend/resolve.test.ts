@@ -206,7 +206,7 @@ describe('resolution errors', () => {
     ['memory', 'mq'],
     ['disk', 'mq'],
   ] as const)("refuses '%s' as the %s backend", async (type, role) => {
-    const error = await resolveError({ [role]: { type, options: { rootdir: '/data' } } } as BackendConfigInput, { loadPackage: loaderOf({}) });
+    const error = await resolveError({ [role]: { type, options: { rootdir: '/data' } } }, { loadPackage: loaderOf({}) });
     expect(error).toMatchObject({ problem: 'role_not_supported', role, provider: type });
   });
 
@@ -264,7 +264,7 @@ describe('resolution errors', () => {
     ['disk', '@specstar/storage-disk', { rootdir: '/d' }, 'blob'],
   ] as const)("maps '%s' to the package %s", async (type, packageName, options, role) => {
     const load = loaderOf({});
-    const error = await resolveError({ [role]: { type, options } } as BackendConfigInput, { loadPackage: load });
+    const error = await resolveError({ [role]: { type, options } }, { loadPackage: load });
     expect(error).toMatchObject({ problem: 'missing_package', provider: type, package: packageName });
     expect(load.requested).toEqual([packageName]);
   });
@@ -396,7 +396,7 @@ describe('optional bindings (required: false)', () => {
     ['an unknown provider', { mq: { type: 'kafka', required: false } }, 'unknown_provider'],
     ['a missing package', { mq: { type: 'rabbitmq', required: false } }, 'missing_package'],
   ] as const)('creates no queue factory for an optional mq binding with %s', async (_label, input, problem) => {
-    const bundle = await resolveBackend(input as BackendConfigInput, { loadPackage: loaderOf({}) });
+    const bundle = await resolveBackend(input, { loadPackage: loaderOf({}) });
     expect(bundle.messageQueueFactory).toBeUndefined();
     expect(bundle.skipped.map((s) => s.error.problem)).toEqual([problem]);
   });

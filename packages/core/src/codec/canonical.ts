@@ -70,7 +70,7 @@ function canon(value: unknown, plan: Plan, json: boolean, depth: number): unknow
   if (depth > MAX_DEPTH) throw new NotEncodable();
   if (plan.branches !== null) plan = pickBranch(plan.branches, value);
   if (Array.isArray(value)) return canonArray(value, plan, json, depth);
-  if (isPlainObject(value)) return canonObject(value as Record<string, unknown>, plan, json, depth);
+  if (isPlainObject(value)) return canonObject(value, plan, json, depth);
   if (isBytes(value)) return json ? bytesToBase64(value) : value;
   if (isDate(value)) {
     if (Number.isNaN(value.getTime())) throw new NotEncodable();

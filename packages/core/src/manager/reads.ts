@@ -37,6 +37,7 @@ export class ManagerReads<T = unknown> extends ManagerBase<T> {
     try {
       return this.getWith(resourceId, options, this.readContext('get'));
     } catch (error) {
+      // oxlint-disable-next-line typescript/prefer-promise-reject-errors -- rejects with the caught value unchanged.
       return Promise.reject(error);
     }
   }
@@ -148,6 +149,7 @@ export class ManagerReads<T = unknown> extends ManagerBase<T> {
         return undefined;
       }
     };
+    // oxlint-disable-next-line unicorn/no-new-array -- preallocated on the hot path; filled index by index below.
     const results: (SearchedResource<T> | undefined)[] = new Array(metas.length);
     let next = 0;
     const worker = async (): Promise<void> => {

@@ -49,6 +49,7 @@ export class ManagerWrites<T = unknown> extends ManagerReads<T> {
       if (options.status !== undefined) fields.status = options.status;
       return this.evented('create', op, fields, 'info', (before) => this.createPrepared(prepared, status, op, before));
     } catch (error) {
+      // oxlint-disable-next-line typescript/prefer-promise-reject-errors -- rejects with the caught value unchanged.
       return Promise.reject(error);
     }
   }

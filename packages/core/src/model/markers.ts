@@ -45,7 +45,7 @@ function describe(value: unknown): string {
  * `[Kind]`/`[OptionalKind]` markers survive and `Static<>` still sees the same type.
  */
 function withKeyword<S extends object>(schema: S, keyword: string, value: unknown): S {
-  return { ...schema, [keyword]: value } as S;
+  return { ...schema, [keyword]: value };
 }
 
 /** Marks a top-level field as unique among the model's non-deleted resources. */

@@ -100,7 +100,7 @@ export class CompiledModel {
       // ajv writes defaults into the object it checks: copy the root only when a default applies.
       value = toPlainData(data, false);
       if (typeof value === 'object' && value !== null && !Array.isArray(value) && isPlainObject(value)) {
-        const record = value as Record<string, unknown>;
+        const record = value;
         if (this.rootDefaults.some((key) => !Object.prototype.hasOwnProperty.call(record, key))) value = shallowCopy(record);
       }
     } else {

@@ -29,6 +29,7 @@ export function plainData(value: unknown, copy: boolean, depth: number): unknown
   if (value === null) return value;
   if (depth > MAX_DEPTH) throw new NotPlain();
   if (Array.isArray(value)) {
+    // oxlint-disable-next-line unicorn/no-new-array -- preallocated on the hot path; every index is written below.
     let out: unknown[] | undefined = copy ? new Array<unknown>(value.length) : undefined;
     for (let i = 0; i < value.length; i++) {
       const item = value[i];
@@ -39,7 +40,7 @@ export function plainData(value: unknown, copy: boolean, depth: number): unknown
     return out ?? value;
   }
   if (isPlainObject(value)) {
-    const record = value as Record<string, unknown>;
+    const record = value;
     let out: Record<string, unknown> | undefined = copy ? {} : undefined;
     let index = 0;
     for (const key in record) {

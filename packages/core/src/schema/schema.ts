@@ -10,7 +10,8 @@ import type { DataCodec } from '../codec';
 import { compileModel } from '../model';
 import type { CompiledModel, JsonSchema } from '../model';
 
-export type MigrationFn = (value: any) => unknown | Promise<unknown>;
+/** Returns the migrated value, or a promise of it. */
+export type MigrationFn = (value: any) => unknown;
 
 export interface StepOptions {
   /** Target version of the step; inferred when omitted (see `Schema.step`). */

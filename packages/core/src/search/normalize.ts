@@ -218,7 +218,7 @@ export function normalizeQuery(input: QueryInput, options: NormalizeQueryOptions
   let raw: Record<string, unknown>;
   if (input === undefined || input === null) raw = {};
   else if (isQueryBuilder(input)) raw = input.build({ defaultLimit }) as unknown as Record<string, unknown>;
-  else if (isPlainObject(input)) raw = input as Record<string, unknown>;
+  else if (isPlainObject(input)) raw = input;
   else throw new QueryError(`A query must be a QB builder or a query object, got ${show(input)}`);
 
   for (const key of Object.keys(raw)) {

@@ -147,7 +147,7 @@ describe('literal shapes answer as the engine does', () => {
   const texts = ['ab', 'AB', 'xaby', 'ab\n', '\nab', 'a.b', 'a b-c', 'x$1', '\\', '', 'K', 'ſ', 'é', 'É', 'x😀y', '\ud83d', 'aB\u212a'];
   it.each(patterns)('%s', (pattern) => {
     const flagsMatch = /^\(\?([ims]+)\)/.exec(pattern);
-    const flags = [...(flagsMatch?.[1] ?? '')].reduce(
+    const flags = Array.from(flagsMatch?.[1] ?? '').reduce(
       (bits, f) => bits | (f === 'i' ? RE2JS.CASE_INSENSITIVE : f === 'm' ? RE2JS.MULTILINE : RE2JS.DOTALL),
       0,
     );

@@ -149,8 +149,9 @@ function translate(body: string): string {
   return out;
 }
 
-const METACHARS = new Set([...'.^$*+?{}[]|()\\']);
+const METACHARS = new Set('.^$*+?{}[]|()\\');
 const ASCII_ALNUM = /^[0-9A-Za-z]$/;
+// oxlint-disable-next-line no-control-regex -- the range starts at U+0000 because it spans all of ASCII.
 const NON_ASCII = /[^\x00-\x7f]/;
 const SURROGATE = /[\ud800-\udfff]/;
 

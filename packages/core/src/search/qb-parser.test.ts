@@ -449,7 +449,7 @@ describe('qb limits and robustness', () => {
         const n = 1 + Math.floor(random() * 12);
         text = Array.from({ length: n }, () => pick(tokens)).join(random() < 0.5 ? ' ' : '');
       } else {
-        const chars = [...pick(seeds)];
+        const chars = Array.from(pick(seeds));
         const edits = 1 + Math.floor(random() * 3);
         for (let e = 0; e < edits; e++) {
           const at = Math.floor(random() * (chars.length + 1));

@@ -13,6 +13,7 @@ export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (value instanceof Date) return 'a Date';
+  // oxlint-disable-next-line typescript/no-base-to-string -- objects took the first branch; only primitives and functions reach String().
   return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
 }
 

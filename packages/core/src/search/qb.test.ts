@@ -53,7 +53,7 @@ describe('build() shape (invariant 77)', () => {
   it('returns a copy: mutating the query does not change the builder', () => {
     const b = QB.field('tags').in(['a', 'b']);
     const first = b.build();
-    (first.conditions?.[0] as DataSearchCondition).value = 'changed';
+    (first.conditions![0] as DataSearchCondition).value = 'changed';
     expect(root(b)).toStrictEqual(c('tags', 'in', ['a', 'b']));
   });
 });

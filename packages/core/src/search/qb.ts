@@ -36,7 +36,7 @@ const META_SORT_NAMES: ReadonlySet<string> = new Set(['created_time', 'updated_t
 // ---- helpers -----------------------------------------------------------------------
 
 /** Python `re.escape` (3.7+): escapes exactly the regex-special characters. */
-const PY_SPECIAL = new Set([...'()[]{}?*+-|^$\\.&~# \t\n\r\v\f']);
+const PY_SPECIAL = new Set('()[]{}?*+-|^$\\.&~# \t\n\r\v\f');
 export function escapeRegex(text: string): string {
   let out = '';
   for (const ch of text) out += PY_SPECIAL.has(ch) ? `\\${ch}` : ch;
@@ -76,7 +76,7 @@ function isFilterObject(value: unknown): value is SearchFilter {
 
 /** The filter of a combinator operand; `undefined` means "matches everything". */
 function operandFilter(value: unknown, what: string): SearchFilter | undefined {
-  if (value instanceof QueryBuilder || isQueryBuilder(value)) return (value as QueryBuilder).condition;
+  if (value instanceof QueryBuilder || isQueryBuilder(value)) return value.condition;
   if (isFilterObject(value)) return value;
   throw new QueryError(`${what} expects a query condition, got ${describe(value)}`);
 }

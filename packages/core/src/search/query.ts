@@ -177,6 +177,8 @@ export function runQuery(metas: Iterable<ResourceMeta>, query: ResourceMetaSearc
 export function countQuery(metas: Iterable<ResourceMeta>, query: ResourceMetaSearchQuery): number {
   const match = compileQuery(query);
   let n = 0;
-  forEachMatch(metas, match, () => void n++);
+  forEachMatch(metas, match, () => {
+    n++;
+  });
   return n;
 }

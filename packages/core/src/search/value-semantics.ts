@@ -27,9 +27,12 @@ export function textForm(value: unknown): string {
     default:
       if (value === null) return 'null';
       if (value instanceof Date) return isValidDate(value) ? value.toISOString() : 'null';
+      // What JSON cannot show (functions, symbols, cycles, bigints) keeps String()'s text, whatever it is.
       try {
+        // oxlint-disable-next-line typescript/no-base-to-string -- see above
         return JSON.stringify(value) ?? String(value);
       } catch {
+        // oxlint-disable-next-line typescript/no-base-to-string -- see above
         return String(value);
       }
   }

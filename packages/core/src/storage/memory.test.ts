@@ -101,7 +101,7 @@ describe('MemoryMetaStore', () => {
     read.is_deleted = true;
     (read.indexed_data as Record<string, unknown>).name = 'changed';
     const [searched] = await store.search(nameEq('a'));
-    (searched?.indexed_data as Record<string, unknown>).name = 'changed';
+    (searched!.indexed_data as Record<string, unknown>).name = 'changed';
     for (const value of await collect(store.values())) value.current_revision_id = 'x';
     expect(await store.get('a')).toEqual(meta('a'));
   });

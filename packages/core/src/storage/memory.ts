@@ -96,11 +96,11 @@ export class MemoryMetaStore implements IMetaStore {
 
   async *keys(): AsyncIterable<string> {
     // A snapshot, so deleting while iterating is safe.
-    yield* [...this.metas.keys()];
+    yield* Array.from(this.metas.keys());
   }
 
   async *values(): AsyncIterable<ResourceMeta> {
-    for (const meta of [...this.metas.values()]) yield copyMeta(meta);
+    for (const meta of Array.from(this.metas.values())) yield copyMeta(meta);
   }
 
   async size(): Promise<number> {
@@ -285,7 +285,7 @@ export class MemoryResourceStore implements IResourceStore {
   private readonly resources = new Map<string, Slot | ResourceSlots>();
 
   async *listResources(): AsyncIterable<string> {
-    yield* [...this.resources.keys()];
+    yield* Array.from(this.resources.keys());
   }
 
   async listRevisions(resourceId: string): Promise<string[]> {

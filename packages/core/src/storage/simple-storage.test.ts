@@ -64,10 +64,10 @@ class MinimalMetaStore implements IMetaStore {
     return this.metas.has(id);
   }
   async *keys() {
-    yield* [...this.metas.keys()];
+    yield* Array.from(this.metas.keys());
   }
   async *values() {
-    for (const m of [...this.metas.values()]) yield { ...m };
+    for (const m of Array.from(this.metas.values())) yield { ...m };
   }
   async size() {
     return this.metas.size;

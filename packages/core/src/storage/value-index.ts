@@ -59,7 +59,7 @@ export class ValueIndex {
       for (const meta of this.source()) {
         const data = meta.indexed_data;
         if (data !== undefined && Object.prototype.hasOwnProperty.call(data, key) && isIndexable(data[key])) {
-          add(values, data[key] as Primitive, meta.resource_id);
+          add(values, data[key], meta.resource_id);
         }
       }
       this.byKey.set(key, values);

@@ -25,7 +25,7 @@ export interface MethodSpec extends Signature {
 export type Run<T> = (target: T, args: unknown[], interp: MethodContext) => unknown;
 
 export function method<T>(on: Receiver, params: readonly string[], run: Run<T>, extra: Partial<Signature> = {}): MethodSpec {
-  return { on, params, ...extra, run: run as MethodSpec['run'] };
+  return { on, params, ...extra, run };
 }
 export const fieldMethod = (params: readonly string[], run: Run<Field>, defaults?: Record<string, unknown>): MethodSpec =>
   method('field', params, run, { defaults });
