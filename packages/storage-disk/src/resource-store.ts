@@ -277,6 +277,7 @@ export class RevisionIndex {
     // Checked and encoded up front: a bad record late in the list leaves no files behind.
     const records = items.map(({ info, data }) => encodeRevision(info, data));
     const payloads = items.map(({ data }) => (copy ? new Uint8Array(data) : data));
+    // oxlint-disable-next-line unicorn/no-new-array -- preallocated: workers fill it out of order, index by index.
     const prepared: PreparedRevision[] = new Array(items.length);
     let next = 0;
     let failure: { error: unknown } | undefined;

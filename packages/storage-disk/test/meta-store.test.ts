@@ -178,7 +178,7 @@ describe('reads and writes', () => {
   it('hands out copies: changing a returned meta changes nothing stored', async () => {
     await store.put(meta('a', { indexed_data: { tags: ['x'] } }));
     const got = (await store.get('a')) as ResourceMeta;
-    (got.indexed_data?.['tags'] as string[]).push('y');
+    (got.indexed_data!['tags'] as string[]).push('y');
     got.created_by = 'mallory';
     expect(await store.get('a')).toEqual(meta('a', { indexed_data: { tags: ['x'] } }));
   });

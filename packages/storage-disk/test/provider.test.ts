@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { SimpleStorage } from '@specstar/core/adapter';
 import { BackendConfigError } from '@specstar/core';
 import { ConfigurationError } from '@specstar/interfaces';
-import type { BackendRole, IStorage, ResourceMeta } from '@specstar/interfaces';
+import type { IStorage, ResourceMeta } from '@specstar/interfaces';
 import { DiskStorage, diskBackendProvider } from '../src';
 import { bytes, removeTempDirs, tempDir, text } from './helpers';
 
@@ -145,14 +145,14 @@ describe('diskBackendProvider', () => {
     });
 
     it('the mq role is a ConfigurationError listing the roles disk serves', () => {
-      const error = configError(() => diskBackendProvider.validate!('mq' as BackendRole, { rootdir: tempDir() }));
+      const error = configError(() => diskBackendProvider.validate!('mq', { rootdir: tempDir() }));
       expect(error).toMatchObject({ problem: 'role_not_supported', role: 'mq', provider: 'disk' });
       expect(error.message).toContain('meta, resource, blob');
     });
 
-    it('validate creates a missing rootdir', () => {
+    it('validate creates a missing rootdir', async () => {
       const rootdir = path.join(tempDir(), 'new', 'data');
-      diskBackendProvider.validate!('meta', { rootdir });
+      await diskBackendProvider.validate!('meta', { rootdir });
       expect(fs.statSync(rootdir).isDirectory()).toBe(true);
       expect(fs.readdirSync(rootdir)).toEqual([]);
     });

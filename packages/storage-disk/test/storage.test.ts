@@ -152,7 +152,7 @@ describe('DiskStorage commits', () => {
     const rejected = results.filter((r) => r.status === 'rejected');
     expect(rejected).toHaveLength(1);
     expect((rejected[0] as PromiseRejectedResult).reason).toBeInstanceOf(RevisionMismatchError);
-    const winner = results[0]!.status === 'fulfilled' ? 'a' : 'b';
+    const winner = results[0].status === 'fulfilled' ? 'a' : 'b';
     expect((await a.getMeta('r'))?.updated_by).toBe(winner);
     expect(text((await a.getRevision('r', 'r:2', null))?.data)).toBe(`by ${winner}`);
     expect(payloads(root)).toHaveLength(2);
