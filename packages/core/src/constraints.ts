@@ -1,11 +1,11 @@
 import { UniqueConstraintError, type IConstraintChecker, type IStorage, type ResourceMetaSearchQuery } from '@specstar/interfaces';
 import { isDeepStrictEqual } from 'node:util';
 
-/** A checker, or a factory the registry calls with the model's manager (core-semantics §7.2). */
+/** A checker, or a factory the registry calls with the model's manager. */
 export type ConstraintCheckerSpec<M = unknown> = IConstraintChecker | ((manager: M) => IConstraintChecker);
 
 /**
- * Unique fields checked by searching (core-semantics §7.1): the earliest live holder of a value
+ * Unique fields checked by searching: the earliest live holder of a value
  * (by updated_time) keeps it. Used for storages without `atomicUnique`, where core checks before
  * and after the write; storages with it decide inside the commit instead.
  */

@@ -59,7 +59,7 @@ export class PhaseActionHandler implements IEventHandler {
 }
 
 /**
- * The handler builder of core-semantics §7.4:
+ * The event handler builder:
  * `on(audit).before('create').do(notify).onSuccess(['update', 'modify'])`.
  * `do()` queues functions; each phase call registers one handler per queued function and clears
  * the queue. The builder *is* the list of handlers (an Array subclass), so it can be passed

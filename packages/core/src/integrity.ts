@@ -11,7 +11,7 @@ import {
 import type { ResourceManager, WriteContext } from './manager';
 import type { OnDelete, RefInfo, RefType } from './model';
 
-/** One reference field of a registered model (http-api §4.13 `GET /_relationships`). */
+/** One reference field of a registered model (as `GET /_relationships` lists it). */
 export interface Relationship {
   source: string;
   source_field: string;
@@ -40,7 +40,7 @@ export function relationshipOf(source: string, ref: RefInfo): Relationship {
   return { source, source_field: ref.field, target: ref.target, ref_type: ref.refType, on_delete: ref.onDelete, nullable: ref.nullable };
 }
 
-/** Startup checks of one model's refs (core-semantics §7.3): set_null needs a nullable field. */
+/** Startup checks of one model's refs: set_null needs a nullable field. */
 export function checkRefDeclarations(model: string, refs: readonly RefInfo[]): void {
   for (const ref of refs) {
     if (ref.onDelete === 'set_null' && !ref.nullable && !ref.isList) {
@@ -55,7 +55,7 @@ export function checkRefDeclarations(model: string, refs: readonly RefInfo[]): v
 function referrerQuery(ref: RefInfo, targetId: string, offset: number): ResourceMetaSearchQuery {
   return {
     is_deleted: false,
-    // A list ref matches by membership, a plain one by equality (port decision §7.3).
+    // A list ref matches by membership, a plain one by equality.
     data_conditions: [{ type: 'DataSearchCondition', field_path: ref.field, operator: ref.isList ? 'contains' : 'eq', value: targetId, transform: null }],
     // No sorts: ties order by resource_id, which keeps the pages stable.
     limit: REFERRER_PAGE,
@@ -108,7 +108,7 @@ export async function checkRestrict(managers: Iterable<ResourceManager>, target:
 }
 
 /**
- * The referential actions after a soft delete of `resourceId` (core-semantics §7.3): cascade
+ * The referential actions after a soft delete of `resourceId`: cascade
  * soft-deletes live referrers (which may cascade further; already-deleted ones are skipped, so
  * cycles end), set_null clears the field (or removes the id from a list) through a new revision.
  * Every action runs as the triggering user at the triggering time.

@@ -57,16 +57,16 @@ export interface SpecStarOptions {
   /** Page size of searches that do not set a limit (default 10, or SPECSTAR_DEFAULT_QUERY_LIMIT). */
   defaultQueryLimit?: number;
   /**
-   * The unified backend config (core-semantics §9): a BackendConfig, a plain object or a JSON
+   * The unified backend config: a BackendConfig, a plain object or a JSON
    * file path. `configure()` accepts every provider; the synchronous constructor cannot wait for
    * a provider whose validate() is asynchronous and says so. Exclusive with `storageFactory`.
    */
   backend?: BackendConfigValue | null;
   // Accepted names whose features arrive with later work; setting them fails loudly.
   messageQueueFactory?: unknown;
-  /** Without a permissionChecker: RBAC (strict) with this user as root (core-semantics §7.6). */
+  /** Without a permissionChecker: RBAC (strict) with this user as root. */
   admin?: string;
-  /** Checks every evented operation of every model; a model's own checker wins (§11.27). */
+  /** Checks every evented operation of every model; a model's own checker wins. */
   permissionChecker?: IPermissionChecker;
   /** Refuse writes whose resource-id refs name missing or deleted resources (InvalidReferenceError, 422). */
   validateRefs?: boolean;
@@ -99,7 +99,7 @@ export interface AddModelOptions {
   jobHandlerFactory?: unknown;
 }
 
-// Names of the internal permission models (core-semantics §11 item 44).
+// Names of the internal permission models; no user model may take them.
 const RESERVED_MODEL_NAMES: ReadonlySet<string> = new Set(['ACLPermission', 'RBACPermission']);
 
 const NOT_YET: Record<string, string> = {
@@ -250,7 +250,7 @@ export class SpecStar {
     if (this.managers.has(name)) throw new ConfigurationError(`A model named '${name}' is already registered`);
 
     const compiled = compileModel(schema);
-    // Per-model › registry › the backend's `defaults.encoding` › json (core-semantics §5.1).
+    // Per-model › registry › the backend's `defaults.encoding` › json: the most specific setting wins.
     const encoding = options.encoding ?? this.options.encoding ?? this.backend?.defaults.encoding ?? 'json';
     if (encoding !== 'json' && encoding !== 'msgpack') throw new ConfigurationError(`encoding must be 'json' or 'msgpack', got '${String(encoding)}'`);
     const indexedFields = normaliseIndexedFields(options.indexedFields ?? []);
@@ -312,7 +312,7 @@ export class SpecStar {
     return manager;
   }
 
-  /** Registry handlers, then the model's, then the permission check (user handlers run first, §11.26). */
+  /** Registry handlers, then the model's, then the permission check (so user handlers run first). */
   private handlersFor(options: AddModelOptions): IEventHandler[] {
     const handlers = [...(this.options.eventHandlers ?? []), ...(options.eventHandlers ?? [])];
     if (guards(options.permissionChecker)) this.modelHasChecker = true;
@@ -373,7 +373,7 @@ export class SpecStar {
     return dumpArchive(this.managers, writable, modelQueries).then(() => undefined);
   }
 
-  /** Loads a `.acbak` archive, streaming; returns per-model counts (core-semantics §8.3–8.5). */
+  /** Loads a `.acbak` archive, streaming; returns per-model counts. */
   load(source: ByteSource, options?: LoadArchiveOptions): Promise<Record<string, LoadStats>> {
     return loadArchive(this.managers, source, options);
   }

@@ -1,5 +1,5 @@
 /*
- * The `.acbak` bytes (core-semantics §8.1): frames built by hand from the spec's rules and
+ * The `.acbak` bytes: frames built by hand from the format's rules and
  * compared with ours byte for byte, archives assembled by hand the way Python writes them,
  * and every format error with the byte offset of the offending frame.
  */
@@ -55,7 +55,7 @@ function items() {
 
 const HEADER = [0x82, 0xa1, 0x74, 0xac, ...ascii('HeaderRecord'), 0xa7, ...ascii('version'), 0x02];
 
-describe('frames (§8.1), byte for byte', () => {
+describe('frames, byte for byte', () => {
   it('the header frame is the spec example: 00 00 00 19 82 a1 74 ac "HeaderRecord" a7 "version" 02', () => {
     const expected = Buffer.from([0x00, 0x00, 0x00, 0x19, ...HEADER]);
     expect(Buffer.from(encodeFrame({ t: 'HeaderRecord', version: 2 }))).toEqual(expected);
@@ -99,7 +99,7 @@ describe('frames (§8.1), byte for byte', () => {
     expect((error as ValidationError).issues[0]?.path).toBe('/size');
   });
 
-  it('a whole dump equals the archive assembled by hand from the §8 rules', async () => {
+  it('a whole dump equals the archive assembled by hand from the format rules', async () => {
     const spec = new SpecStar();
     const rm = spec.addModel({ title: 'Doc', type: 'object', properties: { title: { type: 'string' }, file: binary() } }, { name: 'doc' });
     const hello = new Uint8Array([0x68, 0x65, 0x6c, 0x6c, 0x6f]);
@@ -143,7 +143,7 @@ describe('frames (§8.1), byte for byte', () => {
   });
 });
 
-describe('archives written by Python (assembled by hand from §8)', () => {
+describe('archives written by Python (assembled by hand from the format rules)', () => {
   // Python writes every meta first, then every revision; stored data is JSON text.
   const info = (id: string, n: number, parent: string | null, time: Date) => ({
     uid: `00000000-0000-4000-8000-00000000000${n}`,
@@ -239,7 +239,7 @@ describe('archives written by Python (assembled by hand from §8)', () => {
   });
 });
 
-describe('format errors (§8.3, invariant 110): ArchiveFormatError at the offending frame', () => {
+describe('format errors: ArchiveFormatError at the offending frame', () => {
   const header = frame({ t: 'HeaderRecord', version: 2 });
   const start = frame({ t: 'ModelStartRecord', model_name: 'item' });
   const end = frame({ t: 'ModelEndRecord', model_name: 'item' });

@@ -1,6 +1,5 @@
 /*
- * Dump and load behaviour (core-semantics §8, §11 items 38–42, invariants 106–111): round
- * trips, OnDuplicate, events, blobs, streaming (backpressure, spilling sections to disk).
+ * Dump and load behaviour: round trips, OnDuplicate, events, blobs, streaming (backpressure, spilling sections to disk).
  */
 import {
   ArchiveFormatError,
@@ -218,7 +217,7 @@ describe('round trip (invariants 107, 111)', () => {
     expect((await dumpBytes(target.spec)).equals(bytes)).toBe(true);
   });
 
-  it('blobs are put under their archived file_id, including custom keys (§11.40)', async () => {
+  it('blobs are put under their archived file_id, including custom keys', async () => {
     const source = registry();
     await source.doc.blobStore!.put(Buffer.from('custom'), { key: 'avatar-7', contentType: 'text/plain' });
     await source.doc.create({ title: 'c', file: { file_id: 'avatar-7' } }, { resourceId: 'doc:c', user: 'u', now: T0 });
@@ -243,7 +242,7 @@ describe('round trip (invariants 107, 111)', () => {
     expect((await target.rm.get('item:m')).data).toEqual({ name: 'm', value: 2 });
   });
 
-  it('an encoding mismatch fails loudly before anything of the section is written (§11.39)', async () => {
+  it('an encoding mismatch fails loudly before anything of the section is written', async () => {
     const source = registry();
     await source.item.create({ name: 'j' }, { resourceId: 'item:j', user: 'u', now: T0 });
     const target = new SpecStar({ encoding: 'msgpack' });
@@ -257,7 +256,7 @@ describe('round trip (invariants 107, 111)', () => {
   });
 });
 
-describe('OnDuplicate (§8.4, invariants 108–109)', () => {
+describe('OnDuplicate', () => {
   async function setup() {
     const source = registry();
     await source.item.create({ name: 'archived' }, { resourceId: 'item:dup', user: 'arch', now: T0 });
@@ -287,7 +286,7 @@ describe('OnDuplicate (§8.4, invariants 108–109)', () => {
     expect((await target.item.get('item:new')).data).toEqual({ name: 'fresh', value: 0 });
   });
 
-  it('raise_error throws DuplicateResourceError and writes nothing of the section; earlier sections stay (§11.42)', async () => {
+  it('raise_error throws DuplicateResourceError and writes nothing of the section; earlier sections stay', async () => {
     const { bytes, target, source } = await setup();
     // Two sections: doc (loads), then item (duplicate).
     await source.doc.create({ title: 'first' }, { resourceId: 'doc:first', user: 'u', now: T0 });
@@ -338,7 +337,7 @@ describe('OnDuplicate (§8.4, invariants 108–109)', () => {
   });
 });
 
-describe('manager-level load (§8.5)', () => {
+describe('manager-level load', () => {
   async function recordsFrom(rm: ResourceManager) {
     const records = await all(dumpModel(rm));
     return {
@@ -388,7 +387,7 @@ describe('manager-level load (§8.5)', () => {
   });
 });
 
-describe('events (§8.2 port decision, §11.38)', () => {
+describe('events', () => {
   it('dump: BeforeDump before the first record, OnSuccessDump and AfterDump at exhaustion', async () => {
     const seen: string[] = [];
     const spec = new SpecStar({ eventHandlers: [new RecordingHandler((c) => {

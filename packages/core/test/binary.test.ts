@@ -5,7 +5,7 @@ import { alice, bob } from './fixtures';
 import { rejection } from './catch-error';
 
 /**
- * Binary fields through the engine (core-semantics §6, invariants 102–105): blobs are uploaded
+ * Binary fields through the engine: blobs are uploaded
  * by every write that carries data, and only the descriptor is persisted.
  */
 

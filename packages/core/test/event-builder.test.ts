@@ -7,7 +7,7 @@ function itemWith(handlers: IEventHandler[]) {
   return new SpecStar().addModel<{ name: string; value: number }>({ ...ItemSchema }, { name: 'item', eventHandlers: handlers });
 }
 
-describe('event handler builder (core-semantics §7.4)', () => {
+describe('event handler builder', () => {
   it('a handler registered with .before(ResourceAction.create) is not invoked for get or for after-create (invariant 47)', async () => {
     const seen: string[] = [];
     const rm = itemWith(on((ctx) => void seen.push(ctx.context_type)).before(ResourceAction.create));

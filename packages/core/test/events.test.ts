@@ -7,7 +7,7 @@ function withHandler(handler: RecordingHandler) {
   return spec.addModel<{ name: string; value: number }>({ ...ItemSchema }, { name: 'item' });
 }
 
-describe('events (core-semantics §2.3, §7.4)', () => {
+describe('events', () => {
   it('create fires BeforeCreate, OnSuccessCreate, AfterCreate in order with action 1 (invariant 41)', async () => {
     const handler = new RecordingHandler();
     const rm = withHandler(handler);

@@ -2,7 +2,7 @@ import type { EventContext, IEventHandler } from '@specstar/interfaces';
 import { ITEM_SCHEMA } from '@specstar/testkit';
 import { SpecStar, type SpecStarOptions } from '../src';
 
-/** The conformance model of core-semantics §12: Item{name, value = 0}, shared with the testkit. */
+/** The conformance model: Item{name, value = 0}, shared with the testkit. */
 export const ItemSchema = ITEM_SCHEMA;
 
 export const T0 = new Date('2025-01-01T00:00:00.000Z');

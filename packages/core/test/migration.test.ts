@@ -30,7 +30,7 @@ async function seedV1() {
   return { v1, v2, id: info.resource_id };
 }
 
-describe('migrations through the manager (core-semantics §2.4.15, invariants 98–101)', () => {
+describe('migrations through the manager', () => {
   it('migrate of the current revision converts data, stamps versions, re-indexes, keeps timestamps (99)', async () => {
     const { v2, id } = await seedV1();
     const before = await v2.getMeta(id);

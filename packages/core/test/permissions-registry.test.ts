@@ -1,5 +1,5 @@
 /**
- * Registry wiring of permissions (core-semantics §7.6, §11.27, invariant 54): `admin` without a
+ * Registry wiring of permissions: `admin` without a
  * checker installs RBAC with that root user; a per-model checker wins over the registry's.
  */
 import { PermissionDeniedError, PermissionResult, type IPermissionChecker, type IStorageFactory } from '@specstar/interfaces';
@@ -61,7 +61,7 @@ describe('registry permissions', () => {
     expect(await rm.count({})).toBe(1);
   });
 
-  it('a per-model permissionChecker wins over the registry one (§11.27)', async () => {
+  it('a per-model permissionChecker wins over the registry one', async () => {
     const spec = new SpecStar({ permissionChecker: new AllowAll() });
     const guarded = item(spec, { permissionChecker: new RootOnly('boss') });
     const open = spec.addModel<Item>({ ...ItemSchema }, { name: 'open' });

@@ -71,7 +71,7 @@ async function snapshot(rm: ResourceManager<Item>) {
 /** Allows alice everything and denies everyone else. */
 const aliceOnly = new ConditionalPermissionChecker().addCondition((ctx) => (ctx.user === 'alice' ? allow : deny));
 
-describe('permission handler on a manager (core-semantics §7.6)', () => {
+describe('permission handler on a manager', () => {
   it('a checker answering not_applicable makes the operation raise PermissionDeniedError (invariant 48)', async () => {
     const rm = guarded({ checkPermission: () => not_applicable });
     const error = await denied(rm.create({ name: 'a' }, { user: 'alice', now: T0 }));
@@ -125,7 +125,7 @@ describe('permission handler on a manager (core-semantics §7.6)', () => {
     });
   });
 
-  it('user event handlers registered earlier run before the permission check (§11.26)', async () => {
+  it('user event handlers registered earlier run before the permission check', async () => {
     const recorder = new RecordingHandler();
     const rm = new SpecStar().addModel<Item>({ ...ItemSchema }, { name: 'item', eventHandlers: [recorder] });
     rm.addEventHandler(permissionHandler(aliceOnly));
@@ -357,7 +357,7 @@ describe('ACLPermissionChecker', () => {
     expect(await acl.resourceManager.count({})).toBe(0);
   });
 
-  it('reads effect from the rule data: a deny rule written through the manager denies (§11.28)', async () => {
+  it('reads effect from the rule data: a deny rule written through the manager denies', async () => {
     const { acl, rm } = await aclSetup(PermissionPolicy.default_allow);
     await acl.resourceManager.create({ subject: 'alice', object: 'item', action: ResourceAction.create, effect: 'deny' }, root);
     await denied(rm.create({ name: 'a' }, { user: 'alice', now: T1 }));

@@ -23,7 +23,7 @@ async function* dumpedMetas(rm: ResourceManager, query: ResourceMetaSearchQuery 
     yield* rm.storage.iterMetas();
     return;
   }
-  // The query's own paging is overridden (§8.2); we page ourselves so no more than a page of
+  // The query's own limit and offset are ignored (every match is dumped); we page ourselves so no more than a page of
   // metas is held. Ties order by resource_id, so pages are stable while nothing is written.
   for (let offset = 0; ; offset += QUERY_PAGE) {
     const page = await rm.storage.search({ ...query, limit: QUERY_PAGE, offset });
@@ -57,7 +57,7 @@ async function* produce(rm: ResourceManager, query: ResourceMetaSearchQuery | un
         try {
           collectFileIds(rm.decodeData(stored.data), fileIds);
         } catch {
-          // An undecodable revision references nothing (§8.2); its bytes are still dumped.
+          // An undecodable revision references no blob; its bytes are still dumped.
         }
       }
       yield { t: 'RevisionRecord', data: encodeRevisionPayload(stored.info, stored.data) };
@@ -85,7 +85,7 @@ async function* produce(rm: ResourceManager, query: ResourceMetaSearchQuery | un
 }
 
 /**
- * The records of one model (§8.2): per resource a MetaRecord followed by every stored revision
+ * The records of one model: per resource a MetaRecord followed by every stored revision
  * record, then one BlobRecord per distinct referenced blob. With a query only its matches are
  * dumped (its limit/offset ignored); without one, every resource including soft-deleted ones.
  * Events: BeforeDump when the stream is created (before the first record), OnSuccessDump and
@@ -194,7 +194,7 @@ class FrameWriter {
 }
 
 /**
- * Writes a whole archive (§8.2): Header, then per model ModelStart, the model's records,
+ * Writes a whole archive: Header, then per model ModelStart, the model's records,
  * ModelEnd, then Eof. Models in registration order, or those of `modelQueries` in its key
  * order (a null query = every resource). Unknown names are refused before anything is written.
  * Honors backpressure; the destination is not ended (the caller owns it).

@@ -1,4 +1,4 @@
-/** The `.acbak` dump/load archive (core-semantics §8). */
+/** The `.acbak` dump/load archive. */
 export {
   ARCHIVE_VERSION,
   MAX_FRAME_LENGTH,

@@ -70,7 +70,7 @@ function checkFileId(rm: ResourceManager, fileId: string, position: number | und
 }
 
 /**
- * §11.39: raw_data is stored verbatim, so it must be in the target model's encoding. Data the
+ * raw_data is stored verbatim, so it must be in the target model's encoding. Data the
  * model's codec cannot decode (JSON archived, msgpack model, or the reverse) is refused.
  */
 function checkEncoding(rm: ResourceManager, revision: StoredRevision, position: number | undefined): void {
@@ -113,7 +113,7 @@ class Bits {
 }
 
 /**
- * Loads one section (§8.5) in three passes over its records, so nothing is written unless the
+ * Loads one section in three passes over its records, so nothing is written unless the
  * whole section is valid and, under raise_error, free of existing ids:
  *   1. decode and check everything (ids, file ids, encoding) and decide every meta;
  *   2. write blobs and revisions (under skip, none of a resource that already existed);
@@ -182,7 +182,7 @@ async function loadSection(rm: ResourceManager, entries: SectionSource, onDuplic
         revisions.push(decodeRevisionPayload(record.data, rm.name, position));
         if (revisions.length >= BATCH) await saveRevisions();
       } else if (record.t === 'BlobRecord' && blobStore) {
-        // Always, even for skipped resources; the archived id is kept as the key (§11.40).
+        // Always, even for skipped resources; the archived id is kept as the key.
         await blobStore.put(record.blob_data, { key: record.file_id, ...(record.content_type !== '' && { contentType: record.content_type }) });
       }
     }
@@ -216,7 +216,7 @@ function asRecord<T extends SectionRecord['t']>(value: unknown, t: T, argument: 
 }
 
 /**
- * Manager-level bulk load (§8.5): metas (MetaRecords or their data bytes), revisions
+ * Manager-level bulk load: metas (MetaRecords or their data bytes), revisions
  * (RevisionRecords or their data bytes) and blobs, with one Load event set
  * (`record_type: 'bulk'`). Nothing is written when a record is malformed, or under
  * `raise_error` (the default here) when any meta's id exists.
@@ -245,8 +245,8 @@ export function loadRecordsBulk(
 }
 
 /**
- * Applies one Meta, Revision or Blob record with the rules of §8.5; returns false only for a
- * skipped meta. Fires Load events with `record_type` = the record's type.
+ * Applies one Meta, Revision or Blob record (on_duplicate decides for an existing id);
+ * returns false only for a skipped meta. Fires Load events with `record_type` = the record's type.
  */
 export async function loadRecord(rm: ResourceManager, record: ArchiveRecord, onDuplicate: OnDuplicate = 'raise_error'): Promise<boolean> {
   const mode = checkOnDuplicate(onDuplicate);
@@ -308,7 +308,7 @@ interface OpenSection {
 }
 
 /**
- * Loads an archive (§8.3) into registered models; returns LoadStats per model section found
+ * Loads an archive into registered models; returns LoadStats per model section found
  * (accumulated when a model has several sections). Streams: a section's records are held (in
  * memory up to a bound, then in a temporary file) only until its ModelEndRecord, then written
  * through the bulk load. A format error (bad header or version, unknown model, record outside a

@@ -2,7 +2,7 @@ import { ArchiveFormatError, ValidationError, type LoadStats } from '@specstar/i
 import { createPackr } from '../codec';
 import { MsgpackBuilder } from './msgpack';
 
-/** The `.acbak` format version this module writes and reads (core-semantics §8.1). */
+/** The `.acbak` format version this module writes and reads. */
 export const ARCHIVE_VERSION = 2;
 
 /** Frames longer than this are refused as corrupt instead of being buffered. */
@@ -97,7 +97,7 @@ function needInt(record: object, field: string): number {
   return value;
 }
 
-/** The payload of a record: a msgpack map, `t` first, the other keys in §8.1 order. */
+/** The payload of a record: a msgpack map, `t` first, the other keys in the format's fixed order (as listed below). */
 export function encodePayload(record: ArchiveRecord): MsgpackBuilder {
   const b = new MsgpackBuilder();
   switch (record.t) {

@@ -42,7 +42,7 @@ const SEED_CONFIG = {
 } as const;
 
 describe('BackendConfig defaults', () => {
-  it('fills every default (core-semantics §9.1)', () => {
+  it('fills every default', () => {
     const config = new BackendConfig();
     expect(config.version).toBe(1);
     expect(config.defaults).toEqual({ encoding: 'json', table_prefix: '', blob_prefix: 'blobs/', upload_method: 'proxy', presigned_url_expiry: 3600 });

@@ -33,7 +33,7 @@ afterEach(() => {
 });
 
 describe('the provider registry', () => {
-  it('knows the built-in and on-demand types with their roles and packages (core-semantics §9.4)', () => {
+  it('knows the built-in and on-demand types with their roles and packages', () => {
     expect(knownProviderTypes()).toEqual(['celery', 'disk', 'memory', 'postgres', 'rabbitmq', 's3', 'simple']);
     expect(KNOWN_PROVIDER_TYPES.disk).toMatchObject({ roles: ['meta', 'resource', 'blob'], package: '@specstar/storage-disk', requiredOptions: [['rootdir']] });
     expect(KNOWN_PROVIDER_TYPES.postgres).toMatchObject({ roles: ['meta', 'resource'], package: '@specstar/storage-postgres', requiredOptions: [['dsn', 'connection_string']] });

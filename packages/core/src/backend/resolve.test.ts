@@ -98,7 +98,7 @@ function loaderOf(packages: Record<string, unknown>): PackageLoader & { requeste
   return Object.assign(load, { requested });
 }
 
-describe('resolving options (core-semantics §9.3)', () => {
+describe('resolving options', () => {
   it('overlays binding options on connection options (invariant 112)', async () => {
     const { provider, calls } = fakeProvider('fake');
     register(provider);

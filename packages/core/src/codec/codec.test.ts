@@ -24,7 +24,7 @@ const item: JsonSchema = {
 describe('json codec: canonical bytes', () => {
   const codec = createDataCodec('json', item);
 
-  it('writes the reference example of core-semantics §5.2', () => {
+  it('writes the reference example of the spec', () => {
     const bytes = codec.encode({ when: '2025-01-01T00:00:00Z', value: 1, name: 'a' });
     expect(text(bytes)).toBe('{"name":"a","value":1,"when":"2025-01-01T00:00:00Z"}');
     expect(dataHash(bytes)).toBe('xxh3_128:b1b60c546b0a1c254f8d63154978dc77');

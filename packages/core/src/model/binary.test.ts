@@ -6,7 +6,7 @@ import { binary } from './markers';
 import { compileModel, type JsonSchema } from './model';
 import { rejection } from '../../test/catch-error';
 
-const HELLO_ID = 'b5e9c1ad071b3e7fc779cfaa5e523818'; // XXH3-128("hello"), core-semantics §1.5
+const HELLO_ID = 'b5e9c1ad071b3e7fc779cfaa5e523818'; // XXH3-128("hello") as hex: the content id of a blob
 const EMPTY_ID = '99aa06d3014798d86001c324468d497f'; // XXH3-128("")
 const bytes = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'utf8'));
 const HELLO_B64 = Buffer.from('hello').toString('base64');
@@ -18,7 +18,7 @@ class RecordingBlobStore implements IBlobStore {
   readonly gets: string[] = [];
   readonly slow = new Set<string>();
 
-  /** A content sniffer's guess (§6.3), used when the caller gives no content type. */
+  /** A content sniffer's guess, used when the caller gives no content type. */
   sniffed: string | undefined;
 
   put(data: Uint8Array, options: BlobPutOptions = {}): Promise<Binary> {

@@ -95,7 +95,7 @@ describe('jobSchema', () => {
     expect(compileModel(job).isJob).toBe(true);
   });
 
-  it('fills the job defaults of jobs-and-actions §1.1, in declaration order', () => {
+  it('fills the job defaults, in declaration order', () => {
     const prepared = compileModel(job).prepare({ payload: { to: 'a@b' } });
     expect(prepared).toEqual({
       payload: { to: 'a@b' },

@@ -1,7 +1,7 @@
 import { ConfigurationError } from '@specstar/interfaces';
 import type { JsonSchema } from './model';
 
-/** How a model's name is derived from its schema title (core-semantics §9.6). */
+/** How a model's name is derived from its schema title. */
 export type ModelNaming = 'same' | 'pascal' | 'camel' | 'snake' | 'kebab' | ((name: string) => string);
 
 /**

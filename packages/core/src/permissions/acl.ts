@@ -18,7 +18,7 @@ export const ACLPermissionSchema: JsonSchema = {
 };
 
 /**
- * Access-control lists (core-semantics §7.6): rules stored as resources of the internal model
+ * Access-control lists: rules stored as resources of the internal model
  * `ACLPermission`, which only the root user may edit. The root user is always allowed; other
  * users get what their rules for the model (or `'*'`) say, combined per the policy.
  */

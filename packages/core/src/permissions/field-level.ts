@@ -48,7 +48,7 @@ function patchFields(patch: unknown): string[] | undefined {
 }
 
 /**
- * Limits which top-level fields a user may write (core-semantics §7.6). Only update, patch and
+ * Limits which top-level fields a user may write. Only update, patch and
  * modify are judged (modify too, so in-place edits cannot bypass the limit): no fields →
  * not_applicable; every field allowed for the user (or one of its roles) → allow; else deny.
  * A root-level patch (`path: ""`) touches the field `''`, which only `'*'` allows.

@@ -1,7 +1,7 @@
 import { ConfigurationError, PermissionDeniedError, PermissionResult, type EventContext, type IEventHandler, type IPermissionChecker } from '@specstar/interfaces';
 
 /**
- * Wraps a checker as the handler a manager runs (core-semantics §7.6): every action, phase
+ * Wraps a checker as the handler a manager runs: every action, phase
  * `before`; any result other than `allow` (not_applicable included) throws
  * PermissionDeniedError naming the user, the action and the resource.
  */

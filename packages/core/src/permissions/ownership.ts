@@ -6,7 +6,7 @@ import { toActionSet, type ActionsInput } from '../event-builder';
  * read, patch, update, modify and the lifecycle actions); denies everyone else. Actions outside
  * the set and contexts without `resource_id` (create, search) are not_applicable.
  *
- * The meta is read from the manager's storage, unchecked and un-evented (core-semantics §11.31):
+ * The meta is read from the manager's storage, unchecked and un-evented:
  * an evented getMeta would re-enter this very check when it guards the same manager.
  */
 export class ResourceOwnershipChecker implements IPermissionChecker {

@@ -1,7 +1,7 @@
 import { ConfigurationError, PermissionResult } from '@specstar/interfaces';
 
 /**
- * How ACL/RBAC combine matching rules (core-semantics §7.6). Bit flags:
+ * How ACL/RBAC combine matching rules. Bit flags:
  * `deny_overrides` — a matching deny rule decides at once; `allow_overrides` — a matching allow
  * rule decides at once; `default_allow` / `default_deny` — the answer when no rule decides.
  */

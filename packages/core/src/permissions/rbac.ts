@@ -50,11 +50,11 @@ export interface RoleMembershipInput {
 }
 
 /**
- * Role-based access control (core-semantics §7.6). Principals are users and groups; a
+ * Role-based access control. Principals are users and groups; a
  * RoleMembership makes its subject inherit the rules of the group (transitively). The check walks
  * depth first from the user: each principal's own rules (the ACL check) decide when they match,
  * so a rule on the user beats its groups' rules; otherwise its groups are visited, lowest
- * `order` first. Each principal is visited once, so membership cycles terminate (§11.30).
+ * `order` first. Each principal is visited once, so membership cycles terminate.
  * Reaching the root user as a group allows.
  */
 export class RBACPermissionChecker implements IPermissionChecker {

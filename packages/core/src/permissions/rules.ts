@@ -62,12 +62,12 @@ export function byOrder(a: StoredEntry<{ order?: number }>, b: StoredEntry<{ ord
 }
 
 /**
- * The ACL check of one principal (core-semantics §7.6): for the model itself, then `'*'`, the
+ * The ACL check of one principal: for the model itself, then `'*'`, the
  * rules of `principal` whose action set holds the context's action, by order. Under
  * deny_overrides a deny decides at once, under allow_overrides an allow does; otherwise after
  * both objects any deny → deny, any allow → allow, else the policy default (not_applicable
- * while more checks follow). The effect is read from the rule data (§11.28) and the action set
- * is matched here, not in the store (§11.29).
+ * while more checks follow). The effect is read from the rule data (not the rule's id or
+ * name) and the action set is matched here, not in the store.
  */
 export async function evaluateRules(
   model: InternalModel<PermissionRule>,

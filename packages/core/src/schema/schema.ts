@@ -1,6 +1,6 @@
 /**
- * `Schema`: a model's target schema version, an optional validator and a migration graph
- * (core-semantics §4). Steps form chains; `plus` starts a parallel chain. Paths are found
+ * `Schema`: a model's target schema version, an optional validator and a migration graph.
+ * Steps form chains; `plus` starts a parallel chain. Paths are found
  * breadth-first over literal and regex edges, in declaration order, and cached.
  */
 import { ConfigurationError, MigrationError, ValidationError } from '@specstar/interfaces';

@@ -54,7 +54,7 @@ const TRUE = cond('one', 'eq', 1);
 const FALSE = cond('one', 'eq', 2);
 const UNKNOWN = cond('missing', 'eq', 1);
 
-describe('three-valued logic (core-semantics §3.5)', () => {
+describe('three-valued logic', () => {
   it.each<[string, SearchFilter, boolean | null]>([
     ['missing == 1 is unknown', cond('missing', 'eq', 1), null],
     ['not(missing == 1) is unknown', not(cond('missing', 'eq', 1)), null],
@@ -112,7 +112,7 @@ describe('three-valued logic (core-semantics §3.5)', () => {
   });
 });
 
-describe('operators (core-semantics §3.4)', () => {
+describe('operators', () => {
   const m = meta('op:1', {
     n: 10,
     f: 2.5,
@@ -265,7 +265,7 @@ describe('operators (core-semantics §3.4)', () => {
   });
 });
 
-describe('field resolution (core-semantics §3.3)', () => {
+describe('field resolution', () => {
   const m = meta(
     'res:1',
     { created_by: 'data-bob', city: 'Paris', constructor: 'own', 'user.name': 'flat' },
@@ -343,7 +343,7 @@ describe('field resolution (core-semantics §3.3)', () => {
   });
 });
 
-describe('query criteria (core-semantics §3.1)', () => {
+describe('query criteria', () => {
   const live = meta('a:1', { v: 1 }, { created_by: 'alice', updated_by: 'carol' });
   const deleted = meta('a:2', { v: 2 }, { created_by: 'bob', updated_by: 'bob', is_deleted: true });
 
@@ -381,7 +381,7 @@ describe('query criteria (core-semantics §3.1)', () => {
   });
 });
 
-describe('sorting, paging and counting (core-semantics §3.7, §3.8)', () => {
+describe('sorting, paging and counting', () => {
   const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
   const metas = [
     meta('s:c', { score: 2, label: 'b' }, { created_time: at(3) }),

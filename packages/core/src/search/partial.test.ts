@@ -15,7 +15,7 @@ const doc = {
   when: new Date('2025-01-01T00:00:00Z'),
 };
 
-describe('projectPartial (core-semantics §2.4.6)', () => {
+describe('projectPartial', () => {
   it.each<[string, string[], Record<string, unknown>]>([
     ['a field', ['name'], { name: 'box' }],
     ['leading slash is optional', ['/name'], { name: 'box' }],

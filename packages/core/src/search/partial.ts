@@ -1,5 +1,5 @@
 /**
- * Partial projection (core-semantics §2.4.6): keep only the requested branches of a value.
+ * Partial projection: keep only the requested branches of a value.
  *
  * Paths are `/`-separated (leading `/` optional, empty segments ignored). On a map a segment
  * is a key; on a list it is an index (negative counts from the end), `-` (every element) or a
