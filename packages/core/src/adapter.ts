@@ -19,7 +19,7 @@ export { assertValidModelName } from './model';
 export { encodeRecord, decodeMeta, decodeInfo, type RecordKind, type EncodingName } from './codec';
 export { parseInstant, formatInstant, toInstant } from './codec';
 export { createPackr, isBytes, xxh3Hex, bytesToBase64, base64ToBytes } from './codec';
-export { infoRecord, metaRecord } from './records';
+export { infoRecord, metaRecord } from './record-shapes';
 
 // Value predicates the evaluator uses (SQL translators need the same truthiness).
 export { isPlainObject, pyTruthy } from './value-predicates';

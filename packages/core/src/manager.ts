@@ -11,7 +11,7 @@ import {
 } from '@specstar/interfaces';
 import { dataHash } from './codec';
 import { type OperationContext, runInScope, type ScopeValues } from './context';
-import { infoRecord, metaRecord } from './records';
+import { infoRecord, metaRecord } from './record-shapes';
 import { newUuid } from './ids';
 import { runCheckers } from './constraints';
 import { restoreBinaries } from './model';

@@ -7,7 +7,7 @@
  */
 import type { ResourceManager } from '../manager';
 import { collectFileIds, type BlobWriteGuard } from '../model';
-import type { BlobRecord } from './records';
+import type { BlobRecord } from './archive-records';
 
 function sameBytes(a: Uint8Array | undefined, b: Uint8Array): boolean {
   return a !== undefined && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));

@@ -3,7 +3,7 @@ import { isBytes } from '../codec';
 import type { ResourceManager } from '../manager';
 import type { QueryInput } from '../search';
 import { encodeMetaPayload, encodeRevisionPayload } from './payloads';
-import { ARCHIVE_VERSION, encodeFrame, type ArchiveRecord, type BlobRecord } from './records';
+import { ARCHIVE_VERSION, encodeFrame, type ArchiveRecord, type BlobRecord } from './archive-records';
 
 /** Metas fetched per search page when a dump is filtered by a query. */
 const QUERY_PAGE = 1000;

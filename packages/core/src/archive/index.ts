@@ -16,7 +16,7 @@ export {
   type ModelStartRecord,
   type OnDuplicate,
   type RevisionRecord,
-} from './records';
+} from './archive-records';
 export { readArchiveRecords, type ByteSource } from './reader';
 export { ArchiveLimitError, DEFAULT_FRAME_MEMORY_BYTES, DEFAULT_MAX_FRAME_SIZE, type ArchiveLimit } from './limits';
 export { decodeMetaPayload, decodeRevisionPayload, encodeMetaPayload, encodeRevisionPayload } from './payloads';

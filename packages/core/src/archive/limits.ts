@@ -1,7 +1,7 @@
 /** What load accepts by size: the limits, their error, and how a frame too large to hold in memory is judged. */
 import { ArchiveFormatError, ValidationError } from '@specstar/interfaces';
 import type { ByteReader, PendingFrame } from './reader';
-import { MAX_FRAME_LENGTH, leadingRecordType } from './records';
+import { MAX_FRAME_LENGTH, leadingRecordType } from './archive-records';
 
 /** Largest frame `load` accepts by default: the format's own cap (larger is corrupt). */
 export const DEFAULT_MAX_FRAME_SIZE = MAX_FRAME_LENGTH;

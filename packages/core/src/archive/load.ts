@@ -23,7 +23,7 @@ import {
   type MetaRecord,
   type OnDuplicate,
   type RevisionRecord,
-} from './records';
+} from './archive-records';
 import { DEFAULT_SECTION_MEMORY_BYTES, SectionSpool } from './spool';
 import { SectionBlobCheck, checkBlobRecord, referencedFileIds } from './blob-checks';
 

@@ -1,6 +1,6 @@
 import { ArchiveFormatError, type ResourceMeta, type RevisionInfo, type StoredRevision } from '@specstar/interfaces';
 import { base64ToBytes, createPackr, decodeInfo, decodeMeta, encodeRecord } from '../codec';
-import { infoRecord, metaRecord } from '../records';
+import { infoRecord, metaRecord } from '../record-shapes';
 import { MsgpackBuilder } from './msgpack';
 
 /*

@@ -1,6 +1,6 @@
 import { ArchiveFormatError } from '@specstar/interfaces';
 import { ArchiveLimitError, DEFAULT_MAX_FRAME_SIZE, checkFrameSize } from './limits';
-import { FRAME_HEADER_BYTES, MAX_FRAME_LENGTH, decodePayload, type ArchiveRecord } from './records';
+import { FRAME_HEADER_BYTES, MAX_FRAME_LENGTH, decodePayload, type ArchiveRecord } from './archive-records';
 
 export type ByteSource = AsyncIterable<Uint8Array> | NodeJS.ReadableStream;
 

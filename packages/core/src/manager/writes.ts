@@ -11,7 +11,7 @@ import {
   type StorageWrite,
 } from '@specstar/interfaces';
 import type { OperationContext } from '../context';
-import { infoRecord } from '../records';
+import { infoRecord } from '../record-shapes';
 import { checkResourceId, newUuid } from '../ids';
 import { anyRelevantChange, runCheckers } from '../constraints';
 import { applyJsonPatch, applyMergePatch } from '../patch';
@@ -91,7 +91,7 @@ export class ManagerWrites<T = unknown> extends ManagerReads<T> {
     const user = op.user;
     const now = op.now;
     const revisionId = `${resourceId}:1`;
-    // Both literals list their fields in the canonical order of records.ts (one hidden class).
+    // Both literals list their fields in the canonical order of record-shapes.ts (one hidden class).
     const info: RevisionInfo = {
       uid: newUuid(),
       resource_id: resourceId,

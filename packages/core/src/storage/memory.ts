@@ -25,7 +25,7 @@ import type {
 } from '@specstar/interfaces';
 import { xxh3Hex } from '../codec';
 import { countQuery, runQuery } from '../search';
-import { infoRecord, metaRecord } from '../records';
+import { infoRecord, metaRecord } from '../record-shapes';
 import { SimpleStorage } from './simple-storage';
 import { ValueIndex } from './value-index';
 import { findUniqueViolation, holdsValue } from './unique';

@@ -1,7 +1,7 @@
 import type { ResourceMeta, RevisionInfo } from '@specstar/interfaces';
 import { ValidationError } from '@specstar/interfaces';
 import { Packr, unpack } from 'msgpackr';
-import { decodeInfo, decodeMeta, encodeRecord } from './records';
+import { decodeInfo, decodeMeta, encodeRecord } from './record-codec';
 import { parseInstant } from './instants';
 import { catchError } from '../../test/catch-error';
 
