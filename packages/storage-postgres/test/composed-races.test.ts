@@ -87,7 +87,7 @@ describe.each(COMPOSITIONS.map((c) => [c]))(`%s, ${PROCESSES} processes`, (compo
             offset: 0,
           });
           // What a reader sees: the winner only; a loser's payload has no meta pointing at it.
-          if (winners.length !== 1 || holders.map((m) => m.resource_id).join() !== winners[0]) failures.push(`round ${round}: winners ${winners}, holders ${holders.map((m) => m.resource_id)}`);
+          if (winners.length !== 1 || holders.map((m) => m.resource_id).join() !== winners[0]) failures.push(`round ${round}: winners ${winners.join()}, holders ${holders.map((m) => m.resource_id).join()}`);
           for (const loser of outcomes.filter((o) => 'refused' in o)) if (loser['refused'] !== winners[0]) failures.push(`round ${round}: refused by ${String(loser['refused'])}`);
           expect(await after.tallies.count({ is_deleted: false })).toBe(1 + holders.length);
           expect((await after.tallies.get(holders[0]!.resource_id)).data).toEqual({ name: 'taken', count: 0 });
