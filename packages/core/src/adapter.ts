@@ -12,13 +12,14 @@ export { SimpleStorage, MemoryBlobStore, MemoryMetaStore, MemoryResourceStore, M
 export { expectationRefusal, findUniqueViolation, holdsValue, uniqueClaims, type UniqueClaim, type UniqueClaimant } from './storage';
 
 // Ids a store turns into paths or keys.
+export { checkResourceIdArgument } from './storage';
 export { FILE_ID_PATTERN, assertValidFileId, checkBlobPut } from './storage';
 export { assertValidModelName } from './model';
 
 // Records, instants, bytes and hashes.
 export { encodeRecord, decodeMeta, decodeInfo, type RecordKind, type EncodingName } from './codec';
 export { parseInstant, formatInstant, toInstant } from './codec';
-export { createPackr, isBytes, xxh3Hex, bytesToBase64, base64ToBytes } from './codec';
+export { asBuffer, createPackr, isBytes, xxh3Hex, bytesToBase64, base64ToBytes } from './codec';
 export { infoRecord, metaRecord } from './record-shapes';
 
 // Value predicates the evaluator uses (SQL translators need the same truthiness).
@@ -44,6 +45,11 @@ export {
   pageBounds,
   queryInstant,
   sortKey,
+  // Operand coercions and predicates, so a translator coerces exactly as the evaluator does.
+  dataOperand,
+  instantOperand,
+  isPrimitive,
+  isValidDate,
 } from './search';
 
 // Archive frames, for tools and stores that read or write `.acbak` directly.

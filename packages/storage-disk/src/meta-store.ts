@@ -18,7 +18,7 @@ import {
   type ResourceMeta,
   type ResourceMetaSearchQuery,
 } from '@specstar/interfaces';
-import { decodeMeta, encodeRecord } from '@specstar/core/adapter';
+import { asBuffer, checkResourceIdArgument, decodeMeta, encodeRecord } from '@specstar/core/adapter';
 import { SqliteMetaCommitter } from './meta-commit';
 import {
   DATA_COLUMN,
@@ -53,19 +53,6 @@ const INDEXED_DATA_FROM_RECORD = `jsonb_extract(CAST(@record AS TEXT), '$.indexe
 function isSqliteError(error: unknown): error is Error & { code: string } {
   const code: unknown = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
   return typeof code === 'string' && code.startsWith('SQLITE_');
-}
-
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-function checkResourceIdArgument(resourceId: unknown): asserts resourceId is string {
-  if (typeof resourceId !== 'string') {
-    throw new ValidationError(`A resource id must be a string, got ${typeof resourceId}`, {
-      kind: 'input',
-      issues: [{ path: '/resource_id', message: 'must be a string' }],
-    });
-  }
 }
 
 export class SqliteMetaStore implements IMetaStore {

@@ -4,7 +4,7 @@
  * what was written.
  */
 import { ValidationError, type ResourceMeta } from '@specstar/interfaces';
-import { decodeMeta, encodeRecord } from '@specstar/core/adapter';
+import { asBuffer, decodeMeta, encodeRecord } from '@specstar/core/adapter';
 import { sortKeysOf } from '@specstar/storage-sql';
 import { assertStorableJson, assertStorableText } from './text';
 
@@ -34,10 +34,6 @@ export const META_COLUMN_LIST: ReadonlyArray<readonly [string, string]> = [
 
 const TEXT_FIELDS = ['resource_id', 'current_revision_id', 'schema_version', 'created_by', 'updated_by', 'rev_status', 'rev_created_by', 'rev_updated_by'] as const;
 const NULL_BITS: Readonly<Record<string, number>> = { rev_status: 1, rev_created_by: 2, rev_updated_by: 4, rev_created_time: 8, rev_updated_time: 16 };
-
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
 
 function time(value: Date | undefined | null): string | null {
   return value === undefined || value === null ? null : value.toISOString();

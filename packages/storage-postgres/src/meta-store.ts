@@ -13,8 +13,9 @@ import {
   type ResourceMetaSearchQuery,
   type StoredRevision,
 } from '@specstar/interfaces';
-import { countQuery, decodeInfo, decodeMeta, runQuery } from '@specstar/core/adapter';
+import { checkResourceIdArgument, countQuery, decodeInfo, decodeMeta, runQuery } from '@specstar/core/adapter';
 import type { PostgresTarget, Sql } from './connection';
+import { lastWins } from './last-wins';
 import { META_COLUMN_LIST, META_COLUMN_NAMES, META_UPDATE_SET, META_UPSERT_SET, metaRow, valuesTuple, type SqlValue } from './meta-rows';
 import { SchemaGate, type TableNames } from './schema';
 import { claimsOf, holdingTransaction, takeClaims, writeMetaRow } from './meta-commit';
@@ -34,24 +35,8 @@ const ITERATION_PAGE = 500;
 /** Rows per multi-row INSERT (18 parameters each, well below PostgreSQL's 65535). */
 const BATCH_ROWS = 500;
 
-function checkResourceIdArgument(resourceId: unknown): asserts resourceId is string {
-  if (typeof resourceId !== 'string') {
-    throw new ValidationError(`A resource id must be a string, got ${typeof resourceId}`, {
-      kind: 'input',
-      issues: [{ path: '/resource_id', message: 'must be a string' }],
-    });
-  }
-}
-
 function decodeRow(row: { record: Buffer }): ResourceMeta {
   return decodeMeta(row.record, 'json');
-}
-
-/** The last occurrence of each id wins, at the position of its first (as sequential upserts). */
-function lastWins(metas: readonly ResourceMeta[]): ResourceMeta[] {
-  const byId = new Map<string, ResourceMeta>();
-  for (const meta of metas) byId.set(meta?.resource_id, meta);
-  return [...byId.values()];
 }
 
 export class MetaTable {
@@ -165,7 +150,7 @@ export class MetaTable {
     if (!Array.isArray(metas)) {
       throw new ValidationError('putMany needs a list of metas', { kind: 'input', issues: [{ path: '', message: 'must be a list' }] });
     }
-    const rows = lastWins(metas).map((meta) => metaRow(meta)); // validate everything before writing anything
+    const rows = lastWins(metas, (meta) => meta?.resource_id).map((meta) => metaRow(meta)); // validate everything before writing anything
     for (let start = 0; start < rows.length; start += BATCH_ROWS) {
       const chunk = rows.slice(start, start + BATCH_ROWS);
       const values: SqlValue[] = chunk.flat();

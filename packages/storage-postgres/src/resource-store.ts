@@ -11,8 +11,9 @@ import {
   type RevisionInfo,
   type StoredRevision,
 } from '@specstar/interfaces';
-import { decodeInfo, encodeRecord } from '@specstar/core/adapter';
+import { asBuffer, decodeInfo, encodeRecord } from '@specstar/core/adapter';
 import type { PostgresTarget, Sql } from './connection';
+import { lastWins } from './last-wins';
 import type { Exec } from './meta-store';
 import { SchemaGate, type TableNames } from './schema';
 import { assertStorableText, isStorableText } from './text';
@@ -22,10 +23,6 @@ const ITERATION_PAGE = 500;
 
 function versionKey(schemaVersion: string | null): string {
   return schemaVersion === null ? '' : `v${schemaVersion}`;
-}
-
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function checkKey(resourceId: unknown, revisionId: unknown, schemaVersion: unknown): boolean {
@@ -41,7 +38,7 @@ function checkKey(resourceId: unknown, revisionId: unknown, schemaVersion: unkno
     });
   }
   // A key PostgreSQL text cannot hold was never stored.
-  return isStorableText(resourceId as string) && isStorableText(revisionId as string) && (schemaVersion === null || isStorableText(schemaVersion as string));
+  return isStorableText(resourceId as string) && isStorableText(revisionId as string) && (schemaVersion === null || isStorableText(schemaVersion));
 }
 
 export type RevisionRow = [string, string, string, string | null, Buffer, Buffer];
@@ -61,13 +58,6 @@ export function revisionRow(info: RevisionInfo, data: Uint8Array): RevisionRow {
   if (normal.schema_version !== null) assertStorableText(normal.schema_version, '/schema_version');
   // Buffer.from copies: the caller may reuse its bytes after save().
   return [normal.resource_id, normal.revision_id, versionKey(normal.schema_version), normal.schema_version, record, Buffer.from(data)];
-}
-
-/** The last record of each key wins, at the position of the first (as sequential saves). */
-function lastWins(rows: RevisionRow[]): RevisionRow[] {
-  const byKey = new Map<string, RevisionRow>();
-  for (const row of rows) byKey.set(JSON.stringify([row[0], row[1], row[2]]), row);
-  return [...byKey.values()];
 }
 
 const COLUMNS = '(resource_id, revision_id, version_key, schema_version, info, data)';
@@ -93,7 +83,7 @@ export class RevisionTable {
     if (!Array.isArray(items)) {
       throw new ValidationError('saveMany needs a list of revisions', { kind: 'input', issues: [{ path: '', message: 'must be a list' }] });
     }
-    const rows = lastWins(items.map((item) => revisionRow(item?.info, item?.data)));
+    const rows = lastWins(items.map((item) => revisionRow(item?.info, item?.data)), (row) => JSON.stringify([row[0], row[1], row[2]]));
     for (let start = 0; start < rows.length; start += BATCH_ROWS) {
       const chunk = rows.slice(start, start + BATCH_ROWS);
       await exec.unsafe(`INSERT INTO ${this.names.revisionsSql} ${COLUMNS} VALUES ${chunk.map((_, i) => tuple(i)).join(', ')} ${UPSERT}`, chunk.flat());

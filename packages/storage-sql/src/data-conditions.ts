@@ -4,12 +4,11 @@
  * indexed is the dialect's.
  */
 import type { DataSearchCondition } from '@specstar/interfaces';
-import { pyTruthy, textForm } from '@specstar/core/adapter';
+import { dataOperand, isPrimitive, pyTruthy, textForm } from '@specstar/core/adapter';
 import type { HintedSql, SqlDataKey } from './dialect';
 import type { FilterContext } from './filters';
 import { exact, unlessUnknown, type Node } from './nodes';
 import { ORDERING, numberCondition, unknownOperator } from './number-conditions';
-import { dataOperand, isPrimitive } from './operands';
 
 export function dataCondition<K extends SqlDataKey>(cond: DataSearchCondition, k: K, ctx: FilterContext<K>, topLevel: boolean): Node {
   const d = ctx.dialect;

@@ -4,12 +4,11 @@
  * apart by its bit of rev_null_mask.
  */
 import type { DataSearchCondition } from '@specstar/interfaces';
-import { pyTruthy, textForm } from '@specstar/core/adapter';
+import { dataOperand, instantOperand, isValidDate, pyTruthy, textForm } from '@specstar/core/adapter';
 import type { Residual, SqlDataKey, SqlDialect } from './dialect';
 import { REV_NULL_MASK_COLUMN, type MetaColumn } from './meta-columns';
 import { exact, unlessUnknown, type Node } from './nodes';
 import { ORDERING, numberCondition, unknownOperator } from './number-conditions';
-import { dataOperand, instantOperand, isValidDate } from './operands';
 
 const VALUE_OPERATORS: ReadonlySet<string> = new Set(['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'not_in']);
 

@@ -1,33 +1,9 @@
 /**
- * Condition operands as the normative evaluator sees them: the coercions it applies before
- * comparing, and a classification of what a stored JSON value can ever equal.
+ * A classification of condition operands: what a stored JSON value can ever equal. The
+ * coercions the evaluator applies before comparing come from `@specstar/core/adapter`.
  */
-import { parseInstant } from '@specstar/core/adapter';
 
 export const MAX_SAFE = Number.MAX_SAFE_INTEGER;
-
-export function isValidDate(value: unknown): value is Date {
-  return value instanceof Date && !Number.isNaN(value.getTime());
-}
-
-/** The evaluator's notion of a primitive: compared with `===`, never deeply. */
-export function isPrimitive(value: unknown): boolean {
-  return value === null || (typeof value !== 'object' && typeof value !== 'function');
-}
-
-function mapOperand(value: unknown, scalar: (v: unknown) => unknown): unknown {
-  return Array.isArray(value) ? value.map(scalar) : scalar(value);
-}
-
-/** Date operands on indexed data compare as ISO ms UTC strings. */
-export function dataOperand(value: unknown): unknown {
-  return mapOperand(value, (v) => (isValidDate(v) ? v.toISOString() : v));
-}
-
-/** Operands of value operators on meta instants compare as instants (ISO strings parsed). */
-export function instantOperand(value: unknown): unknown {
-  return mapOperand(value, (v) => (typeof v === 'string' ? (parseInstant(v) ?? v) : v));
-}
 
 /**
  * What kind of JSON scalar an operand is. `never` is a primitive no JSON value can be equal to

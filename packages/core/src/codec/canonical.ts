@@ -26,6 +26,11 @@ export function isBytes(value: unknown): value is Uint8Array {
   return ArrayBuffer.isView(value) && (value as unknown as { [Symbol.toStringTag]: string })[Symbol.toStringTag] === 'Uint8Array';
 }
 
+/** A Buffer over the same memory (no copy), for drivers that take only Buffers. */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 export function isDate(value: unknown): value is Date {
   return objectToString.call(value) === '[object Date]';
 }

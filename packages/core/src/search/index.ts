@@ -30,3 +30,4 @@ export { normalizeQuery, type NormalizeQueryOptions, type QueryInput } from './n
 export { parseQb, type ParseQbOptions } from './qb-parser';
 export { projectPartial } from './partial';
 export { QUERY_TIME_BOUNDS, checkSearchQuery, pageBounds, queryInstant, sortKey } from './push-down';
+export { dataOperand, instantOperand, isPrimitive, isValidDate } from './value-semantics';

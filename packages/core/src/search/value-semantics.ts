@@ -152,6 +152,7 @@ export function dataOperand(value: unknown): unknown {
   return Array.isArray(value) ? value.map(dataOperandScalar) : dataOperandScalar(value);
 }
 
+/** The evaluator's notion of a primitive: compared with `===`, never deeply. */
 export function isPrimitive(value: unknown): boolean {
   return value === null || (typeof value !== 'object' && typeof value !== 'function');
 }

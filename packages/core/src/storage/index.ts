@@ -4,3 +4,4 @@ export { SimpleStorage } from './simple-storage';
 export { findUniqueViolation, holdsValue, uniqueClaims, type UniqueClaim, type UniqueClaimant } from './unique';
 export { SerialLock } from './serial-lock';
 export { expectationRefusal } from './expectation';
+export { checkResourceIdArgument } from './arguments';

@@ -6,10 +6,11 @@
  * never dropped: the condition becomes a superset in SQL and the store finishes the query with
  * core's evaluator over the candidates.
  */
+import { isPrimitive } from '@specstar/core/adapter';
 import type { HintedSql, MemberKind, Ordering, Residual, SqlDialect, TextOperator } from '../dialect';
 import type { MetaColumn } from '../meta-columns';
 import { joinFlat, unlessUnknown, type Node } from '../nodes';
-import { MAX_SAFE, isBitFlags, isPrimitive } from '../operands';
+import { MAX_SAFE, isBitFlags } from '../operands';
 import { DataKey } from './data-key';
 import { Params } from './params';
 import { isJsonExact, isStorableText } from './text';
