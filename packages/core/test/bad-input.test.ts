@@ -82,7 +82,7 @@ describe('bad input to the headless API gets typed errors and writes nothing', (
       [{ op: 'add', path: '/__proto__/polluted', value: true }],
     ];
     for (const ops of bad) await expect(rm.patch(resource_id, ops, bob)).rejects.toBeInstanceOf(PatchError);
-    // A patch that applies but breaks the schema is a validation error (invariant 14).
+    // A patch that applies but breaks the schema is a validation error.
     await expect(rm.patch(resource_id, [{ op: 'replace', path: '/value', value: 'x' }], bob)).rejects.toBeInstanceOf(ValidationError);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(await snapshot(rm)).toEqual(before);

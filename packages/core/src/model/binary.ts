@@ -224,7 +224,7 @@ export async function storeBinaries(value: unknown, model: CompiledModel, blobSt
 }
 
 /**
- * The inverse for readers that want bytes (restore_binary, invariant 105): every Binary with a
+ * The inverse for readers that want bytes (restore_binary): every Binary with a
  * `file_id` and no `data` gets `data` (and missing `size`/`content_type`) from the store.
  * BlobNotFoundError when a referenced blob is gone. Never mutates `value`.
  */
