@@ -1,5 +1,6 @@
 import { NotSupportedError, type IBlobStore } from '@specstar/interfaces';
 import { blobCases } from './suites/blob';
+import { runThenCleanUp } from './clean-up';
 import type { CaseContext, CaseDef, TestApi } from './types';
 
 export interface BlobStoreSuiteOptions {
@@ -34,22 +35,10 @@ async function runBlobCase(def: CaseDef, api: TestApi, options: BlobStoreSuiteOp
       return store;
     },
   };
-  let failure: { error: unknown } | undefined;
-  try {
-    await def.run(context);
-  } catch (error) {
-    failure = { error };
-  }
-  const cleanup: unknown[] = [];
-  for (const store of made) {
-    try {
-      await (options.dispose ? options.dispose(store) : store.close?.());
-    } catch (error) {
-      cleanup.push(error);
-    }
-  }
-  if (failure !== undefined) throw failure.error;
-  if (cleanup.length > 0) throw cleanup[0];
+  await runThenCleanUp(
+    () => def.run(context),
+    () => made.map((store) => () => (options.dispose ? options.dispose(store) : store.close?.())),
+  );
 }
 
 /**

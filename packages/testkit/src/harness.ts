@@ -2,6 +2,7 @@ import { SpecStar } from '@specstar/core';
 import { NotSupportedError, type IBlobStore, type IStorage } from '@specstar/interfaces';
 import { ITEM_INDEXED_FIELDS, ITEM_MODEL, ITEM_SCHEMA } from './fixtures';
 import type { CaseContext, CaseDef, StorageSuiteOptions, TestApi } from './types';
+import { runThenCleanUp } from './clean-up';
 
 /**
  * Runs one case on a fresh factory, then closes everything the case opened and disposes the
@@ -43,30 +44,14 @@ export async function runCase(def: CaseDef, api: TestApi, options: StorageSuiteO
     },
   };
 
-  let failed = false;
-  let failure: unknown;
-  try {
-    await def.run(context);
-  } catch (error) {
-    failed = true;
-    failure = error;
-  }
-
-  const cleanupErrors: unknown[] = [];
-  const attempt = async (step: () => unknown) => {
-    try {
-      await step();
-    } catch (error) {
-      cleanupErrors.push(error);
-    }
-  };
-  for (const spec of specs) await attempt(() => spec.close());
-  for (const storage of storages) await attempt(() => storage.close());
-  for (const store of blobStores) await attempt(() => store.close?.());
-  if (options.dispose) await attempt(() => options.dispose!(factory));
-  // SpecStar.close() already closed the factory in engine-level cases.
-  else if (specs.length === 0) await attempt(() => factory.close?.());
-
-  if (failed) throw failure;
-  if (cleanupErrors.length > 0) throw cleanupErrors[0];
+  await runThenCleanUp(
+    () => def.run(context),
+    () => [
+      ...specs.map((spec) => () => spec.close()),
+      ...storages.map((storage) => () => storage.close()),
+      ...blobStores.map((store) => () => store.close?.()),
+      // SpecStar.close() already closed the factory in engine-level cases.
+      ...(options.dispose ? [() => options.dispose!(factory)] : specs.length === 0 ? [() => factory.close?.()] : []),
+    ],
+  );
 }

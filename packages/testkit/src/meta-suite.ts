@@ -7,6 +7,7 @@ import { searchLogicCases } from './suites/search-logic';
 import { searchOperatorCases } from './suites/search-operators';
 import { sortingPagingCases } from './suites/sorting-paging';
 import type { TestApi } from './types';
+import { runThenCleanUp } from './clean-up';
 
 export type { MetaStoreCaseName } from './suites/meta-store';
 
@@ -71,22 +72,10 @@ async function runMetaCase(def: MetaCaseDef, api: TestApi, options: MetaStoreSui
       return store;
     },
   };
-  let failure: { error: unknown } | undefined;
-  try {
-    await def.run(context);
-  } catch (error) {
-    failure = { error };
-  }
-  const cleanup: unknown[] = [];
-  for (const store of made) {
-    try {
-      await (options.dispose ? options.dispose(store) : store.close?.());
-    } catch (error) {
-      cleanup.push(error);
-    }
-  }
-  if (failure !== undefined) throw failure.error;
-  if (cleanup.length > 0) throw cleanup[0];
+  await runThenCleanUp(
+    () => def.run(context),
+    () => made.map((store) => () => (options.dispose ? options.dispose(store) : store.close?.())),
+  );
 }
 
 function registerMetaCase(def: MetaCaseDef, api: TestApi, options: MetaStoreSuiteOptions): void {
