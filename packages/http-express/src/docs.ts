@@ -92,6 +92,8 @@ function initializerScript(openapiUrl: string): string {
   window.addEventListener('load', function () {
     window.ui = SwaggerUIBundle({
       url: ${jsString(openapiUrl)},
+      // No outside validator badge: it would send the document's URL to a third party.
+      validatorUrl: null,
       dom_id: '#swagger-ui',
       deepLinking: true,
       oauth2RedirectUrl: redirect,

@@ -77,6 +77,8 @@ describe('docsRouter', () => {
     expect(res.text).toContain('url: "/api/openapi.json"');
     expect(res.text).toContain('SwaggerUIBundle(');
     expect(res.text).toContain('SwaggerUIStandalonePreset');
+    // the page never asks an outside validator about the document
+    expect(res.text).toContain('validatorUrl: null');
   });
 
   test('the URL and title are escaped, not injected', async () => {
