@@ -104,3 +104,23 @@ export function startWorkerProcess(script: string, args: readonly string[] = [],
     send: (text) => child.stdin.end(text),
   };
 }
+
+// ---- the worker's side of the same protocol -------------------------------------------------
+
+/** Prints one JSON object on its own stdout line, as `lines` and `said()` read it. */
+export function reportLine(line: WorkerLine): void {
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+}
+
+/** Resolves when the parent calls `send()`: the start signal of a race. */
+export function waitForGo(): Promise<void> {
+  return new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
+}
+
+/** Runs a worker's main; a failure is written to stderr with its stack and ends the process with code 1. */
+export function runWorker(main: () => Promise<void>): void {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
+    process.exit(1);
+  });
+}
