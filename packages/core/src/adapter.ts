@@ -14,6 +14,7 @@ export { expectationRefusal, findUniqueViolation, holdsValue, uniqueClaims, type
 // Ids a store turns into paths or keys.
 export { checkResourceIdArgument } from './storage';
 export { FILE_ID_PATTERN, assertValidFileId, checkBlobPut } from './storage';
+export { DOCUMENT_NAME_PATTERN, assertValidDocumentName, checkDocumentPut } from './storage';
 export { assertValidModelName } from './model';
 
 // Records, instants, bytes and hashes.

@@ -1,5 +1,6 @@
 export { MemoryBlobStore, MemoryMetaStore, MemoryResourceStore, MemoryStorage, MemoryStorageFactory } from './memory';
 export { FILE_ID_PATTERN, assertValidFileId, checkBlobPut } from './blob-ids';
+export { DOCUMENT_NAME_PATTERN, assertValidDocumentName, checkDocumentPut } from './blob-ids';
 export { SimpleStorage } from './simple-storage';
 export { findUniqueViolation, holdsValue, uniqueClaims, type UniqueClaim, type UniqueClaimant } from './unique';
 export { SerialLock } from './serial-lock';

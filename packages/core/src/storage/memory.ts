@@ -31,7 +31,7 @@ import { ValueIndex } from './value-index';
 import { findUniqueViolation, holdsValue } from './unique';
 import { SerialLock } from './serial-lock';
 import { expectationRefusal } from './expectation';
-import { assertValidFileId, checkBlobPut } from './blob-ids';
+import { assertValidDocumentName, assertValidFileId, checkBlobPut, checkDocumentPut } from './blob-ids';
 
 const META_RECORD_KEYS = 15;
 
@@ -422,6 +422,8 @@ interface StoredBlob {
 export class MemoryBlobStore implements IBlobStore {
   private readonly blobs = new Map<string, StoredBlob>();
   private readonly grants = new Map<string, Set<string>>();
+  /** Documents by namespace then key: a space apart from file ids, so `get(fileId)` never reaches one. */
+  private readonly documents = new Map<string, Map<string, Uint8Array>>();
 
   async put(data: Uint8Array, options: BlobPutOptions = {}): Promise<Binary> {
     const { key, contentType } = checkBlobPut(data, options);
@@ -465,6 +467,20 @@ export class MemoryBlobStore implements IBlobStore {
   async isGranted(fileId: string, owner: string): Promise<boolean> {
     assertValidFileId(fileId);
     return this.grants.get(fileId)?.has(owner) ?? false;
+  }
+
+  async putDocument(namespace: string, key: string, data: Uint8Array): Promise<void> {
+    checkDocumentPut(namespace, key, data);
+    let space = this.documents.get(namespace);
+    if (space === undefined) this.documents.set(namespace, (space = new Map()));
+    space.set(key, copyBytes(data));
+  }
+
+  async getDocument(namespace: string, key: string): Promise<Uint8Array | null> {
+    assertValidDocumentName(namespace, 'namespace');
+    assertValidDocumentName(key, 'key');
+    const stored = this.documents.get(namespace)?.get(key);
+    return stored === undefined ? null : copyBytes(stored);
   }
 }
 
