@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { BlobNotFoundError } from '@specstar/interfaces';
 import type { Binary, BlobPutOptions, IBlobStore } from '@specstar/interfaces';
-import { assertValidFileId, checkBlobPut, createPackr, isBytes, xxh3Hex } from '@specstar/core/adapter';
+import { assertValidDocumentName, assertValidFileId, checkBlobPut, checkDocumentPut, createPackr, isBytes, xxh3Hex } from '@specstar/core/adapter';
 import { DirectorySync, StoredDataError, ensureDirectory, fsyncDirectory, isNotFound, writeFileDurable } from './files';
 import { childPath } from './paths';
 
@@ -17,6 +17,19 @@ const packr = createPackr();
 
 /** Uploader grants live beside the blobs; `+` is outside every valid blob id. */
 const GRANTS_DIR = '+grants';
+
+/** Keyed documents (job logs) live beside the blobs too, out of reach of every file id. */
+const DOCS_DIR = '+docs';
+
+/** Longer document names would hit NAME_MAX (255 bytes) on common filesystems. */
+const MAX_DOCUMENT_SEGMENT = 200;
+
+/**
+ * The path segment of a document namespace or key: the name itself, or for a long name `+` and
+ * its sha256 (`+` is outside the name alphabet, so the two forms never collide).
+ */
+const documentSegment = (name: string): string =>
+  name.length <= MAX_DOCUMENT_SEGMENT ? name : `+${createHash('sha256').update(name, 'utf8').digest('hex')}`;
 
 /** Owners are app user names of any length and alphabet: a fixed-length, collision-resistant file name. */
 const ownerName = (owner: string): string => createHash('sha256').update(owner, 'utf8').digest('hex');
@@ -109,6 +122,32 @@ export class DiskBlobStore implements IBlobStore {
 
   async isGranted(fileId: string, owner: string): Promise<boolean> {
     return fs.existsSync(path.join(this.grantDir(fileId), ownerName(owner)));
+  }
+
+  /** `<dir>/+docs/<namespace>/<key>`: the raw bytes, replaced atomically and durably by each put. */
+  async putDocument(namespace: string, key: string, data: Uint8Array): Promise<void> {
+    checkDocumentPut(namespace, key, data);
+    // Copied before the first await: the caller may reuse its buffer once putDocument() is called.
+    const bytes = new Uint8Array(data);
+    const dir = this.documentDir(namespace);
+    await ensureDirectoryDurable(dir);
+    await writeFileDurable(dir, documentSegment(key), bytes);
+  }
+
+  async getDocument(namespace: string, key: string): Promise<Uint8Array | null> {
+    assertValidDocumentName(key, 'key');
+    const file = childPath(this.documentDir(namespace), documentSegment(key), 'key');
+    try {
+      return new Uint8Array(await fsp.readFile(file));
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  }
+
+  private documentDir(namespace: string): string {
+    assertValidDocumentName(namespace, 'namespace');
+    return childPath(path.join(this.dir, DOCS_DIR), documentSegment(namespace), 'namespace');
   }
 
   private grantDir(fileId: string): string {

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { createHash } from 'node:crypto';
 import { BlobNotFoundError, ValidationError } from '@specstar/interfaces';
 import { createPackr, xxh3Hex } from '@specstar/core/adapter';
 import { DiskBlobStore } from '../src/blob-store';
@@ -92,6 +93,35 @@ describe('DiskBlobStore', () => {
   it('non-bytes data is a ValidationError', async () => {
     const store = new DiskBlobStore(tempDir());
     await expect(store.put('text' as unknown as Uint8Array)).rejects.toMatchObject({ issues: [{ path: '/data' }] });
+  });
+
+  it('keeps documents as raw files under +docs/<namespace>/<key>, across instances and apart from blobs', async () => {
+    const dir = path.join(tempDir(), '_blobs');
+    const first = new DiskBlobStore(dir);
+    await first.putDocument('job-log', 'am9iLTE', bytes('one'));
+    await first.putDocument('job-log', 'am9iLTE', bytes('two'));
+    const longKey = 'k'.repeat(400);
+    await first.putDocument('job-log', longKey, bytes('long'));
+    // A long key is stored under `+` and its sha256, below NAME_MAX.
+    const hashed = `+${createHash('sha256').update(longKey).digest('hex')}`;
+    expect(listFiles(dir)).toEqual([path.join('+docs', 'job-log', hashed), path.join('+docs', 'job-log', 'am9iLTE')].sort());
+    expect(text(fs.readFileSync(path.join(dir, '+docs', 'job-log', 'am9iLTE')))).toBe('two');
+    const second = new DiskBlobStore(dir);
+    expect(text((await second.getDocument('job-log', 'am9iLTE'))!)).toBe('two');
+    expect(text((await second.getDocument('job-log', longKey))!)).toBe('long');
+    expect(await second.getDocument('job-log', 'absent')).toBeNull();
+    expect(await second.getDocument('no-such-namespace', 'am9iLTE')).toBeNull();
+    await expect(second.exists('+docs')).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it.each(['../x', '..', '.', 'a/b', 'a\0b', '', 'x'.repeat(401), '+docs', '~tmp'])('document name %j is a ValidationError and touches nothing', async (name) => {
+    const root = tempDir();
+    const store = new DiskBlobStore(path.join(root, '_blobs'));
+    await expect(store.putDocument(name, 'key', bytes('x'))).rejects.toMatchObject({ issues: [{ path: '/namespace' }] });
+    await expect(store.putDocument('job-log', name, bytes('x'))).rejects.toMatchObject({ issues: [{ path: '/key' }] });
+    await expect(store.getDocument(name, 'key')).rejects.toBeInstanceOf(ValidationError);
+    await expect(store.getDocument('job-log', name)).rejects.toBeInstanceOf(ValidationError);
+    expect(listFiles(root)).toEqual([]);
   });
 
   it('a corrupt blob file is a StoredDataError, not a crash', async () => {
