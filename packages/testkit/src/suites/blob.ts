@@ -1,4 +1,4 @@
-import { BlobNotFoundError, ValidationError } from '@specstar/interfaces';
+import { BlobNotFoundError, ValidationError, type IBlobStore } from '@specstar/interfaces';
 import { expectError } from '../assert';
 import { bytes, hex } from '../fixtures';
 import { defineGroup } from '../types';
@@ -7,6 +7,19 @@ const HELLO_ID = 'b5e9c1ad071b3e7fc779cfaa5e523818';
 const EMPTY_ID = '99aa06d3014798d86001c324468d497f';
 const UNKNOWN_ID = '0123456789abcdef0123456789abcdef';
 const BAD_IDS = ['../escape', '..', 'a/b', '/absolute', 'dir/../x'];
+const BAD_DOCUMENT_NAMES = [...BAD_IDS, '', '.', 'a:b', 'a\\b', 'x'.repeat(401)];
+
+/** A document's bytes as UTF-8 text (null stays null), whatever Uint8Array subclass the store returns. */
+function textOf(data: Uint8Array | null): string | null {
+  return data === null ? null : Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
+}
+
+/** Documents are optional as a pair: a store offers putDocument and getDocument or neither (core then keeps them in memory). */
+function documentsOf(expect: any, blobs: IBlobStore): Required<Pick<IBlobStore, 'putDocument' | 'getDocument'>> | undefined {
+  expect(typeof blobs.putDocument).toBe(typeof blobs.getDocument);
+  if (blobs.putDocument === undefined || blobs.getDocument === undefined) return undefined;
+  return { putDocument: blobs.putDocument.bind(blobs), getDocument: blobs.getDocument.bind(blobs) };
+}
 
 /** Blob store of the factory: content-addressed by xxh3-128, deduplicated, ids checked against traversal. */
 export const blobCases = defineGroup('blob store', [
@@ -123,6 +136,69 @@ export const blobCases = defineGroup('blob store', [
         await expectError(expect, () => blobs.exists(bad), ValidationError);
         await expectError(expect, () => blobs.put(bytes('x'), { key: bad }), ValidationError);
       }
+    },
+  },
+  {
+    name: 'blob: documents put and get by namespace and key, and a put overwrites',
+    async run({ expect, blobStore }) {
+      const docs = documentsOf(expect, blobStore());
+      if (docs === undefined) return;
+      await docs.putDocument('job-log', 'am9iLTE', bytes('first line'));
+      expect(textOf(await docs.getDocument('job-log', 'am9iLTE'))).toBe('first line');
+      await docs.putDocument('job-log', 'am9iLTE', bytes('second run'));
+      expect(textOf(await docs.getDocument('job-log', 'am9iLTE'))).toBe('second run');
+      // Namespaces are separate spaces; empty documents and 400-character keys are documents too.
+      await docs.putDocument('other', 'am9iLTE', new Uint8Array(0));
+      expect(textOf(await docs.getDocument('other', 'am9iLTE'))).toBe('');
+      expect(textOf(await docs.getDocument('job-log', 'am9iLTE'))).toBe('second run');
+      const longKey = 'k'.repeat(400);
+      await docs.putDocument('job-log', longKey, bytes('long'));
+      expect(textOf(await docs.getDocument('job-log', longKey))).toBe('long');
+      expect(await docs.getDocument('job-log', 'k'.repeat(399))).toBeNull();
+    },
+  },
+  {
+    name: 'blob: an absent document is null',
+    async run({ expect, blobStore }) {
+      const docs = documentsOf(expect, blobStore());
+      if (docs === undefined) return;
+      expect(await docs.getDocument('job-log', 'bm9uZQ')).toBeNull();
+      await docs.putDocument('job-log', 'c29tZQ', bytes('x'));
+      expect(await docs.getDocument('job-log', 'bm9uZQ')).toBeNull();
+      expect(await docs.getDocument('unused-namespace', 'c29tZQ')).toBeNull();
+    },
+  },
+  {
+    name: 'blob: documents do not alias the caller buffers and are never blobs',
+    async run({ expect, blobStore }) {
+      const blobs = blobStore();
+      const docs = documentsOf(expect, blobs);
+      if (docs === undefined) return;
+      const input = bytes('hello');
+      await docs.putDocument('job-log', HELLO_ID, input);
+      input[0] = 0;
+      const got = await docs.getDocument('job-log', HELLO_ID);
+      got![1] = 0;
+      expect(textOf(await docs.getDocument('job-log', HELLO_ID))).toBe('hello');
+      // A document key equal to a file id does not make a blob of that id.
+      expect(await blobs.exists(HELLO_ID)).toBe(false);
+      await expectError(expect, () => blobs.get(HELLO_ID), BlobNotFoundError, { file_id: HELLO_ID });
+      expect(await blobs.exists('job-log')).toBe(false);
+    },
+  },
+  {
+    name: 'blob: document namespaces and keys outside the name alphabet are ValidationError',
+    async run({ expect, blobStore }) {
+      const docs = documentsOf(expect, blobStore());
+      if (docs === undefined) return;
+      for (const bad of BAD_DOCUMENT_NAMES) {
+        await expectError(expect, () => docs.putDocument(bad, 'key', bytes('x')), ValidationError);
+        await expectError(expect, () => docs.putDocument('job-log', bad, bytes('x')), ValidationError);
+        await expectError(expect, () => docs.getDocument(bad, 'key'), ValidationError);
+        await expectError(expect, () => docs.getDocument('job-log', bad), ValidationError);
+      }
+      await expectError(expect, () => docs.putDocument('job-log', 'key', 'text' as unknown as Uint8Array), ValidationError);
+      expect(await docs.getDocument('job-log', 'key')).toBeNull();
     },
   },
 ]);
