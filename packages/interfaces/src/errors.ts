@@ -280,6 +280,20 @@ export class NotSupportedError extends SpecStarError {
   override readonly code: string = 'not_supported';
 }
 
+/**
+ * A job operation its state forbids (rerun of a `pending` or `processing` job): 400. The message
+ * is the wire detail.
+ */
+export class JobStateError extends SpecStarError {
+  override readonly code: string = 'job_state';
+  constructor(
+    readonly resource_id: string,
+    readonly status: string,
+  ) {
+    super(`Cannot rerun a job with status '${status}'. Only completed or failed jobs can be rerun.`);
+  }
+}
+
 /** Migration setup or path problems ("No migration path …"). */
 export class MigrationError extends SpecStarError {
   override readonly code: string = 'migration_error';

@@ -135,6 +135,15 @@ export interface IBlobStore {
   grant?(fileId: string, owner: string): Promise<void>;
   /** Whether `grant(fileId, owner)` was recorded. */
   isGranted?(fileId: string, owner: string): Promise<boolean>;
+  /**
+   * Keyed documents outside the content-addressed blob space (job logs): overwritten by each put,
+   * never reachable by a file id, so the blob routes cannot serve them. `namespace` and `key` use
+   * the file-id characters (core encodes resource ids). A store without them gets core's
+   * in-memory fallback, which forgets them at restart.
+   */
+  putDocument?(namespace: string, key: string, data: Uint8Array): Promise<void>;
+  /** The document's bytes, or null when none was put. */
+  getDocument?(namespace: string, key: string): Promise<Uint8Array | null>;
   close?(): Promise<void>;
 }
 
