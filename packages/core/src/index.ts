@@ -20,6 +20,7 @@ export {
   type CreatedResource,
 } from './manager';
 export { type ScopeValues } from './context';
+export { compareRevisionsByCreation, revisionCounter } from './revision-order';
 
 // Queries: the builder, the qb string language, the partial projection of list results.
 export {

@@ -3,7 +3,7 @@
  * variants, and the revision history. One visibility rule for all of them: a
  * soft-deleted resource is not found unless `include_deleted=true`.
  */
-import type { ResourceManager } from '@specstar/core';
+import { compareRevisionsByCreation, type ResourceManager } from '@specstar/core';
 import type { RevisionInfo } from '@specstar/interfaces';
 import type { Request, Response } from 'express';
 import { HttpError } from '../errors';
@@ -97,8 +97,8 @@ export async function readRevisionList(req: Request, res: Response, rm: Resource
 
   const time = (info: RevisionInfo): number => info.created_time.getTime();
   const direction = sort === 'created_time' ? 1 : -1;
-  // Array#sort is stable: equal times keep store order.
-  let revisions = (await rm.listRevisions(id)).sort((a, b) => direction * (time(a) - time(b)));
+  // Equal times order by the revision counter, so revisions written within one millisecond keep their order.
+  let revisions = (await rm.listRevisions(id)).sort((a, b) => direction * compareRevisionsByCreation(a, b));
   if (start) revisions = revisions.filter((r) => time(r) >= start.getTime());
   if (end) revisions = revisions.filter((r) => time(r) <= end.getTime());
 
