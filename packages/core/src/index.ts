@@ -18,6 +18,8 @@ export {
   type WriteStepContext,
   type AfterCreateHook,
   type CreatedResource,
+  type ChildJobSelection,
+  type ConsumeSelection,
 } from './manager';
 export { type ScopeValues } from './context';
 export { compareRevisionsByCreation, revisionCounter } from './revision-order';
@@ -95,6 +97,11 @@ export {
   type ResolvedOptions,
 } from './backend';
 
+// Jobs: the in-process queue, the handler's signals, the job records.
+export { SimpleMessageQueueFactory, STALE_JOB_MESSAGE, type SimpleQueueOptions, type JobHandlerFactory, type StartConsumeOptions } from './jobs';
+export { NoRetry, DelayRetry, TaskStatus } from '@specstar/interfaces';
+export type { Job, JobContext, JobHandler, JobLogLevel, JobRedirectInfo, IMessageQueue, IMessageQueueFactory, JobOutcome } from '@specstar/interfaces';
+
 // Dump and load.
 export {
   ArchiveLimitError,
@@ -138,6 +145,7 @@ export {
   PatchError,
   InvalidReferenceError,
   PermissionDeniedError,
+  JobStateError,
   MissingOperationContextError,
   ConfigurationError,
   NotSupportedError,

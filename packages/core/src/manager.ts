@@ -16,7 +16,7 @@ import { newUuid } from './ids';
 import { runCheckers } from './constraints';
 import { restoreBinaries } from './model';
 import type { BlobWriteGuard } from './model';
-import { ManagerWrites } from './manager/writes';
+import { ManagerJobs } from './manager/jobs';
 import type { WriteContext } from './manager/types';
 
 export type {
@@ -31,6 +31,7 @@ export type {
   ManagerSettings,
   DeleteIntegrity,
 } from './manager/types';
+export type { ChildJobSelection, ConsumeSelection } from './manager/jobs';
 export type { AfterCreateHook, CreatedResource, PipelineManager, PrepareValueStep, WritePipeline, WriteStepContext } from './manager/pipeline';
 
 function revisionMirror(info: RevisionInfo): Pick<ResourceMeta, 'rev_status' | 'rev_created_by' | 'rev_updated_by' | 'rev_created_time' | 'rev_updated_time'> {
@@ -50,7 +51,7 @@ function revisionMirror(info: RevisionInfo): Pick<ResourceMeta, 'rev_status' | '
  * manager/writes.ts; this class adds scopes, the lifecycle (switch, delete, restore),
  * migration and blobs.
  */
-export class ResourceManager<T = unknown> extends ManagerWrites<T> {
+export class ResourceManager<T = unknown> extends ManagerJobs<T> {
   /**
    * Opens a scope in which calls made directly on this manager, or through the `ops` proxy the
    * callback receives, see the given user/now/resourceId. The proxy re-applies exactly the

@@ -6,6 +6,8 @@ import {
   type IBlobStore,
   type IEventHandler,
   type IMessageQueueFactory,
+  type Job,
+  type JobHandler,
   type IMigration,
   type IPermissionChecker,
   type IStorage,
@@ -43,6 +45,7 @@ import {
   type Relationship,
 } from './integrity';
 import { MemoryBlobStore, MemoryStorageFactory } from './storage';
+import { JobFacility, SimpleMessageQueueFactory, type JobHandlerFactory } from './jobs';
 
 /** Registry-wide settings; each feeds every model registered afterwards. */
 export interface SpecStarOptions {
@@ -62,8 +65,11 @@ export interface SpecStarOptions {
    * a provider whose validate() is asynchronous and says so. Exclusive with `storageFactory`.
    */
   backend?: BackendConfigValue | null;
-  // Accepted names whose features arrive with later work; setting them fails loudly.
-  messageQueueFactory?: unknown;
+  /**
+   * The queue factory of job models that do not name their own: default a SimpleMessageQueueFactory,
+   * or the backend config's `mq` binding (none when `mq` is omitted); null: no queues.
+   */
+  messageQueueFactory?: IMessageQueueFactory | null;
   /** Without a permissionChecker: RBAC (strict) with this user as root. */
   admin?: string;
   /** Checks every evented operation of every model; a model's own checker wins. */
@@ -94,27 +100,18 @@ export interface AddModelOptions {
   constraintCheckers?: ConstraintCheckerSpec<ResourceManager>[];
   /** Refuse writes whose resource-id refs name missing or deleted resources (default: the registry's). */
   validateRefs?: boolean;
-  messageQueueFactory?: unknown;
-  jobHandler?: unknown;
-  jobHandlerFactory?: unknown;
+  /** This job model's queue factory (default: the registry's); null: no queue. */
+  messageQueueFactory?: IMessageQueueFactory | null;
+  /** A job model's handler: `(job, ctx) => artifact-less result`; with it (or a factory) the model gets a queue. */
+  // oxlint-disable-next-line typescript/no-explicit-any -- a handler typed for its own payload must be accepted.
+  jobHandler?: JobHandler<any, any>;
+  /** Builds the handler once, on the first job; wins over `jobHandler`. */
+  // oxlint-disable-next-line typescript/no-explicit-any -- as jobHandler.
+  jobHandlerFactory?: JobHandlerFactory<any>;
 }
 
 // Names of the internal permission models; no user model may take them.
 const RESERVED_MODEL_NAMES: ReadonlySet<string> = new Set(['ACLPermission', 'RBACPermission']);
-
-const NOT_YET: Record<string, string> = {
-  messageQueueFactory: 'job queues',
-  jobHandler: 'job queues',
-  jobHandlerFactory: 'job queues',
-};
-
-function refuseUnsupported(options: object, where: string): void {
-  for (const [key, feature] of Object.entries(NOT_YET)) {
-    if ((options as Record<string, unknown>)[key] !== undefined) {
-      throw new NotSupportedError(`${where} option '${key}' is not supported yet (${feature} are not part of this release)`);
-    }
-  }
-}
 
 /** Whether options carry a backend config; `backend` with `storageFactory` is ambiguous. */
 function hasBackend(options: SpecStarOptions): boolean {
@@ -153,6 +150,7 @@ export class SpecStar {
   private readonly bySchema = new Map<object, ResourceManager[]>();
   private blobStore: IBlobStore | undefined;
   private backendBundle: BackendBundle | undefined;
+  private defaultQueueFactory: SimpleMessageQueueFactory | undefined;
   private adminChecker: RBACPermissionChecker | undefined;
   /** Set once any model registers a checker of its own: from then on blob access is guarded. */
   private modelHasChecker = false;
@@ -167,7 +165,6 @@ export class SpecStar {
   );
 
   constructor(options: SpecStarOptions = {}) {
-    refuseUnsupported(options, 'SpecStar');
     const { backend, ...rest } = options;
     const bundle = hasBackend(options) ? resolveBackendSync(backend as BackendConfigValue) : undefined;
     this.options = { ...rest };
@@ -180,7 +177,6 @@ export class SpecStar {
    * throws leaves the previous settings as they were.
    */
   async configure(options: SpecStarOptions): Promise<void> {
-    refuseUnsupported(options, 'SpecStar');
     const { backend, ...rest } = options;
     const bundle = hasBackend(options) ? await resolveBackend(backend as BackendConfigValue) : undefined;
     if (this.managers.size > 0) {
@@ -207,9 +203,15 @@ export class SpecStar {
     return this.backendBundle?.config;
   }
 
-  /** The queue factory of the backend's `mq` binding; undefined when `mq` is omitted. */
+  /**
+   * The queue factory job models get unless they name their own: the `messageQueueFactory`
+   * option, else the backend's `mq` binding (undefined when `mq` is omitted), else the simple queue.
+   */
   get messageQueueFactory(): IMessageQueueFactory | undefined {
-    return this.backendBundle?.messageQueueFactory;
+    if (this.options.messageQueueFactory !== undefined) return this.options.messageQueueFactory ?? undefined;
+    if (this.backendBundle) return this.backendBundle.messageQueueFactory;
+    this.defaultQueueFactory ??= new SimpleMessageQueueFactory();
+    return this.defaultQueueFactory;
   }
 
   private get storageFactory(): IStorageFactory {
@@ -224,7 +226,6 @@ export class SpecStar {
   }
 
   addModel<T = unknown>(model: JsonSchema | Schema, options: AddModelOptions = {}): ResourceManager<T> {
-    refuseUnsupported(options, 'addModel');
     let schema: JsonSchema;
     let migration: Schema | undefined;
     if (model instanceof Schema) {
@@ -259,6 +260,9 @@ export class SpecStar {
       ...compiled.uniqueFields.map((field) => ({ field_path: field })),
       ...compiled.refs.filter((r) => r.refType === 'resource_id').map((r) => ({ field_path: r.field, field_type: r.isList ? 'array' : 'string' })),
     ];
+    const queueFactory = this.queueFactoryFor(compiled.isJob, options);
+    // The queue searches jobs by state, retries and due time.
+    if (queueFactory) autoIndexed.push({ field_path: 'status' }, { field_path: 'retries' }, { field_path: 'next_run_at' });
     for (const field of autoIndexed) if (!indexedFields.some((f) => f.field_path === field.field_path)) indexedFields.push(field);
 
     checkRefDeclarations(name, compiled.refs);
@@ -304,12 +308,40 @@ export class SpecStar {
     for (const checker of options.constraintCheckers ?? []) {
       manager.addConstraintChecker(typeof checker === 'function' ? checker(manager) : checker);
     }
+    if (queueFactory) this.attachQueue(manager as ResourceManager<Job>, queueFactory, options);
     this.warnAboutUnregisteredTargets(name, compiled.refs.map((ref) => ref.target));
     this.managers.set(name, manager);
     const sameSchema = this.bySchema.get(schema) ?? [];
     sameSchema.push(manager);
     this.bySchema.set(schema, sameSchema);
     return manager;
+  }
+
+  /** The factory of a job model's queue: only job models with a handler get one, and only from a non-null factory. */
+  private queueFactoryFor(isJob: boolean, options: AddModelOptions): IMessageQueueFactory | undefined {
+    const hasHandler = options.jobHandler !== undefined || options.jobHandlerFactory !== undefined;
+    if (!isJob) {
+      if (hasHandler) throw new ConfigurationError('addModel: jobHandler and jobHandlerFactory need a job model (jobSchema(payload))');
+      return undefined;
+    }
+    if (!hasHandler) return undefined;
+    if (options.jobHandler !== undefined && typeof options.jobHandler !== 'function') throw new ConfigurationError('addModel: jobHandler must be a function (job, ctx) => …');
+    if (options.jobHandlerFactory !== undefined && typeof options.jobHandlerFactory !== 'function') throw new ConfigurationError('addModel: jobHandlerFactory must be a function');
+    if (options.messageQueueFactory === null) return undefined;
+    return options.messageQueueFactory ?? this.messageQueueFactory;
+  }
+
+  /** Gives a job model its queue; a create enqueues once the job is committed and readable. */
+  private attachQueue(manager: ResourceManager<Job>, factory: IMessageQueueFactory, options: AddModelOptions): void {
+    const facility = new JobFacility<unknown>({
+      manager,
+      factory,
+      handler: options.jobHandler,
+      handlerFactory: options.jobHandlerFactory,
+      blobStore: () => manager.blobStore,
+    });
+    manager.attachJobs(facility);
+    manager.addAfterCreateHook((created) => facility.enqueue(created.info.resource_id, created.data as Job));
   }
 
   /** Registry handlers, then the model's, then the permission check (so user handlers run first). */
@@ -406,6 +438,8 @@ export class SpecStar {
 
   /** Closes every storage, the blob store and the factory. */
   async close(): Promise<void> {
+    // Consumers first: their last writes need the stores.
+    await Promise.all([...this.managers.values()].map((manager) => manager.jobs?.close()));
     const closing: Promise<void>[] = [];
     for (const manager of this.managers.values()) closing.push(manager.storage.close());
     if (this.blobStore?.close) closing.push(this.blobStore.close());

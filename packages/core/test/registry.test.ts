@@ -21,10 +21,6 @@ describe('SpecStar registry', () => {
     expect(() => spec.addModel({ ...ItemSchema }, { name: 'a/b' })).toThrow(ConfigurationError);
   });
 
-  it('refuses options whose features are not built yet instead of ignoring them', () => {
-    expect(() => new SpecStar({ messageQueueFactory: {} })).toThrow(NotSupportedError);
-  });
-
   it('looks managers up by name and by schema object; ambiguity and unknown names are typed errors', () => {
     const spec = new SpecStar();
     const schema = { ...ItemSchema };

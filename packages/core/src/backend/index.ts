@@ -11,7 +11,6 @@ export {
   defaultPackageLoader,
   memoryBackendProvider,
   simpleBackendProvider,
-  PendingSimpleQueueFactory,
   KNOWN_PROVIDER_TYPES,
   type KnownProviderType,
   type PackageLoader,

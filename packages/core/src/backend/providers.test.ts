@@ -1,10 +1,10 @@
+import { SimpleMessageQueueFactory } from '../jobs';
 import { ConfigurationError, NotSupportedError } from '@specstar/interfaces';
 import type { BackendProvider } from '@specstar/interfaces';
 import { MemoryBlobStore, MemoryMetaStore, MemoryResourceStore } from '../storage';
 import { BackendConfigError } from './errors';
 import {
   KNOWN_PROVIDER_TYPES,
-  PendingSimpleQueueFactory,
   isKnownProviderType,
   isMissingPackageError,
   knownProviderTypes,
@@ -140,13 +140,12 @@ describe('built-in providers', () => {
     expect(memoryBackendProvider.buildBlobStore?.({})).toBeInstanceOf(MemoryBlobStore);
   });
 
-  it('simple serves mq; its factory says job queues are not built yet when a queue is requested', () => {
+  it('simple serves mq with the in-process queue factory and its max_retries (default 3)', () => {
     expect(simpleBackendProvider.roles).toEqual(['mq']);
     const factory = simpleBackendProvider.buildMessageQueueFactory?.({ max_retries: 5 });
-    expect(factory).toBeInstanceOf(PendingSimpleQueueFactory);
-    expect((factory as PendingSimpleQueueFactory).maxRetries).toBe(5);
-    expect((simpleBackendProvider.buildMessageQueueFactory!({}) as PendingSimpleQueueFactory).maxRetries).toBe(3);
-    expect(() => factory?.build(() => undefined)).toThrow(NotSupportedError);
+    expect(factory).toBeInstanceOf(SimpleMessageQueueFactory);
+    expect((factory as SimpleMessageQueueFactory).maxRetries).toBe(5);
+    expect((simpleBackendProvider.buildMessageQueueFactory!({}) as SimpleMessageQueueFactory).maxRetries).toBe(3);
   });
 
   it.each([[-1], [1.5], ['3']])('simple rejects max_retries %j, naming the option', (value) => {

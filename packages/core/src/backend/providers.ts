@@ -5,6 +5,7 @@ import type { BackendDefaults, BackendProvider, BackendRole, IMessageQueueFactor
 import { MemoryBlobStore, MemoryMetaStore, MemoryResourceStore, MemoryStorage } from '../storage';
 import { BACKEND_ROLES } from './config';
 import { BackendConfigError } from './errors';
+import { SimpleMessageQueueFactory } from '../jobs/simple-queue';
 
 /** What core knows about a provider type without loading it. */
 export interface KnownProviderType {
@@ -55,24 +56,11 @@ export const memoryBackendProvider: BackendProvider = Object.freeze({
   buildBlobStore: () => new MemoryBlobStore(),
 });
 
-/**
- * Stands in for the in-process job queue until job queues are built: configs that bind `mq` to
- * `simple` are accepted (so they keep working when queues arrive), and building a queue from it
- * fails loudly instead of silently dropping jobs.
- */
-export class PendingSimpleQueueFactory implements IMessageQueueFactory {
-  constructor(readonly maxRetries: number) {}
-
-  build(): never {
-    throw new NotSupportedError("The 'simple' message queue is configured, but job queues are not part of this release");
-  }
-}
-
 /** The in-process queue (`mq` only): option `max_retries` (default 3). */
 export const simpleBackendProvider: BackendProvider = Object.freeze({
   type: 'simple',
   roles: ['mq'] as const,
-  buildMessageQueueFactory: (options: ResolvedOptions) => new PendingSimpleQueueFactory((options.max_retries as number | undefined) ?? 3),
+  buildMessageQueueFactory: (options: ResolvedOptions) => new SimpleMessageQueueFactory({ maxRetries: (options.max_retries as number | undefined) ?? 3 }),
   validate(role: BackendRole, options: ResolvedOptions): void {
     const retries = options.max_retries;
     if (retries !== undefined && (typeof retries !== 'number' || !Number.isInteger(retries) || retries < 0)) {

@@ -1,3 +1,4 @@
+import { SimpleMessageQueueFactory } from '../jobs';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { SpecStar } from '../registry';
 import { MemoryBlobStore, MemoryStorage, MemoryStorageFactory } from '../storage';
 import { BackendConfig } from './config';
 import { BackendConfigError } from './errors';
-import { PendingSimpleQueueFactory, registerBackendProvider, unregisterBackendProvider } from './providers';
+import { registerBackendProvider, unregisterBackendProvider } from './providers';
 
 const ItemSchema = { title: 'Item', type: 'object', properties: { name: { type: 'string' } }, required: ['name'] } as const;
 const ctx = { user: 'tester', now: new Date('2025-01-01T00:00:00.000Z') };
@@ -87,7 +88,7 @@ describe('SpecStar with a unified backend', () => {
     await spec.configure({ backend: file });
     spec.addModel({ ...ItemSchema });
     expect(built.get('item')?.options).toMatchObject({ rootdir: join(dir, 'data') });
-    expect(spec.messageQueueFactory).toBeInstanceOf(PendingSimpleQueueFactory);
+    expect(spec.messageQueueFactory).toBeInstanceOf(SimpleMessageQueueFactory);
   });
 
   it('accepts a backend in the constructor for providers that validate synchronously', async () => {
@@ -113,7 +114,8 @@ describe('SpecStar with a unified backend', () => {
     const spec = new SpecStar();
     await spec.configure({ backend: {} });
     expect(spec.messageQueueFactory).toBeUndefined();
-    expect(new SpecStar().messageQueueFactory).toBeUndefined();
+    // Without a backend config the registry's default is the in-process queue (jobs spec §2.2).
+    expect(new SpecStar().messageQueueFactory).toBeInstanceOf(SimpleMessageQueueFactory);
   });
 
   it('refuses backend together with storageFactory', async () => {

@@ -1,9 +1,10 @@
+import { SimpleMessageQueueFactory } from '../jobs';
 import { ConfigurationError, NotSupportedError, ValidationError } from '@specstar/interfaces';
 import type { BackendConfigInput, BackendProvider, BackendRole, IMessageQueueFactory, ResolvedOptions } from '@specstar/interfaces';
 import { MemoryBlobStore, MemoryMetaStore, MemoryResourceStore, MemoryStorage, SimpleStorage } from '../storage';
 import { BackendConfig } from './config';
 import { BackendConfigError } from './errors';
-import { PendingSimpleQueueFactory, memoryBackendProvider, registerBackendProvider, unregisterBackendProvider, type PackageLoader } from './providers';
+import { memoryBackendProvider, registerBackendProvider, unregisterBackendProvider, type PackageLoader } from './providers';
 import { BackendStorageFactory, UnavailableBlobStore, resolveBackend, resolveBackendSync, type ResolveBackendOptions } from './resolve';
 
 interface FakeCalls {
@@ -409,7 +410,7 @@ describe('optional bindings (required: false)', () => {
   it('uses an optional binding that resolves', async () => {
     const bundle = await resolveBackend({ blob: { type: 'memory', required: false }, mq: { type: 'simple', required: false } });
     expect(bundle.blobStore).toBeInstanceOf(MemoryBlobStore);
-    expect(bundle.messageQueueFactory).toBeInstanceOf(PendingSimpleQueueFactory);
+    expect(bundle.messageQueueFactory).toBeInstanceOf(SimpleMessageQueueFactory);
     expect(bundle.skipped).toEqual([]);
   });
 });
@@ -427,8 +428,8 @@ describe('the resolved bundle', () => {
 
   it('builds a simple queue factory for mq: simple', async () => {
     const bundle = await resolveBackend({ connections: { jobs: { type: 'simple', options: { max_retries: 7 } } }, mq: { use: 'jobs' } });
-    expect(bundle.messageQueueFactory).toBeInstanceOf(PendingSimpleQueueFactory);
-    expect((bundle.messageQueueFactory as PendingSimpleQueueFactory).maxRetries).toBe(7);
+    expect(bundle.messageQueueFactory).toBeInstanceOf(SimpleMessageQueueFactory);
+    expect((bundle.messageQueueFactory as SimpleMessageQueueFactory).maxRetries).toBe(7);
   });
 
   it("builds one provider storage per model when meta and resource share provider and options", async () => {

@@ -130,6 +130,8 @@ export function jobSchema(payload: JsonSchema, artifact?: JsonSchema): JsonSchem
       periodic_runs: { type: 'integer', minimum: 0, default: 0 },
       periodic_initial_delay_seconds: nullableInteger(),
       last_heartbeat_at: { type: ['string', 'null'], format: 'date-time', default: null },
+      // After the eleven upstream fields: the persisted due time of a delayed or periodic run.
+      next_run_at: { type: ['string', 'null'], format: 'date-time', default: null },
     },
     required: ['payload'],
     [JOB_KEYWORD]: true,

@@ -1,0 +1,200 @@
+import {
+  ConfigurationError,
+  JobStateError,
+  TaskStatus,
+  type ConsumeOptions,
+  type DeliveryInfo,
+  type IBlobStore,
+  type IMessageQueue,
+  type IMessageQueueFactory,
+  type Job,
+  type JobHandler,
+  type JobOutcome,
+  type QueueBinding,
+  type Resource,
+  type RevisionInfo,
+} from '@specstar/interfaces';
+import type { WriteContext } from '../manager/types';
+import type { ResourceManager } from '../manager';
+import { DueScheduler } from './due-scheduler';
+import { ManagerJobStore } from './job-store';
+import { initialDelaySeconds } from './job-rules';
+import { getJobLog, putJobLog } from './log-documents';
+import { recoverStaleJobs } from './recovery';
+import { JobRunner, type RunTimings } from './runner';
+
+/** Consumer settings; intervals in seconds. */
+export interface StartConsumeOptions extends ConsumeOptions {
+  /** Heartbeat of a running job (default 5); stale recovery at start uses three of them. */
+  heartbeatInterval?: number;
+  /** How often stale jobs are looked for while consuming (default 60). */
+  recoveryInterval?: number;
+  /** How often a running job's log is written (default 10); it is always written when the run ends. */
+  logFlushInterval?: number;
+}
+
+export type JobHandlerFactory<T = unknown> = () => JobHandler<T> | Promise<JobHandler<T>>;
+
+export interface JobFacilityOptions<T> {
+  manager: ResourceManager<Job<T>>;
+  factory: IMessageQueueFactory;
+  handler?: JobHandler<T>;
+  /** Wins over `handler`; called once, on the first job. */
+  handlerFactory?: JobHandlerFactory<T>;
+  blobStore: () => IBlobStore | undefined;
+}
+
+function seconds(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback * 1000;
+  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
+    throw new ConfigurationError(`${name} must be a positive number of seconds, got ${String(value)}`);
+  }
+  return value * 1000;
+}
+
+function warn(message: string, error?: unknown): void {
+  const detail = error === undefined ? '' : `: ${error instanceof Error ? error.message : String(error)}`;
+  process.emitWarning(`${message}${detail}`, { code: 'SPECSTAR_JOBS' });
+}
+
+/**
+ * Everything a job model's manager needs for its queue: the job store view, the queue built by
+ * the model's factory, the runner, core's scheduler for queues without delayed delivery, stale
+ * recovery, logs and rerun.
+ */
+export class JobFacility<T = unknown> {
+  readonly store: ManagerJobStore<T>;
+  readonly queue: IMessageQueue;
+  private readonly runner: JobRunner<T>;
+  private readonly scheduler: DueScheduler;
+  private readonly blobStore: () => IBlobStore | undefined;
+  private timings: RunTimings = { heartbeatMs: 5000, logFlushMs: 10_000 };
+  private consuming = false;
+  private recoveryTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: JobFacilityOptions<T>) {
+    this.store = new ManagerJobStore(options.manager);
+    this.blobStore = options.blobStore;
+    const binding: QueueBinding<T> = {
+      resourceName: options.manager.name,
+      jobs: this.store,
+      run: (job, delivery) => this.run(job, delivery),
+      warn,
+    };
+    this.queue = options.factory.build(binding);
+    this.runner = new JobRunner<T>({
+      store: this.store,
+      handler: lazyHandler(options),
+      maxRetries: this.queue.maxRetries,
+      timings: () => this.timings,
+      flushLog: async (id, text) => {
+        const store = this.blobStore();
+        if (store) await putJobLog(store, id, text);
+      },
+      warn,
+    });
+    this.scheduler = new DueScheduler(this.store, (id) => this.queue.put(id), warn);
+  }
+
+  private get ownsDelays(): boolean {
+    return this.queue.capabilities.delayedDelivery === true && this.queue.schedule !== undefined;
+  }
+
+  private async run(job: Resource<Job<T>>, delivery?: DeliveryInfo): Promise<JobOutcome> {
+    const outcome = await this.runner.run(job, delivery);
+    if (outcome.kind === 'scheduled') await this.scheduleAt(job.info.resource_id, outcome.dueAt);
+    return outcome;
+  }
+
+  private async scheduleAt(resourceId: string, dueAt: Date): Promise<void> {
+    if (this.ownsDelays) await this.queue.schedule!(resourceId, dueAt);
+    else this.scheduler.note(dueAt);
+  }
+
+  /**
+   * Hands a pending job to the queue (after create and rerun). A job with an initial delay waits:
+   * the queue's own delayed delivery keeps it `pending`; core's scheduler stores it `completed`
+   * with its due time until then (the upstream simple queue's behaviour, now persisted).
+   */
+  async enqueue(resourceId: string, data?: Job<T>): Promise<void> {
+    const job = data ?? (await this.store.get(resourceId))?.data;
+    const delay = job ? initialDelaySeconds(job) : 0;
+    if (delay === 0) return this.queue.put(resourceId);
+    const dueAt = new Date(Date.now() + delay * 1000);
+    if (this.ownsDelays) return this.queue.schedule!(resourceId, dueAt);
+    const stored = await this.store.get(resourceId);
+    if (!stored) return;
+    await this.store.change(stored, { status: TaskStatus.COMPLETED, next_run_at: dueAt.toISOString() });
+    this.scheduler.note(dueAt);
+  }
+
+  async startConsume(options: StartConsumeOptions = {}): Promise<void> {
+    const heartbeatMs = seconds('heartbeatInterval', options.heartbeatInterval, 5);
+    const recoveryMs = seconds('recoveryInterval', options.recoveryInterval, 60);
+    const logFlushMs = seconds('logFlushInterval', options.logFlushInterval, 10);
+    if (this.consuming) return;
+    this.consuming = true;
+    this.timings = { heartbeatMs, logFlushMs };
+    const staleAfter = (3 * heartbeatMs) / 1000;
+    await this.recoverStaleJobs(staleAfter);
+    this.recoveryTimer = setInterval(() => void this.recoverStaleJobs(staleAfter), recoveryMs);
+    this.recoveryTimer.unref();
+    if (!this.ownsDelays) this.scheduler.start(Math.min(1000, recoveryMs));
+    await this.queue.start({ concurrency: options.concurrency });
+  }
+
+  /** Idempotent; resolves when the consumer loop and its in-flight jobs have ended. */
+  async stopConsuming(): Promise<void> {
+    this.consuming = false;
+    clearInterval(this.recoveryTimer);
+    this.recoveryTimer = undefined;
+    await this.scheduler.stop();
+    await this.queue.stop();
+  }
+
+  recoverStaleJobs(timeoutSeconds: number): Promise<string[]> {
+    if (typeof timeoutSeconds !== 'number' || !(timeoutSeconds >= 0)) {
+      throw new ConfigurationError(`heartbeat timeout must be a non-negative number of seconds, got ${String(timeoutSeconds)}`);
+    }
+    return recoverStaleJobs(this.store, timeoutSeconds);
+  }
+
+  async getLogs(resourceId: string): Promise<string | null> {
+    const store = this.blobStore();
+    return store ? getJobLog(store, resourceId) : null;
+  }
+
+  /** A completed or failed job back to `pending` (retries, error and artifact cleared), then enqueued. */
+  async rerun(resourceId: string, context: WriteContext = {}): Promise<RevisionInfo> {
+    const manager = this.store.manager;
+    const job = await manager.get(resourceId);
+    const status = job.data.status;
+    if (status === TaskStatus.PENDING || status === TaskStatus.PROCESSING) throw new JobStateError(resourceId, status);
+    const data: Job<T> = { ...job.data, status: TaskStatus.PENDING, retries: 0, errmsg: null, artifact: null, next_run_at: null };
+    const info = await manager.update(resourceId, data, { ...context, expectRevisionId: job.info.revision_id });
+    await this.enqueue(resourceId, data);
+    return info;
+  }
+
+  async close(): Promise<void> {
+    await this.stopConsuming();
+    await this.queue.close?.();
+  }
+}
+
+/** The handler, or the factory's handler built once on first use. */
+function lazyHandler<T>(options: JobFacilityOptions<T>): () => Promise<JobHandler<T>> {
+  const { handler, handlerFactory } = options;
+  if (handlerFactory === undefined) {
+    const ready = Promise.resolve(handler as JobHandler<T>);
+    return () => ready;
+  }
+  let built: Promise<JobHandler<T>> | undefined;
+  return () => {
+    built ??= Promise.resolve(handlerFactory()).then((made) => {
+      if (typeof made !== 'function') throw new ConfigurationError('jobHandlerFactory must return a function (job, ctx) => …');
+      return made;
+    });
+    return built;
+  };
+}

@@ -1,0 +1,5 @@
+export { JobFacility, type JobFacilityOptions, type JobHandlerFactory, type StartConsumeOptions } from './facility';
+export { SimpleMessageQueue, SimpleMessageQueueFactory, type SimpleQueueOptions } from './simple-queue';
+export { ManagerJobStore } from './job-store';
+export { STALE_JOB_MESSAGE } from './recovery';
+export { JOB_LOG_NAMESPACE, PYTHON_JOB_LOG_PREFIX, jobLogKey, resourceIdOfLogKey, getJobLog, putJobLog } from './log-documents';
