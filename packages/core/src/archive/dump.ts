@@ -4,6 +4,7 @@ import type { ResourceManager } from '../manager';
 import type { QueryInput } from '../search';
 import { encodeMetaPayload, encodeRevisionPayload } from './payloads';
 import { ARCHIVE_VERSION, encodeFrame, type ArchiveRecord, type BlobRecord } from './archive-records';
+import { jobLogRecord } from './job-logs';
 
 /** Metas fetched per search page when a dump is filtered by a query. */
 const QUERY_PAGE = 1000;
@@ -61,6 +62,12 @@ async function* produce(rm: ResourceManager, query: ResourceMetaSearchQuery | un
         }
       }
       yield { t: 'RevisionRecord', data: encodeRevisionPayload(stored.info, stored.data) };
+    }
+    // A job's log travels as Python's `__job_log__/<resource_id>` BlobRecord.
+    const log = await jobLogRecord(rm, meta.resource_id);
+    if (log !== undefined) {
+      summary.blobs++;
+      yield log;
     }
   }
   if (!blobStore) return;

@@ -26,6 +26,7 @@ import {
 } from './archive-records';
 import { DEFAULT_SECTION_MEMORY_BYTES, SectionSpool } from './spool';
 import { SectionBlobCheck, checkBlobRecord, referencedFileIds } from './blob-checks';
+import { checkJobLogRecord, jobLogResourceId, loadJobLog } from './job-logs';
 
 /** Records per storage call (saveMetas / saveRevisions / existence checks). */
 const BATCH = 500;
@@ -156,8 +157,13 @@ async function loadSection(rm: ResourceManager, entries: SectionSource, onDuplic
         checkEncoding(rm, revision, position);
         blobCheck?.noteRevision(revision.data);
       } else {
-        checkFileId(rm, record.file_id, position);
-        await blobCheck?.noteBlob(record);
+        const logOf = jobLogResourceId(record);
+        if (logOf !== undefined) {
+          checkJobLogRecord(rm, logOf, position);
+        } else {
+          checkFileId(rm, record.file_id, position);
+          await blobCheck?.noteBlob(record);
+        }
       }
     }
     await decide();
@@ -182,6 +188,12 @@ async function loadSection(rm: ResourceManager, entries: SectionSource, onDuplic
         revisions.push(decodeRevisionPayload(record.data, rm.name, position));
         if (revisions.length >= BATCH) await saveRevisions();
       } else if (record.t === 'BlobRecord' && blobStore) {
+        const logOf = jobLogResourceId(record);
+        if (logOf !== undefined) {
+          // A job log belongs to its resource: under skip, a resource that existed keeps its own.
+          if (!(onDuplicate === 'skip' && stats.skipped > 0 && (await rm.storage.exists(logOf)))) await loadJobLog(rm, logOf, record);
+          continue;
+        }
         // Always, even for skipped resources; the archived id is kept as the key.
         await blobStore.put(record.blob_data, { key: record.file_id, ...(record.content_type !== '' && { contentType: record.content_type }) });
       }
@@ -274,6 +286,12 @@ export async function loadRecord(rm: ResourceManager, record: ArchiveRecord, onD
       if (guard) await guard.checkReferences(referencedFileIds(rm, revision.data));
       await rm.storage.saveRevisions([revision]);
     } else if (record.t === 'BlobRecord') {
+      const logOf = jobLogResourceId(record);
+      if (logOf !== undefined) {
+        checkJobLogRecord(rm, logOf, undefined);
+        await loadJobLog(rm, logOf, record);
+        return true;
+      }
       checkFileId(rm, record.file_id, undefined);
       if (guard) await checkBlobRecord(rm, guard, record);
       await rm.blobStore?.put(record.blob_data, { key: record.file_id, ...(record.content_type !== '' && { contentType: record.content_type }) });
