@@ -9,12 +9,13 @@ import { COLLECTION_ROUTES } from './collection-routes';
 import { familyOf, type GlobalRouteDeclaration, type RouteDeclaration, type RouteMethod } from './declaration';
 import { GLOBAL_ROUTES } from './global-routes';
 import { ITEM_ROUTES } from './item-routes';
+import { JOB_ROUTES } from './job-routes';
 import { overlaps, paramLiterals, parsePath, strictlyNarrower, type Pattern } from './patterns';
 
 export { GLOBAL_ROUTES };
 
 /** Every built-in per-model route, in document order. */
-export const MODEL_ROUTES: readonly RouteDeclaration[] = [...COLLECTION_ROUTES, ...ITEM_ROUTES];
+export const MODEL_ROUTES: readonly RouteDeclaration[] = [...COLLECTION_ROUTES, ...ITEM_ROUTES, ...JOB_ROUTES];
 
 /** The families `routes.disable` accepts. */
 export const ROUTE_FAMILIES: readonly string[] = [...new Set([...MODEL_ROUTES, ...GLOBAL_ROUTES].map(familyOf))];
