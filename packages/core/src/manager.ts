@@ -21,6 +21,8 @@ import type { WriteContext } from './manager/types';
 
 export type {
   WriteContext,
+  KnownState,
+  KnownUpdate,
   CreateOptions,
   UpdateOptions,
   ModifyInput,

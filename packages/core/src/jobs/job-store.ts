@@ -15,7 +15,7 @@ import {
 import { lookupScope } from '../context';
 
 const where = (field_path: string, operator: 'eq' | 'lte', value: unknown): DataSearchCondition => ({ type: 'DataSearchCondition', field_path, operator, value, transform: null });
-import type { ResourceManager } from '../manager';
+import type { KnownState, ResourceManager } from '../manager';
 
 /** Who and when a queue write is stamped with: the consumer's scope, else the job's submitter and the wall clock. */
 export interface JobWriter {
@@ -34,6 +34,11 @@ export function isLostRace(error: unknown): boolean {
  * events, permissions and indexes apply as to any write.
  */
 export class ManagerJobStore<T = unknown> implements JobStore<T> {
+  /** Metas of the last pending search, for the claim that follows it. */
+  private readonly seen = new Map<string, ResourceMeta>();
+  /** Jobs this store claimed and has not written an outcome for: the state the claim left. */
+  private readonly claimed = new Map<string, KnownState>();
+
   constructor(readonly manager: ResourceManager<Job<T>>) {}
 
   get resourceName(): string {
@@ -61,21 +66,21 @@ export class ManagerJobStore<T = unknown> implements JobStore<T> {
   }
 
   async pendingIds(limit: number): Promise<string[]> {
-    return this.idsWhere([where('status', 'eq', TaskStatus.PENDING)], limit, [
+    const metas = await this.metasWhere([where('status', 'eq', TaskStatus.PENDING)], limit, [
       { type: 'data', field_path: 'retries', direction: '+' },
       { type: 'meta', key: 'created_time', direction: '+' },
     ]);
+    // The claim that usually follows starts from these metas instead of reading them again.
+    this.seen.clear();
+    for (const meta of metas) this.seen.set(meta.resource_id, meta);
+    return metas.map((meta) => meta.resource_id);
   }
 
   async dueIds(now: Date, limit: number): Promise<string[]> {
-    return this.idsWhere(
-      [
-        where('status', 'eq', TaskStatus.COMPLETED),
-        where('next_run_at', 'lte', now.toISOString()),
-      ],
-      limit,
-      [{ type: 'data', field_path: 'next_run_at', direction: '+' }],
-    );
+    const metas = await this.metasWhere([where('status', 'eq', TaskStatus.COMPLETED), where('next_run_at', 'lte', now.toISOString())], limit, [
+      { type: 'data', field_path: 'next_run_at', direction: '+' },
+    ]);
+    return metas.map((meta) => meta.resource_id);
   }
 
   /** Ids of jobs in `status`, all of them (paged). */
@@ -89,9 +94,8 @@ export class ManagerJobStore<T = unknown> implements JobStore<T> {
     }
   }
 
-  private async idsWhere(conditions: ResourceMetaSearchQuery['conditions'], limit: number, sorts: ResourceMetaSearchQuery['sorts']): Promise<string[]> {
-    const metas = await this.manager.searchResources({ ...this.query(conditions, limit, 0), sorts });
-    return metas.map((meta) => meta.resource_id);
+  private metasWhere(conditions: ResourceMetaSearchQuery['conditions'], limit: number, sorts: ResourceMetaSearchQuery['sorts']): Promise<ResourceMeta[]> {
+    return this.manager.searchResources({ ...this.query(conditions, limit, 0), sorts });
   }
 
   private query(conditions: ResourceMetaSearchQuery['conditions'], limit: number, offset: number): ResourceMetaSearchQuery {
@@ -99,18 +103,31 @@ export class ManagerJobStore<T = unknown> implements JobStore<T> {
   }
 
   async claim(resourceId: string, options: { requirePending?: boolean } = {}): Promise<Resource<Job<T>> | null> {
-    const job = await this.get(resourceId);
-    if (!job) return null;
+    const seen = this.seen.get(resourceId);
+    this.seen.delete(resourceId);
+    const state = await this.read(resourceId, seen);
+    if (!state) return null;
+    const { meta, job } = state;
     if ((options.requirePending ?? true) && job.data.status !== TaskStatus.PENDING) return null;
-    const who = this.writer(await this.submitter(resourceId));
+    const who = this.writer(meta.created_by);
     const data: Job<T> = { ...job.data, status: TaskStatus.PROCESSING, last_heartbeat_at: who.now.toISOString(), next_run_at: null };
     try {
-      const info = await this.manager.update(resourceId, data, { status: RevisionStatus.draft, expectRevisionId: job.info.revision_id, ...who });
-      return { info, data };
+      const written = await this.manager.updateKnown({ meta, current: job.info }, data, { status: RevisionStatus.draft, ...who });
+      this.claimed.set(resourceId, { meta: written.meta, current: written.info });
+      return { info: written.info, data };
     } catch (error) {
       if (isLostRace(error)) return null;
       throw error;
     }
+  }
+
+  /** The live job with its meta, starting from a meta already at hand when there is one. */
+  private async read(resourceId: string, known?: ResourceMeta): Promise<{ meta: ResourceMeta; job: Resource<Job<T>> } | null> {
+    const meta = known ?? (await this.manager.storage.getMeta(resourceId));
+    if (!meta || meta.is_deleted) return null;
+    const stored = await this.manager.storage.getRevision(resourceId, meta.current_revision_id, meta.schema_version);
+    if (!stored) return known ? this.read(resourceId) : null; // a search result may be outdated
+    return { meta, job: { info: stored.info, data: this.manager.decodeData(stored.data) } };
   }
 
   async release(resourceId: string): Promise<boolean> {
@@ -131,12 +148,21 @@ export class ManagerJobStore<T = unknown> implements JobStore<T> {
    * a compare-and-set on the revision `job` was read at and returns null when that lost.
    */
   async change(job: Resource<Job<T>>, fields: Partial<Job<T>>, expectCurrent = true): Promise<RevisionInfo | null> {
-    const who = this.writer(await this.submitter(job.info.resource_id));
+    const id = job.info.resource_id;
+    const claimed = this.claimed.get(id);
+    this.claimed.delete(id);
+    const data = { ...job.data, ...fields };
     try {
-      return await this.manager.update(job.info.resource_id, { ...job.data, ...fields }, {
+      // A job this store claimed: write over the state the claim left (compare-and-set on it).
+      if (claimed && expectCurrent && claimed.current.revision_id === job.info.revision_id) {
+        return (await this.manager.updateKnown(claimed, data, { status: RevisionStatus.stable, ...this.writer(claimed.meta.created_by) })).info;
+      }
+      const meta = await this.meta(id);
+      if (!meta) return null;
+      return await this.manager.update(id, data, {
         status: RevisionStatus.stable,
         ...(expectCurrent && { expectRevisionId: job.info.revision_id }),
-        ...who,
+        ...this.writer(meta.created_by),
       });
     } catch (error) {
       if (isLostRace(error)) return null;
@@ -148,14 +174,9 @@ export class ManagerJobStore<T = unknown> implements JobStore<T> {
   async heartbeat(resourceId: string): Promise<boolean> {
     const job = await this.get(resourceId);
     if (!job || job.data.status !== TaskStatus.PROCESSING) return false;
-    const who = this.writer(await this.submitter(resourceId));
+    const meta = this.claimed.get(resourceId)?.meta ?? (await this.meta(resourceId));
+    const who = this.writer(meta?.created_by ?? 'system');
     await this.manager.modify(resourceId, { data: { ...job.data, last_heartbeat_at: who.now.toISOString() } }, { expectRevisionId: job.info.revision_id, ...who });
     return true;
-  }
-
-  /** The job's submitter: the creator of the resource. */
-  private async submitter(resourceId: string): Promise<string> {
-    const meta = await this.manager.storage.getMeta(resourceId);
-    return meta?.created_by ?? 'system';
   }
 }

@@ -1,4 +1,4 @@
-import type { IBlobStore, IConstraintChecker, IEventHandler, IStorage, IndexableField, RevisionStatus, Validator } from '@specstar/interfaces';
+import type { IBlobStore, IConstraintChecker, IEventHandler, IStorage, IndexableField, ResourceMeta, RevisionInfo, RevisionStatus, Validator } from '@specstar/interfaces';
 import type { DataCodec } from '../codec';
 import type { ScopeValues } from '../context';
 import type { CompiledModel } from '../model';
@@ -17,6 +17,18 @@ export interface UpdateOptions extends WriteContext {
   status?: RevisionStatus;
   /** Refuse the write (RevisionMismatchError) unless this is the current revision (If-Match). */
   expectRevisionId?: string;
+}
+
+/** A resource's meta and current revision record as a caller last read them. */
+export interface KnownState {
+  meta: ResourceMeta;
+  current: RevisionInfo;
+}
+
+/** What an update over a known state wrote: the (new or unchanged) revision and the stored meta. */
+export interface KnownUpdate {
+  info: RevisionInfo;
+  meta: ResourceMeta;
 }
 
 export interface ModifyInput {

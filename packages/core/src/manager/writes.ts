@@ -18,7 +18,7 @@ import { applyJsonPatch, applyMergePatch } from '../patch';
 import type { EncodedData } from './base';
 import { runAfterCreate, runPrepareSteps } from './pipeline';
 import { ManagerReads } from './reads';
-import type { CreateOptions, ModifyInput, PatchOptions, UpdateOptions } from './types';
+import type { CreateOptions, KnownState, KnownUpdate, ModifyInput, PatchOptions, UpdateOptions } from './types';
 
 // Shared, never mutated: create's expectation.
 const EXPECT_ABSENT = Object.freeze({ absent: true as const });
@@ -129,15 +129,32 @@ export class ManagerWrites<T = unknown> extends ManagerReads<T> {
   }
 
   async update(resourceId: string, data: unknown, options: UpdateOptions = {}): Promise<RevisionInfo> {
+    return (await this.updateWith(resourceId, undefined, data, options)).info;
+  }
+
+  /**
+   * @internal An update over a meta and current revision the caller already holds (the job
+   * queue's state writes), saving their two reads: the commit still compares-and-sets on
+   * `known.meta.current_revision_id`. Resolves to the written (or unchanged) revision and the
+   * meta now stored.
+   */
+  updateKnown(known: KnownState, data: unknown, options: UpdateOptions = {}): Promise<KnownUpdate> {
+    return this.updateWith(known.meta.resource_id, known, data, options);
+  }
+
+  private async updateWith(resourceId: string, known: KnownState | undefined, data: unknown, options: UpdateOptions): Promise<KnownUpdate> {
     const op = this.context('update', options);
     const status = checkStatus(options.status) ?? this.settings.defaultStatus;
     const prepared = this.prepare(data);
     const fields: Record<string, unknown> = { resource_id: resourceId, data: prepared };
     if (options.status !== undefined) fields.status = options.status;
-    return this.evented('update', op, fields, 'revision_info', async (before) => {
-      const meta = await this.getMetaWith(resourceId, false, op);
+    let stored: ResourceMeta | undefined;
+    const info = await this.evented('update', op, fields, 'revision_info', async (before) => {
+      const meta = known?.meta ?? (await this.getMetaWith(resourceId, false, op));
+      if (meta.is_deleted) throw new ResourceIsDeletedError(resourceId);
       this.checkExpectedRevision(meta, options.expectRevisionId);
-      const current = await this.currentInfo(meta);
+      const current = known?.current ?? (await this.currentInfo(meta));
+      stored = meta;
       const value = await this.prepareValue(this.afterHandlers(before, prepared), op, meta);
       const encoded = await this.encode(value);
       if (encoded.hash === current.data_hash) return current;
@@ -156,11 +173,17 @@ export class ManagerWrites<T = unknown> extends ManagerReads<T> {
         created_by: user,
         updated_by: user,
       });
-      await this.commitCurrent(meta, info, encoded.bytes, this.index(encoded.value), op);
+      const next = this.nextMeta(meta, info, this.index(encoded.value), op);
+      await this.commitNext(meta, next, info, encoded.bytes);
+      stored = next;
       // The new revision stays as an orphan record if the post-check undoes the update.
-      await this.postCheck(value, resourceId, () => this.storage.commit({ meta, expect: { current_revision_id: info.revision_id } }));
+      await this.postCheck(value, resourceId, async () => {
+        await this.storage.commit({ meta, expect: { current_revision_id: info.revision_id } });
+        stored = meta;
+      });
       return info;
     });
+    return { info, meta: stored! };
   }
 
   /** Update, or create with exactly this id when it does not exist. A soft-deleted id is not recreated. */
@@ -259,8 +282,14 @@ export class ManagerWrites<T = unknown> extends ManagerReads<T> {
     indexedData: Record<string, unknown> | undefined,
     op: OperationContext,
   ): Promise<RevisionInfo> {
+    await this.commitNext(meta, this.nextMeta(meta, info, indexedData, op), info, data);
+    return info;
+  }
+
+  /** The meta that makes `info` current over `meta`, stamped by the operation. */
+  protected nextMeta(meta: ResourceMeta, info: RevisionInfo, indexedData: Record<string, unknown> | undefined, op: OperationContext): ResourceMeta {
     const appended = info.revision_id !== meta.current_revision_id;
-    const next: ResourceMeta = {
+    return {
       current_revision_id: info.revision_id,
       resource_id: meta.resource_id,
       schema_version: this.schemaVersion,
@@ -277,11 +306,14 @@ export class ManagerWrites<T = unknown> extends ManagerReads<T> {
       rev_created_time: info.created_time,
       rev_updated_time: info.updated_time,
     };
+  }
+
+  /** Commits revision and meta, compare-and-set on the meta being replaced, with the unique claims that change. */
+  private async commitNext(meta: ResourceMeta, next: ResourceMeta, info: RevisionInfo, data: Uint8Array): Promise<void> {
     const write: StorageWrite = { revision: { info, data }, meta: next, expect: { current_revision_id: meta.current_revision_id } };
-    const unique = this.claims(meta.indexed_data, indexedData);
+    const unique = this.claims(meta.indexed_data, next.indexed_data);
     if (unique !== undefined) write.unique = unique;
     await this.storage.commit(write);
-    return info;
   }
 
   /**
