@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { IBlobStore } from '@specstar/interfaces';
 
 /** The blob-store document namespace of job logs (outside the file-id space, see IBlobStore.putDocument). */
@@ -6,14 +7,16 @@ export const JOB_LOG_NAMESPACE = 'job-log';
 /** Python SpecStar's blob key prefix for job logs, as archives written by it carry them. */
 export const PYTHON_JOB_LOG_PREFIX = '__job_log__/';
 
-/** The document key of a job's log: the resource id in base64url (ids may hold `:` and `/`). */
-export function jobLogKey(resourceId: string): string {
-  return Buffer.from(resourceId, 'utf8').toString('base64url');
-}
+// Longer encodings would pass the 400-character document-name limit; those ids are hashed.
+const MAX_ENCODED_ID = 300;
 
-/** The resource id behind a job-log document key. */
-export function resourceIdOfLogKey(key: string): string {
-  return Buffer.from(key, 'base64url').toString('utf8');
+/**
+ * The document key of a job's log: the resource id in base64url (ids may hold `:` and `/`), or
+ * for very long ids `.` and their sha256 (`.` is outside the base64url alphabet: no collision).
+ */
+export function jobLogKey(resourceId: string): string {
+  const encoded = Buffer.from(resourceId, 'utf8').toString('base64url');
+  return encoded.length <= MAX_ENCODED_ID ? encoded : `.${createHash('sha256').update(resourceId, 'utf8').digest('base64url')}`;
 }
 
 // Stores without documents: logs live in memory (per blob store) and are lost at restart.
