@@ -1,7 +1,6 @@
 import {
   ConfigurationError,
   ModelNotFoundError,
-  NotSupportedError,
   RevisionStatus,
   type IBlobStore,
   type IEventHandler,
@@ -18,6 +17,7 @@ import {
 import { BackendConfigError, resolveBackend, resolveBackendSync, type BackendBundle, type BackendConfig, type BackendConfigValue } from './backend';
 import { createDataCodec, type EncodingName } from './codec';
 import { runInScope, type ScopeValues } from './context';
+import { ActionBook, CustomAction, type CreateActionHandler, type CreateActionOptions, type UpdateActionHandler, type UpdateActionOptions } from './actions';
 import { ResourceManager } from './manager';
 import {
   assertValidModelName,
@@ -314,6 +314,7 @@ export class SpecStar {
     const sameSchema = this.bySchema.get(schema) ?? [];
     sameSchema.push(manager);
     this.bySchema.set(schema, sameSchema);
+    this.actionBook.modelAdded(manager);
     return manager;
   }
 
@@ -426,6 +427,38 @@ export class SpecStar {
     return manager as ResourceManager<T>;
   }
 
+  // ---- custom actions ------------------------------------------------------------------
+
+  private readonly actionBook = new ActionBook(this);
+
+  /**
+   * Declares a custom create action on `model` (a name or its schema; it may be registered
+   * later): `spec.createAction('article', { input })(async function generate_article(input, ctx) { … })`.
+   * Returns the handler unchanged. The handler returns the data to create, or null.
+   */
+  createAction<I = Record<string, unknown>, D = unknown>(model: string | JsonSchema, options: CreateActionOptions = {}): <H extends CreateActionHandler<I, D>>(handler: H) => H {
+    return (handler) => {
+      this.actionBook.record(new CustomAction('create', model, options, handler as CreateActionHandler<unknown>, (values, fn) => this.using(values, fn)));
+      return handler;
+    };
+  }
+
+  /**
+   * Declares a custom update action on `model`: the handler gets `{ existing, info, meta }` of
+   * the resource, the input and the context, and returns the new data, or null.
+   */
+  updateAction<I = Record<string, unknown>, D = unknown>(model: string | JsonSchema, options: UpdateActionOptions = {}): <H extends UpdateActionHandler<I, D>>(handler: H) => H {
+    return (handler) => {
+      this.actionBook.record(new CustomAction('update', model, options, handler as UpdateActionHandler<unknown>, (values, fn) => this.using(values, fn)));
+      return handler;
+    };
+  }
+
+  /** Every declared custom action, in declaration order; each has `invoke(input, options)`. */
+  get actions(): readonly CustomAction[] {
+    return this.actionBook.list;
+  }
+
   /** Registered managers in registration order. */
   get resourceManagers(): ReadonlyMap<string, ResourceManager> {
     return this.managers;
@@ -439,7 +472,7 @@ export class SpecStar {
   /** Closes every storage, the blob store and the factory. */
   async close(): Promise<void> {
     // Consumers first: their last writes need the stores.
-    await Promise.all([...this.managers.values()].map((manager) => manager.jobs?.close()));
+    await Promise.all([...this.managers.values()].map((manager) => manager.jobs?.close() ?? Promise.resolve()));
     const closing: Promise<void>[] = [];
     for (const manager of this.managers.values()) closing.push(manager.storage.close());
     if (this.blobStore?.close) closing.push(this.blobStore.close());

@@ -1,4 +1,4 @@
-import { ConfigurationError, ModelNotFoundError, NotSupportedError } from '@specstar/interfaces';
+import { ConfigurationError, ModelNotFoundError } from '@specstar/interfaces';
 import { MemoryStorageFactory, QB, Schema, SpecStar, unique } from '../src';
 import { ItemSchema, alice, bob, itemRegistry } from './fixtures';
 

@@ -42,8 +42,11 @@ export interface JobContext<T = unknown, D = unknown> {
   readonly payload: T;
   /** Aborted when the consumer stops (after its grace period) or the job is no longer this worker's. */
   readonly signal: AbortSignal;
-  /** Appends `<UTC ISO timestamp> [<LEVEL>] <message>` to the job's log (default level INFO). */
-  log(message: string, level?: JobLogLevel | string): void;
+  /**
+   * Appends `<UTC ISO timestamp> [<LEVEL>] <message>` to the job's log. `level` is one of
+   * JobLogLevel (default INFO); another string is written as given.
+   */
+  log(message: string, level?: string): void;
   debug(message: string): void;
   info(message: string): void;
   warning(message: string): void;

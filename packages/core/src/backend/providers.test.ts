@@ -1,5 +1,5 @@
 import { SimpleMessageQueueFactory } from '../jobs';
-import { ConfigurationError, NotSupportedError } from '@specstar/interfaces';
+import { ConfigurationError } from '@specstar/interfaces';
 import type { BackendProvider } from '@specstar/interfaces';
 import { MemoryBlobStore, MemoryMetaStore, MemoryResourceStore } from '../storage';
 import { BackendConfigError } from './errors';

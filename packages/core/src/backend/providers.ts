@@ -1,7 +1,6 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { NotSupportedError } from '@specstar/interfaces';
-import type { BackendDefaults, BackendProvider, BackendRole, IMessageQueueFactory, ResolvedOptions } from '@specstar/interfaces';
+import type { BackendDefaults, BackendProvider, BackendRole, ResolvedOptions } from '@specstar/interfaces';
 import { MemoryBlobStore, MemoryMetaStore, MemoryResourceStore, MemoryStorage } from '../storage';
 import { BACKEND_ROLES } from './config';
 import { BackendConfigError } from './errors';

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import {
   ConfigurationError,
   JobStateError,
@@ -53,7 +54,7 @@ function seconds(name: string, value: number | undefined, fallback: number): num
 }
 
 function warn(message: string, error?: unknown): void {
-  const detail = error === undefined ? '' : `: ${error instanceof Error ? error.message : String(error)}`;
+  const detail = error === undefined ? '' : `: ${error instanceof Error ? error.message : inspect(error)}`;
   process.emitWarning(`${message}${detail}`, { code: 'SPECSTAR_JOBS' });
 }
 

@@ -1,5 +1,5 @@
 import { debuglog } from 'node:util';
-import type { Job, JobContext, JobLogLevel, Resource, RevisionInfo } from '@specstar/interfaces';
+import type { Job, JobContext, Resource, RevisionInfo } from '@specstar/interfaces';
 
 // `NODE_DEBUG=specstar.job` shows every job log line with its resource id.
 const jobLogger = debuglog('specstar.job');
@@ -39,7 +39,7 @@ export class ExecutionContext<T = unknown, D = unknown> implements JobContext<T,
     return this.controller.signal;
   }
 
-  log(message: string, level: JobLogLevel | string = 'INFO'): void {
+  log(message: string, level: string = 'INFO'): void {
     const text = String(message);
     this.lines.push(`${new Date().toISOString()} [${level}] ${text}`);
     jobLogger('[%s] %s %s', this.resourceId, level, text);

@@ -50,7 +50,7 @@ export class SimpleMessageQueue<T = unknown> implements IMessageQueue {
   }
 
   async pop(): Promise<Resource<Job> | null> {
-    return (await this.claimNext(1)) as Resource<Job> | null;
+    return this.claimNext(1);
   }
 
   /** Claims the next pending job; candidates beyond the first cover claims lost to other consumers. */
@@ -106,15 +106,14 @@ export class SimpleMessageQueue<T = unknown> implements IMessageQueue {
   /** Waits one poll interval, or less when a job is put or a run ends. */
   private idle(): Promise<void> {
     return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        if (this.wakeUp === done) this.wakeUp = undefined;
+        resolve();
+      };
       // Not unref'd: a process that consumes stays alive until stopConsuming().
       const timer = setTimeout(done, this.pollMs);
       this.wakeUp = done;
-      const self = this;
-      function done(): void {
-        clearTimeout(timer);
-        if (self.wakeUp === done) self.wakeUp = undefined;
-        resolve();
-      }
     });
   }
 
