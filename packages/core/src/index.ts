@@ -22,6 +22,26 @@ export {
   type ConsumeSelection,
 } from './manager';
 export { type ScopeValues } from './context';
+
+// Custom create and update actions (spec.createAction / spec.updateAction).
+export {
+  CustomAction,
+  type ActionInputField,
+  type ActionArtifact,
+  type ActionAsyncMode,
+  type ActionContext,
+  type ActionInvokeOptions,
+  type ActionKind,
+  type ActionOutcome,
+  type ActionSummary,
+  type ActionUpdateMode,
+  type BackgroundTaskAccepted,
+  type CreateActionHandler,
+  type CreateActionOptions,
+  type UpdateActionHandler,
+  type UpdateActionOptions,
+  type UpdateTarget,
+} from './actions';
 export { compareRevisionsByCreation, revisionCounter } from './revision-order';
 
 // Queries: the builder, the qb string language, the partial projection of list results.

@@ -438,7 +438,7 @@ export class SpecStar {
    */
   createAction<I = Record<string, unknown>, D = unknown>(model: string | JsonSchema, options: CreateActionOptions = {}): <H extends CreateActionHandler<I, D>>(handler: H) => H {
     return (handler) => {
-      this.actionBook.record(new CustomAction('create', model, options, handler as CreateActionHandler<unknown>, (values, fn) => this.using(values, fn)));
+      this.actionBook.record(new CustomAction('create', model, options, handler, (values, fn) => this.using(values, fn)));
       return handler;
     };
   }
@@ -449,7 +449,7 @@ export class SpecStar {
    */
   updateAction<I = Record<string, unknown>, D = unknown>(model: string | JsonSchema, options: UpdateActionOptions = {}): <H extends UpdateActionHandler<I, D>>(handler: H) => H {
     return (handler) => {
-      this.actionBook.record(new CustomAction('update', model, options, handler as UpdateActionHandler<unknown>, (values, fn) => this.using(values, fn)));
+      this.actionBook.record(new CustomAction('update', model, options, handler, (values, fn) => this.using(values, fn)));
       return handler;
     };
   }

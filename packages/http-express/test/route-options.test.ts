@@ -131,7 +131,7 @@ describe('routes.add', () => {
       expect((await http.get(`/${model}/${encodeURIComponent(id)}/summary`).expect(200)).body).toEqual({ model, keys: [] });
       expect((await http.post(`/${model}/${encodeURIComponent(id)}/summary`).expect(405)).headers['allow']).toBe('GET');
     }
-    await http.get('/plain/plain:none/summary').expect(404, { detail: "Resource 'plain:none' not found" });
+    await http.get('/plain/plain:none/summary').expect(404, { detail: "Resource 'plain:none' not found." });
     await http.get('/nothing/x/summary').expect(404, { detail: 'Not Found' });
 
     const doc = openapi(spec, { routes: { add: [SUMMARY] }, deletedStatus: 410 }) as Json;

@@ -182,7 +182,7 @@ describe('GET /{model}/{resource_id}/blobs/{file_id}', () => {
   });
 
   it('the resource must be readable: unknown or soft-deleted → 404; a bad file id → 422', async () => {
-    await server.http.get(`/doc/doc:nope/blobs/${first.file_id}`).expect(404, { detail: "Resource 'doc:nope' not found" });
+    await server.http.get(`/doc/doc:nope/blobs/${first.file_id}`).expect(404, { detail: "Resource 'doc:nope' not found." });
     await server.http.delete(`/doc/${id}`).expect(200);
     const gone = await server.http.get(`/doc/${id}/blobs/${first.file_id}`).expect(404);
     expect(gone.body.detail).toMatch(/is deleted/);

@@ -21,7 +21,7 @@ export class ResourceIDNotFoundError extends ResourceNotFoundError {
   override readonly code: string = 'resource_id_not_found';
   constructor(
     readonly resource_id: string,
-    message = `Resource '${resource_id}' not found`,
+    message = `Resource '${resource_id}' not found.`,
   ) {
     super(message);
   }
@@ -31,7 +31,7 @@ export class ResourceIsDeletedError extends ResourceNotFoundError {
   override readonly code: string = 'resource_is_deleted';
   constructor(
     readonly resource_id: string,
-    message = `Resource '${resource_id}' is deleted`,
+    message = `Resource '${resource_id}' is deleted.`,
   ) {
     super(message);
   }

@@ -100,6 +100,15 @@ export class ManagerBase<T = unknown> {
     return this.settings.defaultNow !== undefined;
   }
 
+  /**
+   * Who and when a write by this manager would record now: the explicit values, then the
+   * scope's, then the model's defaults (the user stays undefined when none applies).
+   */
+  resolveContext(explicit?: WriteContext): { user: string | undefined; now: Date } {
+    const op = this.context('resolveContext', explicit);
+    return { user: op.userIfKnown, now: op.now };
+  }
+
   get indexedFields(): readonly IndexableField[] {
     return this.indexed;
   }
