@@ -95,7 +95,7 @@ describe('jobSchema', () => {
     expect(compileModel(job).isJob).toBe(true);
   });
 
-  it('fills the job defaults, in declaration order', () => {
+  it('fills the job defaults, in declaration order (the upstream eleven, then next_run_at)', () => {
     const prepared = compileModel(job).prepare({ payload: { to: 'a@b' } });
     expect(prepared).toEqual({
       payload: { to: 'a@b' },
@@ -109,12 +109,13 @@ describe('jobSchema', () => {
       periodic_runs: 0,
       periodic_initial_delay_seconds: null,
       last_heartbeat_at: null,
+      next_run_at: null,
     });
     const json = Buffer.from(createDataCodec('json', job).encode(prepared)).toString();
     expect(json).toBe(
       '{"payload":{"to":"a@b"},"status":"pending","errmsg":null,"artifact":null,"retries":0,"max_retries":null,' +
         '"periodic_interval_seconds":null,"periodic_max_runs":null,"periodic_runs":0,' +
-        '"periodic_initial_delay_seconds":null,"last_heartbeat_at":null}',
+        '"periodic_initial_delay_seconds":null,"last_heartbeat_at":null,"next_run_at":null}',
     );
   });
 

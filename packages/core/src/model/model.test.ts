@@ -311,7 +311,7 @@ describe('introspection', () => {
   it('knows job models', () => {
     expect(model.isJob).toBe(false);
     expect(compileModel(jobSchema({ type: 'object' })).isJob).toBe(true);
-    expect([...compileModel(jobSchema({ type: 'object' })).dateTimePaths]).toEqual(['last_heartbeat_at']);
+    expect([...compileModel(jobSchema({ type: 'object' })).dateTimePaths]).toEqual(['last_heartbeat_at', 'next_run_at']);
   });
 
   it('handles recursive schemas', () => {
