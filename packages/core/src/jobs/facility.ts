@@ -183,7 +183,7 @@ export class JobFacility<T = unknown> {
   }
 }
 
-/** The handler, or the factory's handler built once on first use. */
+/** The handler, or the factory's handler built once on first use (a factory that throws is tried again by the next job). */
 function lazyHandler<T>(options: JobFacilityOptions<T>): () => Promise<JobHandler<T>> {
   const { handler, handlerFactory } = options;
   if (handlerFactory === undefined) {
@@ -192,10 +192,16 @@ function lazyHandler<T>(options: JobFacilityOptions<T>): () => Promise<JobHandle
   }
   let built: Promise<JobHandler<T>> | undefined;
   return () => {
-    built ??= Promise.resolve(handlerFactory()).then((made) => {
-      if (typeof made !== 'function') throw new ConfigurationError('jobHandlerFactory must return a function (job, ctx) => …');
-      return made;
-    });
+    built ??= Promise.resolve()
+      .then(handlerFactory)
+      .then((made) => {
+        if (typeof made !== 'function') throw new ConfigurationError('jobHandlerFactory must return a function (job, ctx) => …');
+        return made;
+      })
+      .catch((error: unknown) => {
+        built = undefined;
+        throw error;
+      });
     return built;
   };
 }
