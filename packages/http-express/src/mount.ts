@@ -19,10 +19,11 @@ export function normalizePrefix(prefix: string | undefined): string {
   return trimmed === '' ? '' : `/${trimmed}`;
 }
 
-/** What the OpenAPI document depends on: model names and their indexed fields. */
+/** What the OpenAPI document depends on: model names, their indexed fields, the custom actions. */
 function modelsSignature(spec: SpecStar): string {
   const parts: string[] = [];
   for (const [name, rm] of spec.resourceManagers) parts.push(`${name}#${rm.indexedFields.length}`);
+  parts.push(`actions#${spec.actions.filter((action) => action.isBound).length}`);
   return parts.join('|');
 }
 
@@ -69,7 +70,7 @@ const docsPolicy: RequestHandler = (_req, res, next) => {
 
 /** The framework answers: 405 for a known path with another method, else 404. */
 function notFound(spec: SpecStar, options: HttpOptions): RequestHandler {
-  const allowedMethods = allowedMethodsOf(spec, resolveRoutes(options));
+  const allowedMethods = allowedMethodsOf(spec, resolveRoutes(options, spec));
   return (req, res) => {
     const allowed = allowedMethods(req.path);
     const method = req.method === 'HEAD' ? 'GET' : req.method;

@@ -44,7 +44,7 @@ export function createRouter(spec: SpecStar, options: HttpOptions = {}): express
   for (const name of spec.resourceManagers.keys()) {
     if (GLOBAL_SEGMENTS.has(name)) throw new ConfigurationError(`Model name '${name}' is taken by the global routes /${name}/…; register the model under another name`);
   }
-  const table = resolveRoutes(options);
+  const table = resolveRoutes(options, spec);
   const kit = routeKit(spec, options);
   const router = express.Router();
   const body = jsonBody(options.bodyLimit);
@@ -68,8 +68,11 @@ export function createRouter(spec: SpecStar, options: HttpOptions = {}): express
     if (route.jsonBody) handlers.push(body);
     handlers.push(modelRoute(kit, route.handler(kit)));
     const path = expressPath(route.path);
-    let expressRoute = paths.get(path);
-    if (!expressRoute) paths.set(path, (expressRoute = router.route(path)));
+    // A route served for some models only gets an Express route of its own: its `next('route')`
+    // for other models must not skip routes of the same path that serve them.
+    const key = route.when ? `${path} ${route.name}` : path;
+    let expressRoute = paths.get(key);
+    if (!expressRoute) paths.set(key, (expressRoute = router.route(path)));
     expressRoute[expressMethod(route.method)](...handlers);
   }
   router.use(errorHandler(options));

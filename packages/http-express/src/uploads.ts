@@ -263,3 +263,99 @@ export async function readAll(source: UploadSource): Promise<Uint8Array> {
   const data = Buffer.concat(chunks);
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
+
+// ---- whole forms (custom actions) -----------------------------------------------------
+
+/** One uploaded file of a form, read into memory. */
+export interface FormFile {
+  data: Uint8Array;
+  /** The part's Content-Type (busboy reports `text/plain` when the part sends none). */
+  contentType: string;
+  filename: string | undefined;
+}
+
+/** A multipart form: text fields and files by part name, each in body order. */
+export interface FormContent {
+  fields: Map<string, string[]>;
+  files: Map<string, FormFile[]>;
+}
+
+export interface FormLimits {
+  /** Bytes of all files together; more → 413. */
+  files: number;
+  /** Bytes of one text field; more → 413. */
+  field: number;
+}
+
+function append<V>(map: Map<string, V[]>, key: string, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/**
+ * Reads a whole `multipart/form-data` body: every text field and every file (into memory, the
+ * files within `limits.files` bytes together). 413 past a limit or past MULTIPART_LIMITS' part
+ * counts, 400 for a malformed or aborted body.
+ */
+export function readForm(req: Request, limits: FormLimits): Promise<FormContent> {
+  return new Promise<FormContent>((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({ headers: req.headers, limits: { ...MULTIPART_LIMITS, fieldSize: limits.field, fileSize: limits.files + 1 } });
+    } catch (error) {
+      reject(malformed(error as Error));
+      return;
+    }
+    const form: FormContent = { fields: new Map(), files: new Map() };
+    let fileBytes = 0;
+    let reading = 0;
+    let parsed = false;
+    let failure: Error | undefined;
+    const fail = (error: Error): void => {
+      if (failure) return;
+      failure = error;
+      req.unpipe(parser);
+      req.resume();
+      reject(error);
+    };
+    const maybeDone = (): void => {
+      if (parsed && reading === 0 && !failure) resolve(form);
+    };
+    parser.on('field', (name, value, info) => {
+      if (info.valueTruncated) fail(new HttpError(413, `Form field '${name}' is larger than the limit of ${limits.field} bytes`));
+      else append(form.fields, name, value);
+    });
+    parser.on('file', (name, file, info) => {
+      reading++;
+      const chunks: Buffer[] = [];
+      file.on('data', (chunk: Buffer) => {
+        fileBytes += chunk.length;
+        if (fileBytes > limits.files) fail(tooLarge(limits.files));
+        else if (!failure) chunks.push(chunk);
+      });
+      file.on('error', (error: Error) => fail(malformed(error)));
+      file.on('end', () => {
+        reading--;
+        const data = Buffer.concat(chunks);
+        append(form.files, name, { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), contentType: info.mimeType, filename: info.filename });
+        maybeDone();
+      });
+    });
+    const tooMany = (): void => fail(new HttpError(413, 'Multipart body has too many parts'));
+    parser.on('partsLimit', tooMany);
+    parser.on('filesLimit', tooMany);
+    parser.on('fieldsLimit', tooMany);
+    parser.on('error', (error: Error) => fail(malformed(error)));
+    parser.on('finish', () => {
+      parsed = true;
+      maybeDone();
+    });
+    const aborted = (): void => {
+      if (!req.complete) fail(abortedBody());
+    };
+    req.on('error', aborted);
+    req.on('close', aborted);
+    req.pipe(parser);
+  });
+}

@@ -13,6 +13,7 @@ import { NameAllocator, operationIdPart, pascalCase, sanitizeComponentName } fro
 import { parameterComponents } from './parameters';
 import { resolveRoutes } from '../route-table/table';
 import { globalPaths, modelPaths, type PathsContext } from './paths';
+import { actionCatalogues, actionSchemas, allocateActionNames } from './actions';
 
 export const DEFAULT_TITLE = 'SpecStar API';
 export const DEFAULT_VERSION = '0.1.0';
@@ -56,6 +57,7 @@ export function openapi(spec: SpecStar, options: HttpOptions = {}): Record<strin
   for (const name of FIXED_SCHEMA_NAMES) schemaNames.reserve(name);
   const modelNames = managers.map((m) => schemaNames.allocate(pascalCase(m.name), `Model_${pascalCase(m.name)}`));
   const envelopeNames = modelNames.map((name) => schemaNames.allocate(`FullResourceResponse_${name}_`));
+  const actionNames = allocateActionNames(spec, schemaNames);
 
   const schemas: Record<string, unknown> = { ...fixedSchemas() };
   const relationships: Relationship[] = [];
@@ -63,7 +65,7 @@ export function openapi(spec: SpecStar, options: HttpOptions = {}): Record<strin
   const operationIds = new NameAllocator(operationIdPart);
   const tags: JsonObject[] = [];
   const paths: Record<string, JsonObject> = {};
-  const table = resolveRoutes(options);
+  const table = resolveRoutes(options, spec);
   const pathsContext: PathsContext = { prefix, withGone, operationId: (action) => operationIds.allocate(action) };
 
   managers.forEach((manager, i) => {
@@ -78,10 +80,12 @@ export function openapi(spec: SpecStar, options: HttpOptions = {}): Record<strin
     const description = manager.model.schema.description;
     tags.push(typeof description === 'string' ? { name: manager.name, description } : { name: manager.name });
     const collection = `${prefix}/${manager.name}`;
-    const model = { model: manager.name, data: ref(component), envelope: ref(envelope), collection, item: `${collection}/{resource_id}`, hasBinary: manager.model.hasBinary };
+    const model = { model: manager.name, data: ref(component), envelope: ref(envelope), collection, item: `${collection}/{resource_id}`, hasBinary: manager.model.hasBinary, actionComponents: actionNames };
     modelPaths(paths, table, spec, model, pathsContext);
   });
   globalPaths(paths, table, pathsContext);
+  for (const [name, schema] of actionSchemas(spec, actionNames, schemaNames)) schemas[name] = schema;
+  const catalogues = actionCatalogues(spec, actionNames);
 
   const document: Record<string, unknown> = {
     openapi: '3.1.0',
@@ -96,7 +100,9 @@ export function openapi(spec: SpecStar, options: HttpOptions = {}): Record<strin
     'x-specstar-indexed-fields': indexedFields,
   };
   if (relationships.length > 0) document['x-specstar-relationships'] = relationships;
+  Object.assign(document, catalogues);
   if (options.autocrudAliases) {
+    for (const [key, value] of Object.entries(catalogues)) document[key.replace('x-specstar-', 'x-autocrud-')] = value;
     // The extension names admin UIs built for the Python project read.
     document['x-autocrud-indexed-fields'] = indexedFields;
     if (relationships.length > 0) document['x-autocrud-relationships'] = relationships;

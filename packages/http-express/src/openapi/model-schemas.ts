@@ -29,6 +29,12 @@ export interface Relationship {
   nullable: boolean;
 }
 
+/** What a schema is converted from: a model's manager, or anything naming a schema the same way (action inputs). */
+export interface ComponentSource {
+  name: string;
+  model: Pick<ResourceManager['model'], 'schema' | 'displayNameField'>;
+}
+
 export interface ModelComponents {
   /** Component schemas in order: the model first, then its hoisted definitions. */
   schemas: Array<[string, unknown]>;
@@ -235,7 +241,7 @@ class ModelConverter {
   private readonly rootScope: Scope;
 
   constructor(
-    private readonly manager: ResourceManager,
+    private readonly manager: ComponentSource,
     private readonly componentName: string,
     names: NameAllocator,
   ) {
@@ -455,6 +461,6 @@ class ModelConverter {
  * The components of one model. `componentName` is already allocated; definitions are
  * allocated here (their own name when free, else `<Model>_<name>`).
  */
-export function modelComponents(manager: ResourceManager, componentName: string, names: NameAllocator): ModelComponents {
+export function modelComponents(manager: ComponentSource, componentName: string, names: NameAllocator): ModelComponents {
   return new ModelConverter(manager, componentName, names).convert();
 }

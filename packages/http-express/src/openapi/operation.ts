@@ -63,5 +63,6 @@ export function operationObject(doc: RouteDoc, tag: string, operationId: string,
   op.parameters = doc.parameters;
   if (doc.requestBody !== undefined) op.requestBody = doc.requestBody;
   op.responses = responses;
+  for (const [key, value] of Object.entries(doc.extensions ?? {})) if (key.startsWith('x-')) op[key] = value;
   return op;
 }

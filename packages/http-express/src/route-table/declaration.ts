@@ -30,6 +30,8 @@ export interface RouteDoc {
   errors: ErrorStatus[];
   /** Errors about one resource: 410 is added next to 404 when soft-deleted reads answer 410. */
   itemScoped?: boolean;
+  /** `x-…` members of the operation (custom actions: `x-specstar-create-action`, …). */
+  extensions?: JsonObject;
 }
 
 /** What a model route's OpenAPI operation may depend on. */
@@ -44,6 +46,16 @@ export interface ModelDocContext {
   item: string;
   /** The model has Binary fields. */
   hasBinary: boolean;
+  /** Component names the document allocated for custom actions (their inputs, their 202 bodies). */
+  actionComponents?: ActionComponentNames;
+}
+
+/** Component names of what custom action operations refer to. */
+export interface ActionComponentNames {
+  /** The input schema of each action that declares one, by action. */
+  inputs: ReadonlyMap<object, string>;
+  jobRedirect: string;
+  taskAccepted: string;
 }
 
 /** A route served once per registered model; `path` starts with `/{model}`. */

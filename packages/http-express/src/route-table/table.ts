@@ -4,7 +4,9 @@
  * router, the 404/405 answers and the OpenAPI paths all read the resolved table.
  */
 import { ConfigurationError } from '@specstar/interfaces';
+import type { SpecStar } from '@specstar/core';
 import type { HttpOptions } from '../options';
+import { actionRoutes } from './action-routes';
 import { COLLECTION_ROUTES } from './collection-routes';
 import { familyOf, type GlobalRouteDeclaration, type RouteDeclaration, type RouteMethod } from './declaration';
 import { GLOBAL_ROUTES } from './global-routes';
@@ -80,8 +82,11 @@ function replaced<T extends { name: string }>(route: T, replace: Readonly<Record
   return handler === undefined ? route : { ...route, handler };
 }
 
-/** The table the options yield; throws ConfigurationError for an unknown family or route name, or clashing templates. */
-export function resolveRoutes(options: HttpOptions = {}): RouteTable {
+/**
+ * The table the options yield, with the custom actions of `spec` when given; throws
+ * ConfigurationError for an unknown family or route name, clashing templates, or shadowed actions.
+ */
+export function resolveRoutes(options: HttpOptions = {}, spec?: SpecStar): RouteTable {
   const routes = options.routes ?? {};
   const disabled = new Set<string>(routes.disable ?? []);
   for (const family of disabled) {
@@ -115,8 +120,9 @@ export function resolveRoutes(options: HttpOptions = {}): RouteTable {
   // A route never serves a path a narrower route of its method claims (so `GET /{model}/count`
   // is never read as the resource 'count'), even when that route is switched off. So the order
   // routes are registered in does not matter.
-  const all = [...builtIns, ...added];
-  const model = [...builtInServed, ...addedServed].map((route) => ({
+  const actions: ResolvedModelRoute[] = spec === undefined ? [] : actionRoutes(spec.actions, [...builtIns, ...added]).map(({ declaration, pattern }) => ({ ...declaration, pattern, yieldsTo: [] }));
+  const all = [...builtIns, ...added, ...actions];
+  const model = [...builtInServed, ...addedServed, ...actions].map((route) => ({
     ...replaced(route, replace),
     yieldsTo: all.filter((other) => other.method === route.method && strictlyNarrower(other.pattern, route.pattern)).map((other) => paramLiterals(route.path, other.pattern)),
   }));

@@ -37,7 +37,7 @@ function readWriteMode(req: Request): { mode: 'update' | 'modify'; status: 'draf
  * Checks If-Match against the current revision. Returns the revision id the write must still
  * find current (the manager re-checks it atomically), or undefined without If-Match.
  */
-async function precondition(req: Request, rm: ResourceManager, resourceId: string): Promise<string | undefined> {
+export async function precondition(req: Request, rm: ResourceManager, resourceId: string): Promise<string | undefined> {
   const ifMatch = parseIfMatch(req.get('If-Match'));
   if (!ifMatch) return undefined;
   markConditional(req);
