@@ -253,6 +253,17 @@ describe('job-mode update actions', () => {
 });
 
 describe('child consumers of a target', () => {
+  it('"all" without async jobs starts nothing and resolves; a job name linked twice is refused', async () => {
+    const spec = registry();
+    const articles = spec.getResourceManager('article');
+    await articles.startConsume({ customCreation: 'all', customUpdate: 'all' });
+    await articles.stopConsuming();
+    spec.createAction('article', { asyncMode: 'job', input: TopicInput })(async function make() {
+      return null;
+    });
+    expect(catchError(() => articles.registerAsyncCreateJob('make-job', spec.getResourceManager('make-job')))).toBeInstanceOf(ConfigurationError);
+  });
+
   it('customCreation "all" starts every create job; a list only the named ones; an unknown name lists the available', async () => {
     const spec = registry();
     for (const name of ['one', 'two']) {

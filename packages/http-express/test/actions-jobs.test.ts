@@ -60,15 +60,15 @@ async function finished(jobs: ResourceManager, id: string): Promise<Job> {
 }
 
 describe('job-mode create actions', () => {
-  it('202 JobRedirectInfo; the job is pending with the payload and has the full CRUD routes', async () => {
+  it('202 JobRedirectInfo; the job is pending with the payload (query parameters included) and has the full CRUD routes', async () => {
     const { http } = setup();
-    const res = await http.post('/article/generate-article').set('X-User', 'ann').send({ topic: 'tides' }).expect(202);
+    const res = await http.post('/article/generate-article?topic=tides&pages=2').set('X-User', 'ann').expect(202);
     expect(Object.keys(res.body)).toEqual(['job_resource_name', 'job_resource_id', 'redirect_url']);
     const { job_resource_name: name, job_resource_id: id, redirect_url: url } = res.body as Record<string, string>;
     expect(name).toBe('generate-article-job');
     expect(url).toBe(`/generate-article-job/${id}`);
     const job = await http.get(url ?? '').expect(200);
-    expect(job.body.data).toMatchObject({ payload: { topic: 'tides', pages: 1 }, status: 'pending', artifact: null, retries: 0 });
+    expect(job.body.data).toMatchObject({ payload: { topic: 'tides', pages: 2 }, status: 'pending', artifact: null, retries: 0 });
     expect(job.body.meta.created_by).toBe('ann');
     await http.get('/generate-article-job/count').expect(200, '1');
   });
