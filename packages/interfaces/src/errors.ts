@@ -46,7 +46,7 @@ export class RevisionIDNotFoundError extends RevisionNotFoundError {
   constructor(
     readonly resource_id: string,
     readonly revision_id: string,
-    message = `Revision '${revision_id}' of resource '${resource_id}' not found`,
+    message = `Revision '${revision_id}' of Resource '${resource_id}' not found.`,
   ) {
     super(message);
   }
