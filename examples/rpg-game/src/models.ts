@@ -1,4 +1,6 @@
 import { displayName, ref, unique, type JsonSchema, type SpecStar } from '@specstar/core';
+import { registerActions } from './actions';
+import { QuestSchema, questHandler } from './quests';
 
 /**
  * The game's three models. Each shows one SpecStar feature on top of plain JSON Schema:
@@ -52,9 +54,23 @@ export const ItemSchema: JsonSchema = {
   required: ['name'],
 };
 
-/** Registers guild, character and item (in that order: refs point backwards). */
+/**
+ * Registers guild, character and item (in that order: refs point backwards), the quest job
+ * model and the custom actions.
+ */
 export function registerModels(spec: SpecStar): void {
   spec.addModel(GuildSchema, { indexedFields: ['founded'] });
   spec.addModel(CharacterSchema, { indexedFields: ['level', 'class'] });
   spec.addModel(ItemSchema, { indexedFields: ['rarity', 'power'], defaultStatus: 'draft' });
+  spec.addModel(QuestSchema, { jobHandler: questHandler(spec) });
+  registerActions(spec);
+}
+
+/**
+ * Starts the job consumers in this process: quests, and the jobs of the character's job-mode
+ * action (`train-job`). `spec.close()` stops them; in-flight jobs finish first.
+ */
+export async function startJobs(spec: SpecStar): Promise<void> {
+  await spec.getResourceManager('quest').startConsume();
+  await spec.getResourceManager('character').startConsume({ customUpdate: 'all' });
 }

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { closeGracefully, shutdownOnSignals, type Logger } from '@specstar/http-express';
 import { createApp, type AppOptions, type RpgApp } from './app';
 import { seedDemoData } from './seed';
+import { startJobs } from './models';
 
 export interface ServerOptions extends AppOptions {
   /** Default: PORT, else 8000. 0 picks a free port. */
@@ -38,6 +39,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     const seeded = await seedDemoData(rpg.spec);
     log(`seeded ${seeded.guilds.length} guilds, ${seeded.characters.length} characters, ${seeded.items.length} items`);
   }
+  await startJobs(rpg.spec);
   const host = options.host ?? process.env.HOST ?? '127.0.0.1';
   const port = options.port ?? parsePort(process.env.PORT);
   const server = await new Promise<Server>((resolve, reject) => {

@@ -219,7 +219,7 @@ describe('README walk-through', () => {
   it('the landing page names the models and where the docs are', async () => {
     const landing = await request(app).get('/');
     expect(landing.status).toBe(200);
-    expect(landing.body).toEqual({ name: 'rpg-game', docs: '/docs', openapi: '/openapi.json', models: ['guild', 'character', 'item'] });
+    expect(landing.body).toEqual({ name: 'rpg-game', docs: '/docs', openapi: '/openapi.json', models: ['guild', 'character', 'item', 'quest', 'train-job'] });
   });
 });
 

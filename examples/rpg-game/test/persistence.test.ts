@@ -61,6 +61,34 @@ describe('the example on disk keeps its data across restarts', () => {
     }
   });
 
+  it('a quest still pending at shutdown runs after the restart', async () => {
+    process.env.RPG_QUEST_HOUR_MS = '5';
+    let running = await start();
+    // No consumer in the first run: the quest is only stored.
+    await running.spec.getResourceManager('quest').stopConsuming();
+    const hero = await request(running.app).post('/character').send({ name: 'Aria', class: 'mage' }).expect(200);
+    const quest = await request(running.app)
+      .post('/quest')
+      .send({ payload: { character: hero.body.resource_id, hours: 2 } })
+      .expect(200);
+    const path = `/quest/${encodeURIComponent(quest.body.resource_id)}`;
+    expect((await request(running.app).get(path).expect(200)).body.data.status).toBe('pending');
+    await running.close();
+
+    running = await start();
+    try {
+      let job = (await request(running.app).get(path).expect(200)).body.data;
+      for (let i = 0; i < 200 && job.status !== 'completed'; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        job = (await request(running.app).get(path).expect(200)).body.data;
+      }
+      expect(job).toMatchObject({ status: 'completed', artifact: { xp: 20, level: 2 } });
+    } finally {
+      await running.close();
+      delete process.env.RPG_QUEST_HOUR_MS;
+    }
+  });
+
   it('seeding fills an empty store once, not again after a restart', async () => {
     let running = await startServer({ port: 0, backend: BACKEND_FILE, seed: true, log: () => undefined });
     const first = await request(running.app).get('/guild/count').expect(200);

@@ -44,7 +44,7 @@ describe('operations and the cross-site rule', () => {
     const { app } = createApp();
     await request(app).get('/_health').expect(200, { status: 'ok' });
     const ready = await request(app).get('/_health/ready').expect(200);
-    expect(ready.body).toEqual({ status: 'ok', checks: { guild: 'ok', character: 'ok', item: 'ok', _blobs: 'ok' } });
+    expect(ready.body).toEqual({ status: 'ok', checks: { guild: 'ok', character: 'ok', item: 'ok', quest: 'ok', 'train-job': 'ok', _blobs: 'ok' } });
   });
 
   it('a form post from another site cannot restore a deleted guild', async () => {

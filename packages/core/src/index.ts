@@ -118,9 +118,12 @@ export {
 } from './backend';
 
 // Jobs: the in-process queue, the handler's signals, the job records.
-export { SimpleMessageQueueFactory, STALE_JOB_MESSAGE, type SimpleQueueOptions, type JobHandlerFactory, type StartConsumeOptions } from './jobs';
+export { SimpleMessageQueueFactory, STALE_JOB_MESSAGE, threadJobHandler, type ThreadHandlerOptions, type SimpleQueueOptions, type JobHandlerFactory, type StartConsumeOptions } from './jobs';
 export { NoRetry, DelayRetry, TaskStatus } from '@specstar/interfaces';
 export type { Job, JobContext, JobHandler, JobLogLevel, JobRedirectInfo, IMessageQueue, IMessageQueueFactory, JobOutcome } from '@specstar/interfaces';
+
+// The record types handlers and apps hold (snake_case wire names, as everywhere).
+export type { Resource, ResourceMeta, RevisionInfo, Binary } from '@specstar/interfaces';
 
 // Dump and load.
 export {
