@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Writes the case-name lists of README.md from the suites themselves (CASE_GROUPS and the meta-store
-// suite's names), between the `<!-- NAME:start -->` / `<!-- NAME:end -->` markers, so the README
-// never drifts from the code. `--check` writes nothing and exits 1 when the README is stale;
-// src/readme-cases.test.ts runs the same check in `pnpm test`.
+// Writes the case-name lists of README.md from the suites themselves (CASE_GROUPS, the meta-store
+// suite's names, QUEUE_CASE_GROUPS and the queue fault cases), between the `<!-- NAME:start -->` /
+// `<!-- NAME:end -->` markers, so the README never drifts from the code. `--check` writes nothing
+// and exits 1 when the README is stale; src/readme-cases.test.ts runs the same check in `pnpm test`.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -37,6 +37,8 @@ function fill(readme, marker, body) {
 function render(readme, kit) {
   let text = fill(readme, 'case-list', groupedList(kit.CASE_GROUPS));
   text = fill(text, 'meta-store-case-list', nameList(kit.META_STORE_CASE_NAMES));
+  text = fill(text, 'queue-case-list', groupedList(kit.QUEUE_CASE_GROUPS));
+  text = fill(text, 'queue-fault-case-list', nameList(kit.QUEUE_FAULT_CASE_NAMES));
   return text;
 }
 

@@ -38,6 +38,7 @@ export {
   type MetaStoreSuiteOptions,
 } from './meta-suite';
 export { blobStoreConformanceSuite, type BlobStoreSuiteOptions } from './blob-suite';
+export * from './queue-suite';
 
 /** Every group, in the order they are registered. */
 export const CASE_GROUPS = [
