@@ -342,6 +342,8 @@ export class SpecStar {
       blobStore: () => manager.blobStore,
     });
     manager.attachJobs(facility);
+    // A new job is stored in its initial state (waiting, when it has an initial delay) and handed to the queue once readable.
+    manager.addPrepareValueStep((value, ctx) => (ctx.current === undefined ? facility.initialState(value as Job) : value));
     manager.addAfterCreateHook((created) => facility.enqueue(created.info.resource_id, created.data as Job));
   }
 

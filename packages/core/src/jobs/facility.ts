@@ -113,20 +113,27 @@ export class JobFacility<T = unknown> {
   }
 
   /**
-   * Hands a pending job to the queue (after create and rerun). A job with an initial delay waits:
-   * the queue's own delayed delivery keeps it `pending`; core's scheduler stores it `completed`
-   * with its due time until then (the upstream simple queue's behaviour, now persisted).
+   * The state a new or rerun job is stored in. A job with an initial delay that core's scheduler
+   * holds is stored waiting (`completed` with its due time, the upstream simple queue's view)
+   * in the same write that creates it, so no consumer can see it `pending` and run it early.
+   * A queue with its own delayed delivery keeps it `pending`.
    */
-  async enqueue(resourceId: string, data?: Job<T>): Promise<void> {
-    const job = data ?? (await this.store.get(resourceId))?.data;
-    const delay = job ? initialDelaySeconds(job) : 0;
-    if (delay === 0) return this.queue.put(resourceId);
-    const dueAt = new Date(Date.now() + delay * 1000);
-    if (this.ownsDelays) return this.queue.schedule!(resourceId, dueAt);
-    const stored = await this.store.get(resourceId);
-    if (!stored) return;
-    await this.store.change(stored, { status: TaskStatus.COMPLETED, next_run_at: dueAt.toISOString() });
-    this.scheduler.note(dueAt);
+  initialState(job: Job<T>): Job<T> {
+    const delay = initialDelaySeconds(job);
+    if (delay === 0 || this.ownsDelays || job.status !== TaskStatus.PENDING) return job;
+    return { ...job, status: TaskStatus.COMPLETED, next_run_at: new Date(Date.now() + delay * 1000).toISOString() };
+  }
+
+  /** Hands a stored job (after create and rerun) to the queue: now, or at its due time. */
+  async enqueue(resourceId: string, job: Job<T>): Promise<void> {
+    if (job.status === TaskStatus.COMPLETED && job.next_run_at) {
+      this.scheduler.note(new Date(job.next_run_at));
+      return;
+    }
+    if (job.status !== TaskStatus.PENDING) return;
+    const delay = initialDelaySeconds(job);
+    if (delay > 0 && this.ownsDelays) return this.queue.schedule!(resourceId, new Date(Date.now() + delay * 1000));
+    return this.queue.put(resourceId);
   }
 
   async startConsume(options: StartConsumeOptions = {}): Promise<void> {
@@ -171,7 +178,7 @@ export class JobFacility<T = unknown> {
     const job = await manager.get(resourceId);
     const status = job.data.status;
     if (status === TaskStatus.PENDING || status === TaskStatus.PROCESSING) throw new JobStateError(resourceId, status);
-    const data: Job<T> = { ...job.data, status: TaskStatus.PENDING, retries: 0, errmsg: null, artifact: null, next_run_at: null };
+    const data = this.initialState({ ...job.data, status: TaskStatus.PENDING, retries: 0, errmsg: null, artifact: null, next_run_at: null });
     const info = await manager.update(resourceId, data, { ...context, expectRevisionId: job.info.revision_id });
     await this.enqueue(resourceId, data);
     return info;
