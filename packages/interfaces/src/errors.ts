@@ -294,6 +294,36 @@ export class JobStateError extends SpecStarError {
   }
 }
 
+/** More bytes than a limit allows (a session part, an upload): 413. `limit` is the byte limit. */
+export class BlobTooLargeError extends SpecStarError {
+  override readonly code: string = 'blob_too_large';
+  constructor(
+    readonly limit: number,
+    message = `More than ${limit} bytes`,
+  ) {
+    super(message);
+  }
+}
+
+/** An upload session id that is unknown (or not the caller's): 404. */
+export class UploadSessionNotFoundError extends ResourceNotFoundError {
+  override readonly code: string = 'upload_session_not_found';
+  constructor(readonly upload_id: string) {
+    super(`Upload session '${upload_id}' not found`);
+  }
+}
+
+/** An upload-session step its state forbids (finalize twice, a part after abort, gaps at finalize): 409. */
+export class UploadSessionStateError extends ResourceConflictError {
+  override readonly code: string = 'upload_session_state';
+  constructor(
+    readonly upload_id: string,
+    message: string,
+  ) {
+    super(message, upload_id);
+  }
+}
+
 /** Migration setup or path problems ("No migration path …"). */
 export class MigrationError extends SpecStarError {
   override readonly code: string = 'migration_error';

@@ -2,6 +2,7 @@ export * from './records';
 export * from './search';
 export * from './errors';
 export * from './storage';
+export * from './uploads';
 export * from './jobs';
 export * from './mq';
 export * from './backend';

@@ -1,3 +1,4 @@
+import type { IBlobStreaming } from './uploads';
 import type { Binary, ResourceMeta, RevisionInfo, StoredRevision } from './records';
 import type { ResourceMetaSearchQuery } from './search';
 
@@ -119,8 +120,11 @@ export interface BlobPutOptions {
   contentType?: string;
 }
 
-/** Blob bytes by `file_id`. Content-addressed puts deduplicate. Blobs are never deleted by the engine. */
-export interface IBlobStore {
+/**
+ * Blob bytes by `file_id`. Content-addressed puts deduplicate. Blobs are never deleted by the
+ * engine. Streaming and upload staging (IBlobStreaming) are optional.
+ */
+export interface IBlobStore extends IBlobStreaming {
   put(data: Uint8Array, options?: BlobPutOptions): Promise<Binary>;
   /** The blob with its bytes; BlobNotFoundError when unknown. */
   get(fileId: string): Promise<Binary>;
