@@ -16,27 +16,12 @@
  *   5. unlock
  */
 import Database from 'better-sqlite3';
-import { ConfigurationError, type MetaCommit, type SpecStarError } from '@specstar/interfaces';
-import { SerialLock, expectationRefusal, findUniqueViolation } from '@specstar/core/adapter';
-
-/** What the commit needs of the meta table (SqliteMetaStore's synchronous API). */
-export interface SyncMetaTable {
-  getSync(resourceId: string): { current_revision_id: string } | undefined;
-  insertSync(meta: MetaCommit['meta']): boolean;
-  putSync(meta: MetaCommit['meta']): void;
-  putIfCurrentSync(meta: MetaCommit['meta'], expect: { current_revision_id: string }): boolean;
-  uniqueHolderSync(field: string, value: unknown, exceptId: string): string | undefined;
-}
+import { ConfigurationError, type MetaCommit } from '@specstar/interfaces';
+import { SerialLock } from '@specstar/core/adapter';
+import { applyMetaCommit, metaRefusal, type SyncMetaTable } from '@specstar/storage-sql';
 
 /** How long a commit waits for another process's commit lock before giving up. */
 const LOCK_WAIT_MS = 30_000;
-
-/** The error `write` gets against what the table holds now; undefined when it may proceed. */
-export function metaRefusal(table: SyncMetaTable, write: MetaCommit): SpecStarError | undefined {
-  const { meta, expect } = write;
-  const refused = expect === undefined ? undefined : expectationRefusal(meta.resource_id, table.getSync(meta.resource_id), expect);
-  return refused ?? findUniqueViolation(write, (field, value, exceptId) => table.uniqueHolderSync(field, value, exceptId));
-}
 
 /** In-process queues, one per database file (connections to one file share it). */
 const queues = new Map<string, { lock: SerialLock; users: number }>();
@@ -74,16 +59,8 @@ export class SqliteMetaCommitter {
         const refused = metaRefusal(this.table, write);
         if (refused !== undefined) throw refused;
         await write.beforeWrite?.();
-        this.db
-          .transaction(() => {
-            const changed = metaRefusal(this.table, write);
-            if (changed !== undefined) throw changed;
-            const { meta, expect } = write;
-            if (expect === undefined) this.table.putSync(meta);
-            else if ('absent' in expect) this.table.insertSync(meta);
-            else this.table.putIfCurrentSync(meta, expect);
-          })
-          .immediate();
+        // Decided again: a writer that does not take the commit lock may have moved first.
+        this.db.transaction(() => applyMetaCommit(this.table, write)).immediate();
       } finally {
         release();
       }

@@ -11,8 +11,12 @@ export { META_COLUMNS, REV_NULL_MASK_COLUMN, isMetaField, type MetaColumn, type 
 export { SqliteDialect, MAX_SQL_VARIABLES, type SqlValue } from './sqlite/dialect';
 export { DATA_COLUMN, DataKey as SqliteDataKey } from './sqlite/data-key';
 export { jsonKeyPath, jsonKeyPathLiteral, keyDigest, quoteIdentifier, sqlString } from './sqlite/identifiers';
-export { metaColumnValues, metaValueFromColumn } from './sqlite/meta-row';
+export { metaColumnValues, metaValueFromColumn, encodedMetaRow, decodeMetaRecord } from './sqlite/meta-row';
 export { EVAL_FUNCTION, SORT_KEY_FUNCTION, pendingEvaluationCount, registerSearchFunctions, type SqliteFunctionHost } from './sqlite/search-functions';
+export { atomically, type SqliteConnection, type SqliteStatement } from './sqlite/connection';
+export { createMetaSchema, prepareMetaStatements, type MetaStatements } from './sqlite/meta-schema';
+export { SqliteMetaTable, MAX_AUTO_INDEXES, type SqliteMetaTableOptions } from './sqlite/meta-table';
+export { applyMetaCommit, metaRefusal, type SyncMetaTable } from './sqlite/meta-decision';
 
 // PostgreSQL
 export { PostgresDialect } from './postgres/dialect';

@@ -2,7 +2,8 @@
  * A meta as the column values of a SQLite meta table row, and back: instants are INTEGER epoch
  * milliseconds, booleans 0/1, and rev_null_mask tells an explicit null from unset.
  */
-import type { ResourceMeta } from '@specstar/interfaces';
+import { ValidationError, type ResourceMeta } from '@specstar/interfaces';
+import { asBuffer, decodeMeta, encodeRecord } from '@specstar/core/adapter';
 import { META_COLUMNS, REV_NULL_MASK_COLUMN, type MetaKind } from '../meta-columns';
 
 /** The column values of a (decoded, valid) meta, keyed by column name. */
@@ -27,4 +28,22 @@ export function metaValueFromColumn(kind: MetaKind, value: unknown): unknown {
   if (kind === 'time') return new Date(value as number);
   if (kind === 'bool') return value === 1;
   return value;
+}
+
+/**
+ * The bound values of a meta table row: the column values and `record`, the encoded meta. It is
+ * encoded, then decoded again: what reaches the table is exactly what reads will return, and a
+ * meta that would not read back is refused here (ValidationError), before anything is written.
+ */
+export function encodedMetaRow(meta: ResourceMeta): Record<string, string | number | Buffer | null> {
+  if (meta === null || typeof meta !== 'object') {
+    throw new ValidationError('A meta must be an object', { kind: 'input', issues: [{ path: '', message: 'must be an object' }] });
+  }
+  const record = asBuffer(encodeRecord('meta', meta, 'json'));
+  return { ...metaColumnValues(decodeMeta(record, 'json')), record };
+}
+
+/** A `record` column value back as the meta. */
+export function decodeMetaRecord(record: Buffer): ResourceMeta {
+  return decodeMeta(record, 'json');
 }
