@@ -12,7 +12,8 @@ module.exports = {
   testTimeout: 30_000,
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'] },
   moduleNameMapper: {
-    '^@specstar/([a-z0-9-]+)$': `${packagesDir}/$1/src/index.ts`,
+    // test-infra packages (@specstar/test-s3, …) are plain JavaScript: node resolves them.
+    '^@specstar/(?!test-)([a-z0-9-]+)$': `${packagesDir}/$1/src/index.ts`,
     // package subpath entries (`@specstar/core/adapter`) → `src/<subpath>.ts`
     '^@specstar/([a-z0-9-]+)/([a-z0-9-]+)$': `${packagesDir}/$1/src/$2.ts`,
   },
