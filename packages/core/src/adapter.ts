@@ -17,6 +17,9 @@ export { FILE_ID_PATTERN, assertValidFileId, checkBlobPut } from './storage';
 export { DOCUMENT_NAME_PATTERN, assertValidDocumentName, checkDocumentPut } from './storage';
 export { assertValidModelName } from './model';
 
+// Upload staging and streamed puts: argument checks and a byte cap over a stream.
+export { MAX_PART_NUMBER, assertValidUploadId, assertValidPartNumber, assertValidByteCap, capBytes, collectBytes, checkStreamedSize, MemoryUploadStaging } from './storage';
+
 // Records, instants, bytes and hashes.
 export { encodeRecord, decodeMeta, decodeInfo, type RecordKind, type EncodingName } from './codec';
 export { parseInstant, formatInstant, toInstant } from './codec';

@@ -117,6 +117,10 @@ export {
   type ResolvedOptions,
 } from './backend';
 
+// Blob upload sessions (spec.uploadSessions).
+export { UploadSessions, DEFAULT_UPLOAD_SESSION_EXPIRY, type UploadSessionInput, type SessionCaller, type SessionWriteCaller } from './uploads';
+export type { BlobUploadSession, UploadMethod, UploadSessionStatus, UploadPart, ByteStream } from '@specstar/interfaces';
+
 // Jobs: the in-process queue, the handler's signals, the job records.
 export { SimpleMessageQueueFactory, STALE_JOB_MESSAGE, threadJobHandler, type ThreadHandlerOptions, type SimpleQueueOptions, type JobHandlerFactory, type StartConsumeOptions } from './jobs';
 export { NoRetry, DelayRetry, TaskStatus } from '@specstar/interfaces';
@@ -174,4 +178,7 @@ export {
   NotSupportedError,
   MigrationError,
   ArchiveFormatError,
+  BlobTooLargeError,
+  UploadSessionNotFoundError,
+  UploadSessionStateError,
 } from '@specstar/interfaces';

@@ -46,6 +46,7 @@ import {
 } from './integrity';
 import { MemoryBlobStore, MemoryStorageFactory } from './storage';
 import { JobFacility, SimpleMessageQueueFactory, type JobHandlerFactory } from './jobs';
+import { UploadSessions } from './uploads';
 
 /** Registry-wide settings; each feeds every model registered afterwards. */
 export interface SpecStarOptions {
@@ -76,6 +77,8 @@ export interface SpecStarOptions {
   permissionChecker?: IPermissionChecker;
   /** Refuse writes whose resource-id refs name missing or deleted resources (InvalidReferenceError, 422). */
   validateRefs?: boolean;
+  /** Seconds an upload session lives before it lapses (default 86400: a day); null: no expiry. */
+  uploadSessionExpiry?: number | null;
 }
 
 export type IndexedFieldSpec = string | IndexableField | [string, string];
@@ -217,6 +220,23 @@ export class SpecStar {
   private get storageFactory(): IStorageFactory {
     this.options.storageFactory ??= new MemoryStorageFactory();
     return this.options.storageFactory;
+  }
+
+  /**
+   * Blob upload sessions (proxy parts or presigned single PUTs) over the shared blob store;
+   * sessions belong to their creator while blob access is guarded.
+   */
+  readonly uploadSessions = new UploadSessions({
+    store: () => this.getBlobStore(),
+    access: this.blobAccess,
+    expiresIn: () => this.options.uploadSessionExpiry,
+    presignedExpiry: () => this.blobBindingExpiry(),
+  });
+
+  /** The blob binding's `presigned_url_expiry` (binding > connection > defaults), if a backend config set one. */
+  private blobBindingExpiry(): number | undefined {
+    const expiry = this.backendBundle?.bindings.blob?.options['presigned_url_expiry'];
+    return typeof expiry === 'number' ? expiry : undefined;
   }
 
   /** The blob store every model of this registry shares. */

@@ -6,3 +6,14 @@ export { findUniqueViolation, holdsValue, uniqueClaims, type UniqueClaim, type U
 export { SerialLock } from './serial-lock';
 export { expectationRefusal } from './expectation';
 export { checkResourceIdArgument } from './arguments';
+export {
+  MAX_PART_NUMBER,
+  assertValidByteCap,
+  assertValidPartNumber,
+  assertValidUploadId,
+  capBytes,
+  checkStreamedSize,
+  collectBytes,
+} from './staging';
+export { MemoryUploadStaging } from './memory-uploads';
+export { getStoreDocument, putStoreDocument } from './documents';

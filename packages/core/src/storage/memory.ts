@@ -7,6 +7,7 @@ import { BlobNotFoundError } from '@specstar/interfaces';
 import type {
   Binary,
   BlobPutOptions,
+  ByteStream,
   IBlobStore,
   IMetaStore,
   IResourceStore,
@@ -32,6 +33,8 @@ import { findUniqueViolation, holdsValue } from './unique';
 import { SerialLock } from './serial-lock';
 import { expectationRefusal } from './expectation';
 import { assertValidDocumentName, assertValidFileId, checkBlobPut, checkDocumentPut } from './blob-ids';
+import { MemoryUploadStaging } from './memory-uploads';
+import { checkStreamedSize, collectBytes } from './staging';
 
 const META_RECORD_KEYS = 15;
 
@@ -424,6 +427,8 @@ export class MemoryBlobStore implements IBlobStore {
   private readonly grants = new Map<string, Set<string>>();
   /** Documents by namespace then key: a space apart from file ids, so `get(fileId)` never reaches one. */
   private readonly documents = new Map<string, Map<string, Uint8Array>>();
+  /** Parts of proxy upload sessions, apart from the blobs. */
+  readonly uploads = new MemoryUploadStaging();
 
   async put(data: Uint8Array, options: BlobPutOptions = {}): Promise<Binary> {
     const { key, contentType } = checkBlobPut(data, options);
@@ -450,6 +455,24 @@ export class MemoryBlobStore implements IBlobStore {
   async exists(fileId: string): Promise<boolean> {
     assertValidFileId(fileId);
     return this.blobs.has(fileId);
+  }
+
+  /** The stream is read whole first (this store holds bytes in memory anyway), then put. */
+  async putStream(data: ByteStream, options: { key: string; contentType?: string; size?: number }): Promise<Binary> {
+    assertValidFileId(options.key, 'key');
+    const bytes = await collectBytes(data);
+    checkStreamedSize(options.size, bytes.byteLength);
+    const stored = await this.put(bytes, { key: options.key, contentType: options.contentType });
+    delete stored.data;
+    return stored;
+  }
+
+  async getStream(fileId: string): Promise<{ blob: Binary; body: ByteStream }> {
+    const { data, ...blob } = await this.get(fileId);
+    async function* body(): AsyncGenerator<Uint8Array> {
+      if (data !== undefined) yield data;
+    }
+    return { blob, body: body() };
   }
 
   async getUrl(fileId: string): Promise<string | null> {
