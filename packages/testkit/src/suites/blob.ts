@@ -2,6 +2,7 @@ import { BlobNotFoundError, ValidationError, type IBlobStore } from '@specstar/i
 import { expectError } from '../assert';
 import { bytes, hex } from '../fixtures';
 import { defineGroup } from '../types';
+import { blobStagingCases } from './blob-staging';
 
 const HELLO_ID = 'b5e9c1ad071b3e7fc779cfaa5e523818';
 const EMPTY_ID = '99aa06d3014798d86001c324468d497f';
@@ -201,4 +202,6 @@ export const blobCases = defineGroup('blob store', [
       expect(await docs.getDocument('job-log', 'key')).toBeNull();
     },
   },
+  // Streaming abilities (upload staging, putStream/getStream), each gated on the store having it.
+  ...blobStagingCases,
 ]);
