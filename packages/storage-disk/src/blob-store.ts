@@ -8,10 +8,23 @@ import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { BlobNotFoundError } from '@specstar/interfaces';
-import type { Binary, BlobPutOptions, IBlobStore } from '@specstar/interfaces';
-import { assertValidDocumentName, assertValidFileId, checkBlobPut, checkDocumentPut, createPackr, isBytes, xxh3Hex } from '@specstar/core/adapter';
-import { DirectorySync, StoredDataError, ensureDirectory, fsyncDirectory, isNotFound, writeFileDurable } from './files';
+import type { Binary, BlobPutOptions, ByteStream, IBlobStore } from '@specstar/interfaces';
+import {
+  assertValidDocumentName,
+  assertValidFileId,
+  capBytes,
+  checkBlobPut,
+  checkDocumentPut,
+  checkStreamedSize,
+  createPackr,
+  isBytes,
+  xxh3Hex,
+} from '@specstar/core/adapter';
+import { DirectorySync, StoredDataError, ensureDirectory, ensureDirectoryDurable, isNotFound, writeFileDurable } from './files';
 import { childPath } from './paths';
+import { MAX_STREAMED_BLOB, blobHeader, parseBlobLayout } from './blob-layout';
+import { readFileRange, writeStreamDurable } from './stream-files';
+import { DiskUploadStaging } from './upload-staging';
 
 const packr = createPackr();
 
@@ -34,17 +47,6 @@ const documentSegment = (name: string): string =>
 /** Owners are app user names of any length and alphabet: a fixed-length, collision-resistant file name. */
 const ownerName = (owner: string): string => createHash('sha256').update(owner, 'utf8').digest('hex');
 
-/** Makes `dir` (and its parents) and syncs each new entry into its parent directory. */
-async function ensureDirectoryDurable(dir: string): Promise<void> {
-  const first = await fsp.mkdir(dir, { recursive: true });
-  if (first === undefined) return;
-  // Every directory from the first one created down to `dir` is a new entry of its parent.
-  for (let current = dir; ; current = path.dirname(current)) {
-    await fsyncDirectory(path.dirname(current));
-    if (current === first) break;
-  }
-}
-
 interface StoredBlob {
   file_id: string;
   size: number;
@@ -55,12 +57,15 @@ interface StoredBlob {
 export class DiskBlobStore implements IBlobStore {
   readonly dir: string;
   private readonly dirSync: DirectorySync;
+  /** Parts of proxy upload sessions, under `<dir>/+uploads`. */
+  readonly uploads: DiskUploadStaging;
 
   /** `dir` is the blob directory itself (DiskStorageFactory passes `<rootdir>/_blobs`). */
   constructor(dir: string) {
     this.dir = dir;
     ensureDirectory(dir);
     this.dirSync = new DirectorySync(dir);
+    this.uploads = new DiskUploadStaging(dir);
   }
 
   async put(data: Uint8Array, options: BlobPutOptions = {}): Promise<Binary> {
@@ -104,6 +109,35 @@ export class DiskBlobStore implements IBlobStore {
       if (isNotFound(error)) return false;
       throw error;
     }
+  }
+
+  /** Streams `data` into the blob file `key` (written durably, replacing it once complete), never holding it whole. */
+  async putStream(data: ByteStream, options: { key: string; contentType?: string; size?: number }): Promise<Binary> {
+    const fileId = options.key;
+    assertValidFileId(fileId, 'key');
+    const contentType = options.contentType ? options.contentType : undefined;
+    const size = await writeStreamDurable(this.dir, fileId, capBytes(data, MAX_STREAMED_BLOB), {
+      header: (count) => blobHeader(fileId, contentType, count),
+      check: (count) => checkStreamedSize(options.size, count),
+      dirSync: this.dirSync,
+    });
+    return { file_id: fileId, size, ...(contentType !== undefined && { content_type: contentType }) };
+  }
+
+  /**
+   * The blob's record and its bytes as a stream read from the file. A file whose layout is not
+   * the usual one (data not last, a long header) is decoded whole instead.
+   */
+  async getStream(fileId: string): Promise<{ blob: Binary; body: ByteStream }> {
+    assertValidFileId(fileId);
+    const file = childPath(this.dir, fileId, 'file_id');
+    const layout = await readLayout(file, fileId);
+    if (layout === undefined) {
+      const { data, ...blob } = await this.get(fileId);
+      return { blob, body: singleChunk(data!) };
+    }
+    const blob: Binary = { file_id: fileId, size: layout.dataLength, ...(layout.contentType !== undefined && { content_type: layout.contentType }) };
+    return { blob, body: readFileRange(file, layout.dataOffset, layout.dataLength, () => new BlobNotFoundError(fileId)) };
   }
 
   async getUrl(fileId: string): Promise<string | null> {
@@ -158,6 +192,33 @@ export class DiskBlobStore implements IBlobStore {
   async close(): Promise<void> {
     // Nothing stays open between calls.
   }
+}
+
+/** Headers longer than this (a very long content type) are decoded the slow way. */
+const LAYOUT_PREFIX = 64 * 1024;
+
+async function readLayout(file: string, fileId: string): Promise<ReturnType<typeof parseBlobLayout>> {
+  let handle: fsp.FileHandle;
+  try {
+    handle = await fsp.open(file, 'r');
+  } catch (error) {
+    if (isNotFound(error)) throw new BlobNotFoundError(fileId);
+    throw error;
+  }
+  try {
+    const prefix = Buffer.alloc(LAYOUT_PREFIX);
+    const { bytesRead } = await handle.read(prefix, 0, LAYOUT_PREFIX, 0);
+    const layout = parseBlobLayout(prefix.subarray(0, bytesRead));
+    // A truncated file would end the stream early: decode it whole, which reports it.
+    if (layout !== undefined && layout.dataOffset + layout.dataLength !== (await handle.stat()).size) return undefined;
+    return layout;
+  } finally {
+    await handle.close();
+  }
+}
+
+async function* singleChunk(data: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield data;
 }
 
 function decodeBlob(raw: Buffer, file: string): { data: Uint8Array; content_type?: string } {

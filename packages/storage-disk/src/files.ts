@@ -133,6 +133,17 @@ export async function removeFileQuietly(file: string): Promise<void> {
   }
 }
 
+/** Makes `dir` (and its parents) and syncs each new entry into its parent directory. */
+export async function ensureDirectoryDurable(dir: string): Promise<void> {
+  const first = await fsp.mkdir(dir, { recursive: true });
+  if (first === undefined) return;
+  // Every directory from the first one created down to `dir` is a new entry of its parent.
+  for (let current = dir; ; current = path.dirname(current)) {
+    await fsyncDirectory(path.dirname(current));
+    if (current === first) break;
+  }
+}
+
 /**
  * Creates `dir` (and missing parents) and makes the new entries durable by syncing the parent of
  * every directory it created.
