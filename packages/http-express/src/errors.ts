@@ -5,6 +5,7 @@
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import {
   BlobNotFoundError,
+  BlobTooLargeError,
   ConfigurationError,
   InvalidReferenceError,
   MissingOperationContextError,
@@ -19,6 +20,8 @@ import {
   RevisionMismatchError,
   SpecStarError,
   UniqueConstraintError,
+  UploadSessionNotFoundError,
+  UploadSessionStateError,
   ValidationError,
 } from '@specstar/interfaces';
 import { resolveLogger, type Logger } from './logger';
@@ -150,6 +153,10 @@ export function errorResponse(err: unknown, options: ErrorMappingOptions): Error
     return preconditionFailed(err.expected, err.actual, err.message);
   }
   if (err instanceof ResourceIsDeletedError) return { status: options.deletedStatus, body: { detail: err.message } };
+  // Upload sessions: over the upload limit, an unknown (or another user's) session, a step its state forbids.
+  if (err instanceof BlobTooLargeError) return { status: 413, body: { detail: err.message } };
+  if (err instanceof UploadSessionNotFoundError) return { status: 404, body: { detail: err.message } };
+  if (err instanceof UploadSessionStateError) return { status: 409, body: { detail: err.message } };
   // An unknown file_id in written data. The blob download routes answer their own 404.
   if (err instanceof BlobNotFoundError) return { status: 404, body: { detail: `Blob with file_id '${err.file_id}' does not exist` } };
   if (err instanceof ResourceNotFoundError) return { status: 404, body: { detail: messageOr(err, 'Not found') } };

@@ -57,6 +57,7 @@ export function createRouter(spec: SpecStar, options: HttpOptions = {}): express
   };
   for (const route of table.global) {
     const handlers: RequestHandler[] = isGuarded(route) ? [guard] : [];
+    if (route.jsonBody) handlers.push(body);
     router[expressMethod(route.method)](expressPath(route.path), ...handlers, globalRoute(route.handler(kit)));
   }
   const paths = new Map<string, express.IRoute>();

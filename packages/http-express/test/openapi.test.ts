@@ -192,7 +192,20 @@ describe('openapi(): the document as a whole', () => {
 
   test('an empty registry has only the global routes', () => {
     const doc = openapi(new SpecStar()) as Json;
-    expect(Object.keys(doc.paths)).toEqual(['/_health', '/_health/ready', '/_relationships', '/_backup/export', '/_backup/import', '/blobs/upload', '/blobs/{file_id}']);
+    expect(Object.keys(doc.paths)).toEqual([
+      '/_health',
+      '/_health/ready',
+      '/_relationships',
+      '/_backup/export',
+      '/_backup/import',
+      '/blobs/upload',
+      '/blobs/{file_id}',
+      '/blobs/upload-sessions',
+      '/blobs/upload-sessions/{upload_id}',
+      '/blobs/upload-sessions/{upload_id}/content',
+      '/blobs/upload-sessions/{upload_id}/finalize',
+      '/blobs/upload-sessions/{upload_id}/abort',
+    ]);
     expect(doc['x-specstar-relationships']).toBeUndefined();
     expect(validateDocument(doc)).toEqual({ valid: true });
   });
@@ -226,8 +239,8 @@ describe('openapi(): paths', () => {
       '/api/v1/user/{resource_id}/blobs/{file_id}': ['get'],
       '/api/v1/user/{resource_id}/referrers': ['get'],
     });
-    // 18 per model, the blob and referrers routes of user, 7 global routes (health, relationships, backup, blobs)
-    expect(Object.keys(doc.paths)).toHaveLength(3 * 18 + 2 + 7);
+    // 18 per model, the blob and referrers routes of user, 12 global routes (health, relationships, backup, blobs, upload sessions)
+    expect(Object.keys(doc.paths)).toHaveLength(3 * 18 + 2 + 12);
     expect(Object.keys(doc.paths).filter((p) => p.endsWith('/referrers') || p.includes('/blobs/{file_id}'))).toEqual([
       '/api/v1/user/{resource_id}/blobs/{file_id}',
       '/api/v1/user/{resource_id}/referrers',

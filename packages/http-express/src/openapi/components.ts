@@ -4,6 +4,7 @@
  */
 import { DataSearchOperator, DataSearchLogicOperator, META_SORT_KEYS, RevisionStatus } from '@specstar/interfaces';
 import type { JsonObject } from './model-schemas';
+import { uploadSessionSchemas } from './upload-sessions';
 
 export const ref = (name: string): JsonObject => ({ $ref: `#/components/schemas/${name}` });
 export const responseRef = (name: string): JsonObject => ({ $ref: `#/components/responses/${name}` });
@@ -43,6 +44,8 @@ export const FIXED_SCHEMA_NAMES = [
   'ReferenceRestrictViolationDetail',
   'Binary',
   'BlobUpload',
+  'BlobUploadSession',
+  'BlobUploadSessionCreate',
   'ArchiveUpload',
   'ImportStats',
   'Relationship',
@@ -289,6 +292,7 @@ export function fixedSchemas(): Record<FixedSchemaName, JsonObject> {
       properties: { file: { type: 'string', contentMediaType: 'application/octet-stream', description: 'The bytes; the part Content-Type is stored' } },
       required: ['file'],
     },
+    ...uploadSessionSchemas(),
     ArchiveUpload: {
       type: 'object',
       properties: { file: { type: 'string', contentMediaType: 'application/octet-stream', description: 'A `.acbak` archive' } },

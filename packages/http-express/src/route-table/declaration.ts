@@ -94,6 +94,8 @@ export interface GlobalRouteDeclaration {
   method: RouteMethod;
   path: string;
   crossSiteGuard?: boolean;
+  /** Parse a JSON (`application/json`, `application/*+json`) body into `req.body` first. */
+  jsonBody?: boolean;
   enabled?: (options: HttpOptions) => boolean;
   handler: (kit: RouteKit) => GlobalHandler;
   /** The OpenAPI tag of the operation. */

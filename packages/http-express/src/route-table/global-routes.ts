@@ -12,6 +12,7 @@ import { exportAllRoute, importAllRoute } from '../routes/backup';
 import { globalBlob, uploadBlob } from '../routes/blobs';
 import { relationshipsRoute } from '../routes/integrity';
 import type { GlobalRouteDeclaration } from './declaration';
+import { UPLOAD_SESSION_ROUTES } from './upload-session-routes';
 
 const HEALTH_STATE = { type: 'string', enum: ['ok', 'failed', 'timeout'] };
 const READINESS = {
@@ -163,4 +164,5 @@ export const GLOBAL_ROUTES: readonly GlobalRouteDeclaration[] = [
       errors: [404, 422, 500, 501],
     }),
   },
+  ...UPLOAD_SESSION_ROUTES,
 ];
