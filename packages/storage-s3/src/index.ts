@@ -1,1 +1,15 @@
-export {};
+export {
+  createS3Client,
+  s3ClientConfig,
+  s3ClientConfigFromOptions,
+  s3SettingsFromOptions,
+  DEFAULT_REGION,
+  type S3ClientSettings,
+  type S3ConnectionOptions,
+  type S3Credentials,
+} from './client';
+export { S3StorageError, S3BucketNotFoundError, S3CredentialsError, S3EndpointUnreachableError, S3StoredObjectError } from './errors';
+export { S3Bucket } from './bucket';
+export { S3BlobStore, DEFAULT_BLOB_PREFIX, DEFAULT_PRESIGNED_URL_EXPIRY, type S3BlobStoreOptions } from './blob-store';
+export { S3UploadStaging } from './upload-staging';
+export { S3ResourceStore, type S3ResourceStoreOptions } from './resource-store';
