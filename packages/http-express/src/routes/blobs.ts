@@ -4,7 +4,9 @@
  */
 import type { ResourceManager } from '@specstar/core';
 import { assertValidFileId } from '@specstar/core/adapter';
-import { BlobNotFoundError, ValidationError, type Binary } from '@specstar/interfaces';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { BlobNotFoundError, NotSupportedError, ValidationError, type Binary, type IBlobStore } from '@specstar/interfaces';
 import type { Request, Response } from 'express';
 import { ANONYMOUS } from '../dependencies';
 import { HttpError, RequestValidationError } from '../errors';
@@ -82,18 +84,37 @@ export function isInlineSafe(contentType: string): boolean {
  * a more active type nor run anything the bytes contain (an HTML or SVG upload would otherwise
  * script the API's origin). Other types than the inline-safe ones are downloads.
  */
-function sendBytes(res: Response, blob: Binary): void {
-  if (blob.data === undefined) throw new HttpError(500, 'Blob data missing');
-  const body = Buffer.from(blob.data.buffer, blob.data.byteOffset, blob.data.byteLength);
-  const type = downloadType(blob.content_type);
+/** Status and headers of a download: the stored type if safe, sandboxed, an attachment unless safe to show. */
+function startDownload(res: Response, contentType: string | undefined, size: number | undefined): void {
+  const type = downloadType(contentType);
   res.status(200);
   // setHeader, not res.type(): express would rewrite or reject some stored values.
   res.setHeader('Content-Type', type);
-  res.setHeader('Content-Length', String(body.byteLength));
+  if (size !== undefined) res.setHeader('Content-Length', String(size));
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
   if (!isInlineSafe(type)) res.setHeader('Content-Disposition', 'attachment');
-  res.end(body);
+}
+
+/** Sends a blob: streamed from a store that can (never held whole), else its bytes. */
+async function sendBlob(res: Response, store: IBlobStore | undefined, fileId: string): Promise<void> {
+  if (!store) throw new NotSupportedError('No blob store is configured');
+  if (!store.getStream) {
+    const blob = await fetchBlob(fileId, (id) => store.get(id));
+    if (blob.data === undefined) throw new HttpError(500, 'Blob data missing');
+    startDownload(res, blob.content_type, blob.data.byteLength);
+    res.end(Buffer.from(blob.data.buffer, blob.data.byteOffset, blob.data.byteLength));
+    return;
+  }
+  let opened: Awaited<ReturnType<NonNullable<IBlobStore['getStream']>>>;
+  try {
+    opened = await store.getStream(fileId);
+  } catch (error) {
+    if (error instanceof BlobNotFoundError) throw new HttpError(404, `Blob ${fileId} not found`);
+    throw error;
+  }
+  startDownload(res, opened.blob.content_type, opened.blob.size);
+  await pipeline(Readable.from(opened.body), res);
 }
 
 /** Who calls a global blob route: the provider's user, else the defaults all models share, else anonymous. */
@@ -137,7 +158,7 @@ export async function resourceBlob(req: Request, res: Response, rm: ResourceMana
   const fileId = fileIdParam(req);
   const resource = await rm.get(pathParam(req, 'resource_id'), { revisionId });
   if (!referencesFile(resource.data, fileId)) throw new HttpError(404, `Blob ${fileId} not found`);
-  sendBytes(res, await fetchBlob(fileId, (id) => rm.getBlob(id)));
+  await sendBlob(res, rm.blobStore, fileId);
 }
 
 /**
@@ -158,7 +179,7 @@ export function globalBlob(kit: RouteKit) {
         return;
       }
     }
-    sendBytes(res, await fetchBlob(fileId, (id) => store.get(id)));
+    await sendBlob(res, store, fileId);
   };
 }
 
