@@ -13,3 +13,7 @@ export { S3Bucket } from './bucket';
 export { S3BlobStore, DEFAULT_BLOB_PREFIX, DEFAULT_PRESIGNED_URL_EXPIRY, type S3BlobStoreOptions } from './blob-store';
 export { S3UploadStaging } from './upload-staging';
 export { S3ResourceStore, type S3ResourceStoreOptions } from './resource-store';
+export { S3SyncedMetaStore, META_OBJECT_NAME, type S3SyncedMetaStoreOptions, type MetaSyncOptions } from './meta-store';
+export { MetaSyncConflictError, MetaObjectError } from './meta-errors';
+export { S3StorageFactory, type S3StorageFactoryOptions } from './factory';
+export { s3BackendProvider } from './provider';
