@@ -25,7 +25,18 @@ export {
   type SkippedBinding,
   type ResolveBackendOptions,
 } from './resolve';
-export { PostgresDiskStorageFactory, type PostgresDiskStorageFactoryOptions } from './pairings';
+export {
+  PostgresDiskStorageFactory,
+  PostgreSQLS3StorageFactory,
+  PostgresDiskS3StorageFactory,
+  BackendPairingFactory,
+  type PostgresDiskStorageFactoryOptions,
+  type PostgreSQLS3StorageFactoryOptions,
+  type PostgresDiskS3StorageFactoryOptions,
+  type PostgresPairingOptions,
+  type S3ConnectionPairingOptions,
+  type S3BlobPairingOptions,
+} from './pairings';
 // The config shapes live in @specstar/interfaces; re-exported so apps import them from core.
 export type {
   BackendBinding,

@@ -1,70 +1,46 @@
 /**
- * Pinned combined factories: one storage whose meta and payloads live in two adapters, composed
- * here over the backend config. Core loads each adapter on demand, as a config does (a missing
- * package is an error naming the package to add), so no adapter ever loads another.
+ * Pinned combined factories: one storage whose meta and payloads (and blobs) live in different
+ * adapters, composed here over the backend config. Core loads each adapter on demand, as a config
+ * does (a missing package is an error naming the package to add), so no adapter ever loads another.
+ *
+ *   PostgresDiskStorageFactory     meta postgres, revisions disk, blobs memory (unless given)
+ *   PostgreSQLS3StorageFactory     meta postgres, revisions S3,   blobs S3
+ *   PostgresDiskS3StorageFactory   meta postgres, revisions disk, blobs S3
  */
 import { ConfigurationError } from '@specstar/interfaces';
-import type { BackendConfigInput, IBlobStore, IStorage, IStorageFactory } from '@specstar/interfaces';
+import type { BackendBinding, BackendConfigInput, IBlobStore, IStorage, IStorageFactory } from '@specstar/interfaces';
 import { buildBackend, planBackend, validateBackend, type BackendBundle, type BackendPlan, type ResolveBackendOptions } from './resolve';
+import { postgresOptions, s3Options, type PostgresPairingOptions, type S3BlobPairingOptions, type S3ConnectionPairingOptions } from './pairing-options';
 
-export interface PostgresDiskStorageFactoryOptions {
-  /** `postgres://user:password@host:5432/database` (`postgresql://` too). */
-  dsn: string;
-  /** Pool size (default 10). */
-  max?: number;
-  /** Seconds to wait for a connection (default 10). */
-  connectTimeout?: number;
-  /** Seconds before an idle connection closes (default 0: kept open). */
-  idleTimeout?: number;
-  /** Prepended to every table and index name (default ''). */
-  tablePrefix?: string;
-  /** Accepted for compatibility; payload bytes are stored exactly as the engine encoded them. */
-  encoding?: 'json' | 'msgpack';
-  /** The shared blob store (default: in memory — blobs do not survive a restart). */
+export type { PostgresPairingOptions, S3BlobPairingOptions, S3ConnectionPairingOptions } from './pairing-options';
+
+interface PairingSetup {
+  /** What messages call it, e.g. 'PostgreSQL + disk'. */
+  label: string;
+  config: BackendConfigInput;
   blobStore?: IBlobStore;
-  /** Directory for the revision payloads (`<rootdir>/<model>/…`, as @specstar/storage-disk lays them out). */
-  rootdir: string;
-  /** How the adapter packages are loaded (default: as a backend config loads them). */
   loadPackage?: ResolveBackendOptions['loadPackage'];
 }
 
-/** The backend config this factory stands for: meta on `postgres`, resource on `disk`. */
-function postgresDiskConfig(options: PostgresDiskStorageFactoryOptions): BackendConfigInput {
-  const postgres: Record<string, unknown> = { dsn: options.dsn, table_prefix: options.tablePrefix ?? '' };
-  if (options.max !== undefined) postgres['max'] = options.max;
-  if (options.connectTimeout !== undefined) postgres['connect_timeout'] = options.connectTimeout;
-  if (options.idleTimeout !== undefined) postgres['idle_timeout'] = options.idleTimeout;
-  if (options.encoding !== undefined) postgres['encoding'] = options.encoding;
-  return { version: 1, meta: { type: 'postgres', options: postgres }, resource: { type: 'disk', options: { rootdir: options.rootdir } }, blob: { type: 'memory' } };
-}
-
 /**
- * Meta in PostgreSQL (@specstar/storage-postgres), revision payloads on local disk
- * (@specstar/storage-disk), blobs in memory unless given. Commits are not one transaction
- * across the two (atomicCommit false), but the meta store decides each write (If-Match, unique
- * claims) in its transaction and holds that decision while the payload is written (atomicUnique
- * true): a losing writer stores nothing. `connect()` checks the server and the rootdir.
+ * A storage factory standing for one backend config: plans it at construction (packages load,
+ * options are checked), builds it on first use, closes what it built.
  */
-export class PostgresDiskStorageFactory implements IStorageFactory {
-  readonly rootdir: string;
-  readonly tablePrefix: string;
+export class BackendPairingFactory implements IStorageFactory {
+  private readonly label: string;
   private readonly plan: BackendPlan;
   private bundle: BackendBundle | undefined;
   private readonly blobStore: IBlobStore | undefined;
   private readonly built = new Set<IStorage>();
   private closed = false;
 
-  constructor(options: PostgresDiskStorageFactoryOptions) {
-    if (typeof options.rootdir !== 'string' || options.rootdir.trim() === '') {
-      throw new ConfigurationError(`PostgresDiskStorageFactory needs 'rootdir', the directory for revision payloads`);
-    }
-    this.rootdir = options.rootdir;
-    this.tablePrefix = options.tablePrefix ?? '';
-    this.blobStore = options.blobStore;
-    this.plan = planBackend(postgresDiskConfig(options), { loadPackage: options.loadPackage });
+  protected constructor(setup: PairingSetup) {
+    this.label = setup.label;
+    this.blobStore = setup.blobStore;
+    this.plan = planBackend(setup.config, { loadPackage: setup.loadPackage });
   }
 
-  /** Connects and checks the CREATE privilege, and that the rootdir is a writable directory. */
+  /** Checks every backend: the server and the CREATE privilege, the rootdir, the bucket. */
   connect(): Promise<void> {
     return validateBackend(this.plan);
   }
@@ -76,7 +52,7 @@ export class PostgresDiskStorageFactory implements IStorageFactory {
   }
 
   build(modelName: string): IStorage {
-    if (this.closed) throw new ConfigurationError(`The PostgreSQL + disk storage factory for '${this.rootdir}' is closed`);
+    if (this.closed) throw new ConfigurationError(`The ${this.label} storage factory is closed`);
     const storage = this.backend.storageFactory.build(modelName);
     this.built.add(storage);
     return storage;
@@ -86,7 +62,7 @@ export class PostgresDiskStorageFactory implements IStorageFactory {
     return this.blobStore ?? this.backend.blobStore;
   }
 
-  /** Closes every storage it built (their pool leases and files), then the providers. */
+  /** Closes every storage it built (their pool leases, files and clients), then the providers. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -94,5 +70,111 @@ export class PostgresDiskStorageFactory implements IStorageFactory {
     this.built.clear();
     await Promise.all(storages.map((storage) => storage.close()));
     await this.bundle?.storageFactory.close();
+  }
+}
+
+function requireRootdir(rootdir: unknown, factory: string): string {
+  if (typeof rootdir !== 'string' || rootdir.trim() === '') {
+    throw new ConfigurationError(`${factory} needs 'rootdir', the directory for revision payloads`);
+  }
+  return rootdir;
+}
+
+function binding(type: string, options: Record<string, unknown>): BackendBinding {
+  return { type, options };
+}
+
+// ---- PostgreSQL + disk -----------------------------------------------------------------------
+
+export interface PostgresDiskStorageFactoryOptions extends PostgresPairingOptions {
+  /** The shared blob store (default: in memory — blobs do not survive a restart). */
+  blobStore?: IBlobStore;
+  /** Directory for the revision payloads (`<rootdir>/<model>/…`, as @specstar/storage-disk lays them out). */
+  rootdir: string;
+  /** How the adapter packages are loaded (default: as a backend config loads them). */
+  loadPackage?: ResolveBackendOptions['loadPackage'];
+}
+
+/**
+ * Meta in PostgreSQL (@specstar/storage-postgres), revision payloads on local disk
+ * (@specstar/storage-disk), blobs in memory unless given. Commits are not one transaction
+ * across the two (atomicCommit false), but the meta store decides each write (If-Match, unique
+ * claims) in its transaction and holds that decision while the payload is written (atomicUnique
+ * true): a losing writer stores nothing. `connect()` checks the server and the rootdir.
+ */
+export class PostgresDiskStorageFactory extends BackendPairingFactory {
+  readonly rootdir: string;
+  readonly tablePrefix: string;
+
+  constructor(options: PostgresDiskStorageFactoryOptions) {
+    const rootdir = requireRootdir(options.rootdir, 'PostgresDiskStorageFactory');
+    super({
+      label: `PostgreSQL + disk (${rootdir})`,
+      config: { version: 1, meta: binding('postgres', postgresOptions(options)), resource: binding('disk', { rootdir }), blob: { type: 'memory' } },
+      blobStore: options.blobStore,
+      loadPackage: options.loadPackage,
+    });
+    this.rootdir = rootdir;
+    this.tablePrefix = options.tablePrefix ?? '';
+  }
+}
+
+// ---- PostgreSQL + S3 -------------------------------------------------------------------------
+
+export interface PostgreSQLS3StorageFactoryOptions extends PostgresPairingOptions, S3ConnectionPairingOptions, S3BlobPairingOptions {
+  loadPackage?: ResolveBackendOptions['loadPackage'];
+}
+
+/**
+ * Meta in PostgreSQL (@specstar/storage-postgres); revision payloads (`<model>/…` in `s3Bucket`)
+ * and blobs (`<blobPrefix><file_id>` in `blobBucket`, default `s3Bucket`) on S3
+ * (@specstar/storage-s3). The meta store decides each write and holds the decision while the
+ * payload object is written (atomicUnique). `connect()` checks the server and the buckets.
+ */
+export class PostgreSQLS3StorageFactory extends BackendPairingFactory {
+  readonly s3Bucket: string;
+  readonly tablePrefix: string;
+
+  constructor(options: PostgreSQLS3StorageFactoryOptions) {
+    const s3 = s3Options(options, 'PostgreSQLS3StorageFactory');
+    super({
+      label: `PostgreSQL + S3 (bucket ${options.s3Bucket})`,
+      config: { version: 1, meta: binding('postgres', postgresOptions(options)), resource: binding('s3', s3.resource), blob: binding('s3', s3.blob) },
+      loadPackage: options.loadPackage,
+    });
+    this.s3Bucket = options.s3Bucket;
+    this.tablePrefix = options.tablePrefix ?? '';
+  }
+}
+
+// ---- PostgreSQL + disk + S3 blobs ----------------------------------------------------------
+
+export interface PostgresDiskS3StorageFactoryOptions extends PostgresPairingOptions, S3ConnectionPairingOptions, S3BlobPairingOptions {
+  /** Directory for the revision payloads (`<rootdir>/<model>/…`). */
+  rootdir: string;
+  loadPackage?: ResolveBackendOptions['loadPackage'];
+}
+
+/**
+ * The production shape of the setup guide: meta in PostgreSQL, revision payloads on local or
+ * mounted disk, blobs on S3 (`<blobPrefix><file_id>` in `blobBucket`, default `s3Bucket`).
+ * `connect()` checks the server, the rootdir and the bucket.
+ */
+export class PostgresDiskS3StorageFactory extends BackendPairingFactory {
+  readonly rootdir: string;
+  readonly s3Bucket: string;
+  readonly tablePrefix: string;
+
+  constructor(options: PostgresDiskS3StorageFactoryOptions) {
+    const rootdir = requireRootdir(options.rootdir, 'PostgresDiskS3StorageFactory');
+    const s3 = s3Options(options, 'PostgresDiskS3StorageFactory');
+    super({
+      label: `PostgreSQL + disk (${rootdir}) + S3 blobs (bucket ${options.s3Bucket})`,
+      config: { version: 1, meta: binding('postgres', postgresOptions(options)), resource: binding('disk', { rootdir }), blob: binding('s3', s3.blob) },
+      loadPackage: options.loadPackage,
+    });
+    this.rootdir = rootdir;
+    this.s3Bucket = options.s3Bucket;
+    this.tablePrefix = options.tablePrefix ?? '';
   }
 }
