@@ -17,6 +17,6 @@ export interface S3TestServer {
   close(): Promise<void>;
 }
 
-export function startS3Server(options?: { buckets?: string[]; conditional?: boolean }): Promise<S3TestServer>;
+export function startS3Server(options?: { buckets?: string[]; conditional?: boolean; directory?: string; port?: number }): Promise<S3TestServer>;
 export const S3_TEST_CREDENTIALS: { accessKeyId: string; secretAccessKey: string };
 export const S3_TEST_REGION: string;

@@ -107,19 +107,22 @@ function conditionalLayer(upstream) {
   });
 }
 
-function listen(server) {
+function listen(server, port) {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server.address().port));
+    server.listen(port, '127.0.0.1', () => resolve(server.address().port));
   });
 }
 
 /**
- * Starts s3rver with the given buckets on a free port; `conditional: false` skips the layer.
+ * Starts s3rver with the given buckets on a free port (or `port`); `conditional: false` skips the
+ * layer; `directory` keeps the objects there after close().
  * Resolves to the endpoint, the client settings that work with it, and close().
  */
 async function startS3Server(options = {}) {
-  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'specstar-s3rver-'));
+  // A given directory keeps the objects across runs (the example's `--s3`); else a temporary one.
+  const directory = options.directory ?? fs.mkdtempSync(path.join(os.tmpdir(), 'specstar-s3rver-'));
+  fs.mkdirSync(directory, { recursive: true });
   const s3rver = new S3rver({
     address: '127.0.0.1',
     port: 0,
@@ -129,7 +132,7 @@ async function startS3Server(options = {}) {
   });
   const { port: upstream } = await s3rver.run();
   const layer = options.conditional === false ? undefined : conditionalLayer(upstream);
-  const port = layer ? await listen(layer) : upstream;
+  const port = layer ? await listen(layer, options.port ?? 0) : upstream;
   const endpoint = `http://127.0.0.1:${port}`;
   return {
     endpoint,
@@ -152,7 +155,7 @@ async function startS3Server(options = {}) {
         await new Promise((resolve) => layer.close(() => resolve()));
       }
       await s3rver.close();
-      fs.rmSync(directory, { recursive: true, force: true });
+      if (options.directory === undefined) fs.rmSync(directory, { recursive: true, force: true });
     },
   };
 }

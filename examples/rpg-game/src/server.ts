@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { closeGracefully, shutdownOnSignals, type Logger } from '@specstar/http-express';
 import { createApp, type AppOptions, type RpgApp } from './app';
+import { SpecStar } from '@specstar/core';
 import { seedDemoData } from './seed';
 import { startJobs } from './models';
 
@@ -33,7 +34,13 @@ function parsePort(raw: string | undefined): number {
 
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const rpg = createApp(options);
+  // configure() waits for providers that check their connection first (S3 looks at its bucket).
+  let spec = options.spec;
+  if (spec === undefined && options.backend !== undefined) {
+    spec = new SpecStar();
+    await spec.configure({ backend: options.backend });
+  }
+  const rpg = createApp({ ...options, spec });
   // Seed an empty store only: a disk store keeps the demo data of an earlier run.
   if (options.seed && (await rpg.spec.getResourceManager('guild').count({})) === 0) {
     const seeded = await seedDemoData(rpg.spec);
@@ -83,13 +90,34 @@ export function exitOnSignals(running: RunningServer, log: (line: string) => voi
 /** The backend file shipped with the example: disk storage under ${RPG_DATA_DIR}. */
 export const BACKEND_FILE = join(__dirname, '..', 'backend.json');
 
+/** The backend file of `--s3`: metas, revisions and blobs in one S3 bucket (filled in from RPG_S3_*). */
+export const BACKEND_S3_FILE = join(__dirname, '..', 'backend-s3.json');
+
+/**
+ * For `--s3` without RPG_S3_ENDPOINT: starts a local S3-compatible server (s3rver) in this
+ * process, keeping its objects under ./data/s3, and points the RPG_S3_* variables at it.
+ */
+async function startLocalS3(log: (line: string) => void): Promise<void> {
+  process.env.RPG_S3_BUCKET ??= 'rpg';
+  if (process.env.RPG_S3_ENDPOINT) return;
+  const { startS3Server } = await import('@specstar/test-s3');
+  const s3 = await startS3Server({ buckets: [process.env.RPG_S3_BUCKET], directory: resolve('data', 's3') });
+  process.env.RPG_S3_ENDPOINT = s3.endpoint;
+  process.env.RPG_S3_ACCESS_KEY_ID = s3.credentials.accessKeyId;
+  process.env.RPG_S3_SECRET_ACCESS_KEY = s3.credentials.secretAccessKey;
+  log(`S3: a local s3rver at ${s3.endpoint}, objects under ${resolve('data', 's3')}`);
+}
+
 async function main(): Promise<void> {
   const log = (line: string) => console.log(line);
   const inMemory = process.argv.includes('--memory');
-  if (!inMemory) process.env.RPG_DATA_DIR ??= resolve('data');
-  const running = await startServer({ seed: wantsSeed(), log, ...(inMemory ? {} : { backend: BACKEND_FILE }) });
+  const onS3 = process.argv.includes('--s3');
+  if (onS3) await startLocalS3(log);
+  else if (!inMemory) process.env.RPG_DATA_DIR ??= resolve('data');
+  const backend = inMemory ? {} : { backend: onS3 ? BACKEND_S3_FILE : BACKEND_FILE };
+  const running = await startServer({ seed: wantsSeed(), log, ...backend });
   exitOnSignals(running, log);
-  log(inMemory ? 'storage: memory (gone when the server stops)' : `storage: disk at ${process.env.RPG_DATA_DIR}`);
+  log(inMemory ? 'storage: memory (gone when the server stops)' : onS3 ? `storage: S3 bucket ${process.env.RPG_S3_BUCKET} at ${process.env.RPG_S3_ENDPOINT}` : `storage: disk at ${process.env.RPG_DATA_DIR}`);
   log(`RPG game API listening on ${running.url}`);
   log(`Swagger UI: ${running.url}/docs`);
 }
