@@ -14,16 +14,22 @@ const ADMIN = process.env['SPECSTAR_PG_ADMIN_USER'] ?? 'postgres';
 
 const dsnFor = (database: string): string => `postgres://${encodeURIComponent(ADMIN)}@${HOST}:${PORT}/${encodeURIComponent(database)}`;
 
-/** A synchronous TCP probe: jest decides at collection time whether to register the tests. */
-function probe(): string | undefined {
-  const script =
-    `const s=require('node:net').connect(${PORT},${JSON.stringify(HOST)});s.setTimeout(2000);` +
-    `s.on('connect',()=>process.exit(0));s.on('timeout',()=>{console.error('timeout');process.exit(1)});s.on('error',(e)=>{console.error(e.code||e.message);process.exit(1)});`;
-  const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 5000 });
-  return result.status === 0 ? undefined : result.stderr.trim() || 'no answer';
+/**
+ * Whether something listens on HOST:PORT, asked synchronously (a child process that connects):
+ * jest registers tests at collection time, before any await.
+ */
+function unreachable(): string | undefined {
+  const connect = [
+    `const socket = require('node:net').connect({ host: ${JSON.stringify(HOST)}, port: ${PORT}, timeout: 2000 });`,
+    `socket.once('connect', () => process.exit(0));`,
+    `socket.once('timeout', () => { process.stderr.write('timeout'); process.exit(2); });`,
+    `socket.once('error', (error) => { process.stderr.write(String(error.code ?? error.message)); process.exit(2); });`,
+  ].join('\n');
+  const child = spawnSync(process.execPath, ['-e', connect], { encoding: 'utf8', timeout: 5000 });
+  return child.status === 0 ? undefined : child.stderr || 'no answer';
 }
 
-const problem = probe();
+const problem = unreachable();
 if (problem !== undefined) {
   const message = `PostgreSQL is not reachable on ${HOST}:${PORT} (${problem})`;
   if (process.env['CI'] === 'true') throw new Error(`${message}. CI=true: integration tests never skip — run test-infra/services.sh check to start it.`);
