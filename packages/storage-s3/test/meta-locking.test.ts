@@ -134,6 +134,10 @@ describe('check_etag_on_read', () => {
     expect(await b.has('from-a')).toBe(false);
     await b.reload();
     expect(await b.has('from-a')).toBe(true);
+    // Nothing changed since: the conditional GET answers 304 and the copy stays as it is.
+    const etag = b.etag;
+    await b.reload();
+    expect([b.etag, await b.has('from-a')]).toEqual([etag, true]);
   });
 });
 
