@@ -11,7 +11,7 @@ import postgres from 'postgres';
 import request from 'supertest';
 import { PostgresDiskS3StorageFactory, SpecStar, binary, type JsonSchema } from '@specstar/core';
 import { startS3Server, type S3TestServer } from '@specstar/test-s3';
-import { mount } from '../src';
+import { mount } from '@specstar/http-express';
 
 const PG = `postgres://postgres@${process.env.SPECSTAR_PG_HOST ?? '127.0.0.1'}:${process.env.SPECSTAR_PG_PORT ?? '5432'}`;
 const BUCKET = 'production';
