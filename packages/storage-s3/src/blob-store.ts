@@ -1,7 +1,7 @@
 /**
  * Blobs on S3: the object `<prefix><file_id>` holds a blob's bytes, with its content type as the
- * object's Content-Type. Content-addressed puts look first and write only when the key is absent;
- * a caller key always overwrites. Downloads can go straight to S3 (getUrl: a presigned GET), as
+ * object's Content-Type. Content-addressed puts write only when the key is absent (a conditional
+ * PUT, or a HEAD first for large blobs); a caller key always overwrites. Downloads can go straight to S3 (getUrl: a presigned GET), as
  * can uploads (createDirectUpload: a presigned PUT). Beside the blobs, under names no file id can
  * take: `+grants/` (uploader grants), `+docs/` (keyed documents), `+uploads/` (staged parts and
  * direct uploads).
@@ -18,6 +18,13 @@ import { S3UploadStaging } from './upload-staging';
 
 export const DEFAULT_BLOB_PREFIX = 'blobs/';
 export const DEFAULT_PRESIGNED_URL_EXPIRY = 3600;
+/**
+ * Content-addressed puts up to this size are one conditional PUT (`If-None-Match: *`); larger
+ * ones HEAD first. A HEAD costs a round trip on every new blob, a conditional PUT of a blob that
+ * exists costs its upload: at 8 MiB the upload takes several round trips, below it the PUT
+ * wins unless most puts are duplicates.
+ */
+const LOOK_FIRST_BYTES = 8 * 1024 * 1024;
 /** SigV4 presigned URLs live at most seven days. */
 const MAX_PRESIGNED_URL_EXPIRY = 7 * 24 * 3600;
 
@@ -91,11 +98,18 @@ export class S3BlobStore implements IBlobStore {
     const bytes = new Uint8Array(data);
     const fileId = key ?? xxh3Hex(bytes);
     const objectKey = this.keys.blob(fileId);
-    // Equal bytes have an equal id: an existing content-addressed blob already holds these bytes.
-    if (key !== undefined || (await this.bucket.head(objectKey)) === undefined) {
-      await this.bucket.put(objectKey, bytes, contentType === undefined ? { contentType: FALLBACK_CONTENT_TYPE, metadata: { [NO_CONTENT_TYPE]: '1' } } : { contentType });
+    const headers = contentType === undefined ? { contentType: FALLBACK_CONTENT_TYPE, metadata: { [NO_CONTENT_TYPE]: '1' } } : { contentType };
+    if (key !== undefined) {
+      await this.bucket.put(objectKey, bytes, headers);
+    } else {
+      // Equal bytes have an equal id: an existing content-addressed blob already holds these
+      // bytes and is left as it is. Up to LOOK_FIRST_BYTES one conditional PUT decides it;
+      // beyond, a HEAD first saves sending bytes S3 already has.
+      const written = bytes.byteLength <= LOOK_FIRST_BYTES ? await this.bucket.putIfAbsent(objectKey, bytes, headers) : undefined;
+      if (written === undefined && (await this.bucket.head(objectKey)) === undefined) await this.bucket.put(objectKey, bytes, headers);
     }
-    return { ...record(fileId, bytes.byteLength, contentType), data: new Uint8Array(bytes) };
+    // `bytes` is this call's own copy and S3 is done with it: the caller may have it.
+    return { ...record(fileId, bytes.byteLength, contentType), data: bytes };
   }
 
   async get(fileId: string): Promise<Binary> {

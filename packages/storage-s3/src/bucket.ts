@@ -52,6 +52,8 @@ export class S3Bucket {
   private bucketSeen = false;
   /** False once the server refused DeleteObjects (e.g. a server without multi-object delete). */
   private batchDelete = true;
+  /** False once the server refused `If-None-Match` on PUT (see putIfAbsent). */
+  private conditionalWrites = true;
   /** True once the server showed it reads a copy source as a URI, not a URI component (see copy). */
   private copySourceAsUri = false;
 
@@ -146,6 +148,42 @@ export class S3Bucket {
       ),
     );
     this.bucketSeen = true;
+  }
+
+  /**
+   * PutObject with `If-None-Match: *`: written only when no object has the key (one round trip
+   * where HEAD-then-PUT takes two). Resolves to false when the key exists, undefined when the
+   * server does not do conditional writes (the caller then looks first); a server that ignores
+   * the header writes, which for content-addressed keys rewrites the same bytes.
+   */
+  async putIfAbsent(key: string, body: Uint8Array, options: PutOptions = {}): Promise<boolean | undefined> {
+    if (!this.conditionalWrites) return undefined;
+    try {
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.name,
+          Key: key,
+          Body: body,
+          ContentLength: body.byteLength,
+          IfNoneMatch: '*',
+          ...(options.contentType !== undefined && { ContentType: options.contentType }),
+          ...(options.metadata !== undefined && { Metadata: options.metadata }),
+        }),
+      );
+    } catch (error) {
+      const code = s3ErrorCode(error);
+      const status = s3ErrorStatus(error);
+      if (status === 412 || code === 'PreconditionFailed') return false;
+      // A concurrent write of the same key is in flight: let the caller look, as without the header.
+      if (code === 'ConditionalRequestConflict') return undefined;
+      if (code === 'NotImplemented' || status === 501) {
+        this.conditionalWrites = false;
+        return undefined;
+      }
+      throw this.failure(error, 'PutObject', key);
+    }
+    this.bucketSeen = true;
+    return true;
   }
 
   /**

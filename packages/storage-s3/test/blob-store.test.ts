@@ -2,6 +2,7 @@ import { inspect } from 'node:util';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { BlobNotFoundError, ValidationError } from '@specstar/interfaces';
 import { xxh3Hex } from '@specstar/core/adapter';
+import type { S3BlobStore } from '../src/blob-store';
 import { BUCKET, bytes, keysUnder, storeFixture, text } from './s3-fixture';
 
 const s3 = storeFixture();
@@ -26,6 +27,19 @@ function pattern(length: number): Uint8Array {
   return new Uint8Array(length).map((_, i) => (i * 31 + (i >> 11)) % 251);
 }
 
+/** The commands a store sends from now on, as the SDK sends them (observed, not replaced). */
+function recordCommands(store: S3BlobStore): string[] {
+  const sent: string[] = [];
+  store.bucket.client.middlewareStack.add(
+    (next, context) => (args) => {
+      sent.push(String(context.commandName).replace(/Command$/, ''));
+      return next(args);
+    },
+    { step: 'initialize', name: `recordCommands${Math.random()}` },
+  );
+  return sent;
+}
+
 describe('S3BlobStore', () => {
   it('stores a blob as the object <prefix><file_id> with its content type', async () => {
     const prefix = `${s3.prefix()}blobs/`;
@@ -41,15 +55,29 @@ describe('S3BlobStore', () => {
     expect(store.prefix).toBe('blobs/');
   });
 
-  it('does not rewrite a content-addressed blob that exists (it looks first)', async () => {
+  it('does not rewrite a content-addressed blob that exists: one conditional PUT decides', async () => {
     const prefix = `${s3.prefix()}blobs/`;
     const store = s3.blobStore({ prefix });
+    const sent = recordCommands(store);
     const { file_id: fileId } = await store.put(bytes('same'), { contentType: 'text/plain' });
     // Changed behind the store's back: a second put of the same bytes must not write again.
     await s3.client().send(new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}${fileId}`, Body: 'marker', ContentType: 'text/x-marker' }));
     const again = await store.put(bytes('same'), { contentType: 'text/plain' });
     expect(again).toEqual({ file_id: fileId, size: 4, content_type: 'text/plain', data: bytes('same') });
     expect(await rawGet(`${prefix}${fileId}`)).toMatchObject({ body: 'marker', contentType: 'text/x-marker' });
+    // The second PutObject was refused by S3 (412: If-None-Match), which the store takes as "exists".
+    expect(sent).toEqual(['PutObject', 'PutObject']);
+  });
+
+  it('a content-addressed blob over 8 MiB is looked up first, so one that exists is not sent again', async () => {
+    const prefix = `${s3.prefix()}blobs/`;
+    const store = s3.blobStore({ prefix });
+    const sent = recordCommands(store);
+    const data = pattern(8 * 1024 * 1024 + 1);
+    const { file_id: fileId } = await store.put(data);
+    expect(await store.put(data)).toMatchObject({ file_id: fileId, size: data.byteLength });
+    // HeadObject answers a missing bucket with a bare 404 too: the store's first 404 checks the bucket, once.
+    expect(sent).toEqual(['HeadObject', 'HeadBucket', 'PutObject', 'HeadObject']);
   });
 
   it('a caller key always overwrites, content type included', async () => {
@@ -121,20 +149,12 @@ describe('S3BlobStore', () => {
   it('a 6 MiB putStream goes up in parts and reads back byte for byte, streamed', async () => {
     const prefix = `${s3.prefix()}blobs/`;
     const store = s3.blobStore({ prefix });
-    // The requests the store sends, as the SDK sends them (observed, not replaced).
-    const sent: string[] = [];
-    store.bucket.client.middlewareStack.add(
-      (next, context) => (args) => {
-        sent.push(String(context.commandName));
-        return next(args);
-      },
-      { step: 'initialize', name: 'recordCommands' },
-    );
+    const sent = recordCommands(store);
     const data = pattern(6 * 1024 * 1024 + 123);
     const fileId = xxh3Hex(data);
     const put = await store.putStream(chunksOf(data, 64 * 1024), { key: fileId, contentType: 'application/x-big', size: data.byteLength });
     expect(put).toEqual({ file_id: fileId, size: data.byteLength, content_type: 'application/x-big' });
-    expect(sent).toEqual(['CreateMultipartUploadCommand', 'UploadPartCommand', 'UploadPartCommand', 'CompleteMultipartUploadCommand']);
+    expect(sent).toEqual(['CreateMultipartUpload', 'UploadPart', 'UploadPart', 'CompleteMultipartUpload']);
     const head = await s3.client().send(new HeadObjectCommand({ Bucket: BUCKET, Key: `${prefix}${fileId}` }));
     expect(head.ContentLength).toBe(data.byteLength);
     expect(head.ContentType).toBe('application/x-big');
