@@ -15,6 +15,9 @@ import { decodeSegment } from './keys';
 import { HEADER_BYTES, decodeFramedInfo, frameRecord, headerProblem, infoLength, unframeRecord, type FramedRecord } from './record-object';
 import { RevisionKeys, STAMP_LENGTH, WriteClock, versionOfSegment } from './revision-keys';
 
+/** One clock for every store of the process, so stores of one model never stamp two saves alike. */
+const clock = new WriteClock();
+
 /** Bytes a getInfo reads first: the header and a typical info (a longer one costs a second read). */
 const INFO_PROBE_BYTES = 4096;
 /** PUTs in flight at once during a bulk save. */
@@ -49,7 +52,6 @@ export class S3ResourceStore implements IResourceStore {
   readonly bucket: S3Bucket;
   readonly prefix: string;
   private readonly keys: RevisionKeys;
-  private readonly clock = new WriteClock();
 
   constructor(options: S3ResourceStoreOptions) {
     const prefix = options.prefix ?? '';
@@ -155,7 +157,7 @@ export class S3ResourceStore implements IResourceStore {
     const { resourceId, revisionId, schemaVersion, body } = record;
     await Promise.all([
       this.bucket.put(this.keys.record(resourceId, revisionId, schemaVersion), body),
-      this.bucket.put(this.keys.marker(resourceId, revisionId, this.clock.next()), new Uint8Array(0)),
+      this.bucket.put(this.keys.marker(resourceId, revisionId, clock.next()), new Uint8Array(0)),
     ]);
   }
 
