@@ -7,7 +7,7 @@
 # Add a service by writing probe_<name> / start_<name> and listing it in SERVICES.
 set -uo pipefail
 
-SERVICES=(postgres)
+SERVICES=(postgres rabbitmq celery)
 WAIT_SECONDS="${SPECSTAR_SERVICE_WAIT:-30}"
 
 # ---- PostgreSQL ------------------------------------------------------------------------------
@@ -34,6 +34,42 @@ start_postgres() {
     echo "  starting cluster ${version}/main"
     pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
   done
+}
+
+# ---- RabbitMQ ---------------------------------------------------------------------------------
+AMQP_HOST="${SPECSTAR_AMQP_HOST:-127.0.0.1}"
+AMQP_PORT="${SPECSTAR_AMQP_PORT:-5672}"
+
+describe_rabbitmq() { echo "RabbitMQ on ${AMQP_HOST}:${AMQP_PORT}"; }
+
+probe_rabbitmq() { tcp_open "$AMQP_HOST" "$AMQP_PORT"; }
+
+start_rabbitmq() {
+  if command -v rabbitmqctl >/dev/null 2>&1 && rabbitmqctl -q status >/dev/null 2>&1; then
+    echo "  node is up, starting the RabbitMQ application"
+    rabbitmqctl -q start_app || true
+  elif command -v rabbitmq-server >/dev/null 2>&1; then
+    echo "  starting rabbitmq-server -detached"
+    rabbitmq-server -detached || true
+  else
+    echo "  no rabbitmq-server here: cannot start RabbitMQ" >&2
+    return 1
+  fi
+}
+
+# ---- Python Celery (interop tests of @specstar/mq-celery) ----------------------------------------
+# Debian's python3-celery lives in Debian's Python: always /usr/bin/python3.
+describe_celery() { echo "Python Celery (/usr/bin/python3 -m celery)"; }
+
+probe_celery() { /usr/bin/python3 -c 'import celery' >/dev/null 2>&1; }
+
+start_celery() {
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "  no apt-get here: cannot install python3-celery" >&2
+    return 1
+  fi
+  echo "  installing python3-celery (apt-get)"
+  apt-get install -y -q python3-celery >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q python3-celery >/dev/null 2>&1; }
 }
 
 # ---- helpers -------------------------------------------------------------------------------------
