@@ -2,8 +2,9 @@
  * The consuming side of one Celery queue, with Celery's worker rules:
  * - early acknowledgement: a task's message is acknowledged when the task starts, so a worker
  *   killed mid-task does not get it back (at-most-once; stale recovery fails the job);
- * - a message reserved but not started stays unacknowledged and goes back to the queue when the
- *   consumer stops or dies;
+ * - up to concurrency × prefetch multiplier messages are reserved beyond the running ones (Celery's
+ *   worker_prefetch_multiplier, default 4); reserved but not started, a message stays
+ *   unacknowledged and goes back to the queue when the consumer stops or dies;
  * - a message whose `eta` is later is held, unacknowledged, until it is due (a restart gets it
  *   back from the broker); the channel's prefetch grows by one per held message so held ones
  *   never take a running slot. One held longer than `etaHoldMs` is published again (confirmed)
@@ -40,6 +41,8 @@ const BROKER_ANSWER_MS = 5000;
 export class CeleryConsumer {
   private active = false;
   private concurrency = 1;
+  /** Messages reserved (delivered, not started) beyond the running ones: concurrency × prefetch multiplier. */
+  private reserve = 1;
   private channel: amqp.Channel | undefined;
   private consumerTag: string | undefined;
   private readonly held = new Map<amqp.Message, { delivery: Delivery; timer: NodeJS.Timeout }>();
@@ -53,6 +56,7 @@ export class CeleryConsumer {
     private readonly link: BrokerLink,
     private readonly queue: string,
     private readonly etaHoldMs: number,
+    private readonly prefetchMultiplier: number,
     private readonly hooks: ConsumerHooks,
   ) {}
 
@@ -61,6 +65,7 @@ export class CeleryConsumer {
     if (this.active) return;
     this.active = true;
     this.concurrency = concurrency;
+    this.reserve = concurrency * this.prefetchMultiplier;
     try {
       await this.subscribe();
     } catch (error) {
@@ -74,17 +79,26 @@ export class CeleryConsumer {
     const channel = await this.link.channel(this.queue);
     // Deliveries can arrive before consume() resolves: the channel is current from here on.
     this.channel = channel;
-    this.prefetch = { sent: this.concurrency, sending: false };
+    this.prefetch = { sent: this.reserve, sending: false };
     channel.on('close', () => this.channelClosed(channel));
     try {
-      await channel.prefetch(this.concurrency, true);
+      await channel.prefetch(this.reserve, true);
       const { consumerTag } = await channel.consume(this.queue, (message) => this.receive(channel, message), { noAck: false });
       this.consumerTag = consumerTag;
     } catch (error) {
-      await channel.close().catch(() => undefined);
+      await this.drop(channel);
       throw error;
     }
-    if (!this.active) await channel.close().catch(() => undefined);
+    if (!this.active) await this.drop(channel);
+  }
+
+  /** Closes a channel this consumer no longer wants, without treating it as a loss. */
+  private async drop(channel: amqp.Channel): Promise<void> {
+    if (channel === this.channel) {
+      this.channel = undefined;
+      this.consumerTag = undefined;
+    }
+    await bounded(channel.close());
   }
 
   private receive(channel: amqp.Channel, message: amqp.ConsumeMessage | null): void {
@@ -161,10 +175,10 @@ export class CeleryConsumer {
     this.adjustPrefetch();
   }
 
-  /** Keeps the channel's prefetch at concurrency + held messages; one update in flight at a time. */
+  /** Keeps the channel's prefetch at the reserve + held messages; one update in flight at a time. */
   private adjustPrefetch(): void {
     const channel = this.channel;
-    const wanted = this.concurrency + this.held.size;
+    const wanted = this.reserve + this.held.size;
     if (!channel || this.prefetch.sending || wanted === this.prefetch.sent) return;
     const state = this.prefetch;
     state.sending = true;
@@ -204,7 +218,7 @@ export class CeleryConsumer {
     for (const { timer } of this.held.values()) clearTimeout(timer);
     this.held.clear();
     this.ready.length = 0;
-    if (!this.active) return;
+    if (!this.active || this.link.isClosed) return;
     this.hooks.warn(`Celery queue '${this.queue}': lost its channel to ${this.link.broker.redacted}; subscribing again (held and reserved tasks went back to the queue)`);
     this.resubscribe();
   }
@@ -221,6 +235,7 @@ export class CeleryConsumer {
           this.hooks.warn(`Celery queue '${this.queue}': consuming again from ${this.link.broker.redacted}`);
           return;
         } catch (error) {
+          if (this.link.isClosed) return; // the factory was closed: nothing to come back to
           if (!warned) this.hooks.warn(`Celery queue '${this.queue}': cannot subscribe yet, trying again until the broker answers`, error);
           warned = true;
           await new Promise<void>((resolve) => {

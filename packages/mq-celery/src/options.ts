@@ -16,7 +16,12 @@ export interface CeleryQueueOptions {
    * `consumer_timeout` (30 min by default) never closes the channel.
    */
   etaHoldSeconds?: number;
-  /** Seconds to wait for the TCP connection and the AMQP handshake (default 10). */
+  /**
+   * Messages a consumer reserves per running slot, like Celery's `worker_prefetch_multiplier`
+   * (default 4): more keeps a fast consumer busy, 1 shares a backlog most evenly between consumers.
+   */
+  prefetchMultiplier?: number;
+  /** Seconds to wait for the TCP connection, the AMQP handshake and a publish confirm (default 10). */
   connectTimeoutSeconds?: number;
   /**
    * Seconds a publish made by a running consumer (a retry, the next periodic run) keeps trying
@@ -33,6 +38,7 @@ export interface CelerySettings {
   maxRetries: number;
   retryDelayMs: number;
   etaHoldMs: number;
+  prefetchMultiplier: number;
   connectTimeoutMs: number;
   publishPatienceMs: number;
 }
@@ -73,10 +79,15 @@ export function resolveSettings(options: CeleryQueueOptions = {}): CelerySetting
   if (typeof maxRetries !== 'number' || !Number.isInteger(maxRetries) || maxRetries < 0) {
     throw new CeleryOptionError('maxRetries', `must be a non-negative integer, got ${JSON.stringify(maxRetries)}`);
   }
+  const prefetchMultiplier = options.prefetchMultiplier ?? 4;
+  if (typeof prefetchMultiplier !== 'number' || !Number.isInteger(prefetchMultiplier) || prefetchMultiplier < 1) {
+    throw new CeleryOptionError('prefetchMultiplier', `must be a positive integer, got ${JSON.stringify(prefetchMultiplier)}`);
+  }
   return {
     broker,
     queuePrefix,
     maxRetries,
+    prefetchMultiplier,
     retryDelayMs: seconds('retryDelaySeconds', options.retryDelaySeconds, 10, false),
     etaHoldMs: seconds('etaHoldSeconds', options.etaHoldSeconds, 600, true),
     connectTimeoutMs: seconds('connectTimeoutSeconds', options.connectTimeoutSeconds, 10, true),

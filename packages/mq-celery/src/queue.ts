@@ -44,7 +44,7 @@ export class CeleryMessageQueue<T = unknown> implements IMessageQueue {
     this.taskName = taskNameOf(this.queueName);
     this.publisher = new TaskPublisher(link, this.queueName);
     link.acquire();
-    this.consumer = new CeleryConsumer(link, this.queueName, settings.etaHoldMs, {
+    this.consumer = new CeleryConsumer(link, this.queueName, settings.etaHoldMs, settings.prefetchMultiplier, {
       execute: (task, ack, requeue) => this.execute(task, ack, requeue),
       republish: (message) => this.publisher.republish(message),
       warn: (message, error) => binding.warn(message, error),

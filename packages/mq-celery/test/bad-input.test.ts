@@ -38,7 +38,7 @@ describeBroker('bad input', () => {
     await deleteQueues([`${prefix}${MODEL}`]);
   });
 
-  function rig(options: CeleryQueueOptions, handler: (job: Resource<Job>) => unknown = () => undefined): Rig {
+  function rig(options: CeleryQueueOptions, handler: (job: Resource<Job>, factory: CeleryMessageQueueFactory) => unknown = () => undefined): Rig {
     const factory = new CeleryMessageQueueFactory({ queuePrefix: prefix, retryDelaySeconds: 0.1, connectTimeoutSeconds: 5, ...options });
     const spec = new SpecStar({ storageFactory: new MemoryStorageFactory(), messageQueueFactory: factory, defaultUser: 'alice' });
     cleanUps.push(async () => {
@@ -50,7 +50,7 @@ describeBroker('bad input', () => {
       name: MODEL,
       jobHandler: (job: Resource<Job>) => {
         calls.push(job.info.resource_id);
-        return handler(job);
+        return handler(job, factory);
       },
     });
     return { rm, calls, queue: factory.queueName(MODEL) };
@@ -113,7 +113,7 @@ describeBroker('bad input', () => {
     expect(job.status).toBe('failed');
   });
 
-  it('messages that are not job tasks, or name unknown jobs, are dropped with a warning naming the queue; the consumer goes on', async () => {
+  it('messages that are not job tasks, name unknown jobs or have expired are dropped with a warning naming the queue; the consumer goes on', async () => {
     const { rm, calls, queue } = rig({ brokerUrl: AMQP_URL });
     const good = (await rm.create({ payload: { n: 1 } })).resource_id; // also declares the queue
     const task = (jobId: string, headers: Record<string, unknown> = {}) => {
@@ -127,6 +127,7 @@ describeBroker('bad input', () => {
       { content: Buffer.from(JSON.stringify([{ id: 'x' }, {}, {}])), options: task('x').options },
       task('x', { eta: 'tomorrow' }),
       task(`${MODEL}:no-such-job`),
+      task(good, { expires: '2020-01-01T00:00:00+00:00' }),
     ];
     await publishRaw(queue, strays);
     const last = (await rm.create({ payload: { n: 2 } })).resource_id;
@@ -138,8 +139,9 @@ describeBroker('bad input', () => {
     expect(await messageCount(queue)).toBe(0);
     const about = warnings.filter((text) => text.includes(`'${queue}'`));
     expect(about).toHaveLength(strays.length);
-    expect(about.filter((text) => text.includes('not a SpecStar job task'))).toHaveLength(strays.length - 1);
+    expect(about.filter((text) => text.includes('not a SpecStar job task'))).toHaveLength(strays.length - 2);
     expect(about.some((text) => text.includes(`'${MODEL}:no-such-job'`) && text.includes('does not exist'))).toBe(true);
+    expect(about.some((text) => text.includes(`'${good}'`) && text.includes('expired'))).toBe(true);
   });
 
   it('a handler that crashes every time ends its job failed after its retries; the jobs after it complete', async () => {
@@ -155,5 +157,20 @@ describeBroker('bad input', () => {
     expect(calls.filter((id) => id === poison)).toHaveLength(3);
     const after = (await rm.create({ payload: { n: 3 } })).resource_id;
     await waitForStatus(rm, after, 'completed');
+  });
+
+  it('a retry the consumer cannot publish leaves the job failed with the reason, never pending without a message', async () => {
+    const { rm, calls } = rig({ brokerUrl: AMQP_URL, publishPatienceSeconds: 0.5 }, async (_job, factory) => {
+      await factory.close(); // the connection goes away while the job runs
+      throw new Error('first attempt fails');
+    });
+    const id = (await rm.create({ payload: { n: 1 } })).resource_id;
+    await rm.startConsume({ heartbeatInterval: 1 });
+    const failed = await waitForStatus(rm, id, 'failed');
+    expect(failed.data.retries).toBe(1);
+    expect(failed.data.errmsg).toContain('Could not publish retry 1');
+    expect(failed.data.errmsg).toContain(`'${prefix}${MODEL}'`);
+    expect(calls).toEqual([id]);
+    expect(warnings.some((text) => text.includes(id) && text.includes('marked failed'))).toBe(true);
   });
 });
