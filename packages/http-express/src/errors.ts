@@ -10,6 +10,7 @@ import {
   InvalidReferenceError,
   MissingOperationContextError,
   NotSupportedError,
+  ServiceUnavailableError,
   PatchError,
   PermissionDeniedError,
   QueryError,
@@ -167,6 +168,7 @@ export function errorResponse(err: unknown, options: ErrorMappingOptions): Error
   if (err instanceof ReferenceRestrictError) return { status: 409, body: { detail: restrictDetail(err) } };
   if (err instanceof ResourceConflictError) return { status: 409, body: { detail: err.message } };
   if (err instanceof NotSupportedError) return { status: 501, body: { detail: messageOr(err, 'Not implemented') } };
+  if (err instanceof ServiceUnavailableError) return { status: 503, body: { detail: messageOr(err, 'Service Unavailable') } };
   // Setup problems are the server's, not the caller's.
   if (err instanceof ConfigurationError || err instanceof MissingOperationContextError) return INTERNAL;
   // Every other domain error (migration, archive format, …) is a bad request.

@@ -324,6 +324,15 @@ export class UploadSessionStateError extends ResourceConflictError {
   }
 }
 
+/**
+ * A service the operation needs (a message broker, an object store) cannot be reached right now:
+ * 503. Adapters extend it for their transport; messages name host and queue or bucket, never a
+ * credential.
+ */
+export class ServiceUnavailableError extends SpecStarError {
+  override readonly code: string = 'service_unavailable';
+}
+
 /** Migration setup or path problems ("No migration path …"). */
 export class MigrationError extends SpecStarError {
   override readonly code: string = 'migration_error';

@@ -1,4 +1,4 @@
-import { SpecStarError } from '@specstar/interfaces';
+import { ServiceUnavailableError } from '@specstar/interfaces';
 import { scrub, whereBroker, type BrokerAddress } from './broker-url';
 
 /** What went wrong with the broker, as a stable token. */
@@ -14,7 +14,7 @@ export type BrokerProblem =
  * The broker could not do what a queue needed. The message names the broker (host, port, vhost)
  * and the queue; never the password.
  */
-export class CeleryBrokerError extends SpecStarError {
+export class CeleryBrokerError extends ServiceUnavailableError {
   override readonly code: string = 'broker_unavailable';
   readonly host: string;
   readonly port: number;

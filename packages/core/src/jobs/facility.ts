@@ -148,7 +148,13 @@ export class JobFacility<T = unknown> {
     this.recoveryTimer = setInterval(() => void this.recoverStaleJobs(staleAfter), recoveryMs);
     this.recoveryTimer.unref();
     if (!this.ownsDelays) this.scheduler.start(Math.min(1000, recoveryMs));
-    await this.queue.start({ concurrency: options.concurrency });
+    try {
+      await this.queue.start({ concurrency: options.concurrency });
+    } catch (error) {
+      // A queue that cannot start (its broker is down) leaves nothing running; a later call tries again.
+      await this.stopConsuming().catch(() => undefined);
+      throw error;
+    }
   }
 
   /** Idempotent; resolves when the consumer loop and its in-flight jobs have ended. */
