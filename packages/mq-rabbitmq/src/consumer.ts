@@ -4,7 +4,7 @@
  * then acknowledged: at-least-once. It re-attaches by itself after a lost channel or connection.
  */
 import type { Channel, ConsumeMessage } from 'amqplib';
-import type { QueueBinding } from '@specstar/interfaces';
+import { ConfigurationError, type QueueBinding } from '@specstar/interfaces';
 import { aboutQueue } from './errors';
 import type { BrokerLink } from './link';
 import { decodeBody, failureHeaders, retryCountOf } from './messages';
@@ -16,6 +16,7 @@ import type { Topology } from './topology';
 /** How long an id whose ack was lost with its channel is remembered, to ack its redelivery unrun. */
 const SETTLED_MEMORY_MS = 30 * 60_000;
 const REATTACH_PAUSE_MS = 1000;
+const REQUEUE_PAUSE_MS = 1000;
 
 interface Attachment {
   session: Session;
@@ -56,13 +57,19 @@ export class Consumer<T> {
     if (this.concurrency !== undefined) return;
     this.concurrency = concurrency;
     this.link.hold();
-    this.unsubscribe = this.link.onConnect((session) => this.attachLater(session, 0));
+    // Reconnections re-attach; the connection start() waits for is attached by start() itself.
+    let starting = true;
+    this.unsubscribe = this.link.onConnect((session) => {
+      if (!starting) this.attachLater(session, 0);
+    });
     const started = Date.now();
     try {
       await this.attach(await this.link.open(this.settings.waitForBrokerMs));
     } catch (error) {
       await this.stop();
       throw aboutQueue(error, this.queue, this.settings.endpoint, Date.now() - started);
+    } finally {
+      starting = false;
     }
   }
 
@@ -75,7 +82,9 @@ export class Consumer<T> {
       await this.topology.ensure(session);
       const channel = await session.channel();
       await channel.prefetch(concurrency);
-      channel.on('close', () => this.channelClosed(channel, session));
+      let closedBecause: string | undefined;
+      channel.on('error', (error: Error) => (closedBecause = error.message));
+      channel.on('close', () => this.channelClosed(channel, session, closedBecause));
       const { consumerTag } = await channel.consume(this.queue, (message) => this.onMessage(channel, message), { noAck: false });
       if (this.concurrency === undefined) {
         await channel.close().catch(() => undefined);
@@ -103,16 +112,21 @@ export class Consumer<T> {
     }, pauseMs);
   }
 
-  private channelClosed(channel: Channel, session: Session): void {
+  private channelClosed(channel: Channel, session: Session, because: string | undefined): void {
     if (this.current?.channel !== channel) return;
     this.current = undefined;
     if (this.concurrency === undefined) return;
-    // The connection lives on (the broker closed only this channel, e.g. its consumer_timeout):
-    // consume again on it. A lost connection is the link's: it reconnects and calls attach.
-    if (session.isOpen) {
-      this.binding.warn(`Queue '${this.queue}': the broker closed the consumer channel; consuming again`);
+    // amqplib closes the channels of a lost connection just before the connection itself: look
+    // once that has been seen. A lost connection is the link's (it reconnects and calls attach);
+    // when the connection lives on, the broker closed only this channel (e.g. its
+    // consumer_timeout): consume again on it.
+    setImmediate(() => {
+      if (!session.isOpen || this.concurrency === undefined) return;
+      const timedOut = because !== undefined && /acknowledgement .*timed out/i.test(because);
+      const why = timedOut ? ' because a job ran longer than its consumer_timeout (the job goes on; its redelivery is acknowledged once it ends)' : because ? ` (${because})` : '';
+      this.binding.warn(`Queue '${this.queue}': the broker closed the consumer channel${why}; consuming again`);
       this.attachLater(session, REATTACH_PAUSE_MS);
-    }
+    });
   }
 
   private onMessage(channel: Channel, message: ConsumeMessage | null): void {
@@ -129,8 +143,10 @@ export class Consumer<T> {
       this.settle(channel, message, 'requeue');
       return;
     }
-    const delivery = this.deliver(channel, message).catch((error: unknown) => {
-      this.binding.warn(`Queue '${this.queue}': a delivery failed; it stays on the broker`, error);
+    const delivery = this.deliver(channel, message).catch(async (error: unknown) => {
+      this.binding.warn(`Queue '${this.queue}': a delivery failed; it goes back to the queue`, error);
+      // A pause first, so a failure that repeats does not spin (the prefetch slot stays taken meanwhile).
+      await new Promise((resolve) => setTimeout(resolve, REQUEUE_PAUSE_MS));
       this.settle(channel, message, 'requeue');
     });
     this.deliveries.add(delivery);
@@ -149,6 +165,7 @@ export class Consumer<T> {
     if (earlier) {
       // A redelivery of a job this process still runs (its channel died): that run settles it.
       await earlier;
+      this.settled.delete(id);
       this.settle(channel, message, 'ack', id);
       return;
     }
@@ -184,8 +201,18 @@ export class Consumer<T> {
       await this.toDead(channel, message, id, retryCount, `Queue '${this.queue}': job '${id}' does not exist in '${binding.resourceName}' (deleted or never created)`);
       return;
     }
-    // Rejects only when a follow-up publish of core's (a delayed run) failed: nack, it runs again.
-    const outcome = await binding.run(claimed, { retryCount, limitRule: 'job' });
+    let outcome;
+    try {
+      outcome = await binding.run(claimed, { retryCount, limitRule: 'job' });
+    } catch (error) {
+      // Only core's follow-up publish of a delayed run fails here. A setting the broker refuses
+      // (a delay queue declared elsewhere with other arguments) would fail every time: record it.
+      if (!(error instanceof ConfigurationError)) throw error;
+      const text = `Could not schedule the next run: ${describeError(error)}`;
+      await binding.jobs.fail(id, text).catch(() => undefined);
+      await this.toDead(channel, message, id, retryCount, `Queue '${this.queue}': job '${id}' of '${binding.resourceName}': ${text}`);
+      return;
+    }
     if (outcome.kind === 'retry') await this.sender.send(this.sender.retry, id, failureHeaders(outcome.retries, outcome.error));
     else if (outcome.kind === 'failed') await this.sender.send(this.sender.dead, id, failureHeaders(retryCount, outcome.error));
     this.settle(channel, message, 'ack', id);
@@ -193,7 +220,7 @@ export class Consumer<T> {
 
   /** Keeps a message no job can be run from: a copy in `:dead` with the reason, then ack. */
   private async toDead(channel: Channel, message: ConsumeMessage, id: string | null, retryCount: number, reason: string): Promise<void> {
-    this.binding.warn(`${reason}; moved to '${this.topology.names.dead}'`);
+    this.binding.warn(`${reason.replace(/\.$/, '')}; moved to '${this.topology.names.dead}'`);
     await this.sender.send(this.sender.dead, id ?? message.content, failureHeaders(retryCount, reason));
     this.settle(channel, message, 'ack');
   }
@@ -227,7 +254,7 @@ export class Consumer<T> {
     this.current = undefined;
     if (current) await current.channel.cancel(current.tag).catch(() => undefined);
     await this.attaching?.done.catch(() => undefined);
-    while (this.deliveries.size > 0) await Promise.allSettled([...this.deliveries]);
+    while (this.deliveries.size > 0) await Promise.allSettled(this.deliveries);
     if (current) await current.channel.close().catch(() => undefined);
     if (wasStarted) this.link.release();
   }

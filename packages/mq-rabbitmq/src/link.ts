@@ -115,7 +115,9 @@ export class BrokerLink {
           ...(endpoint.frameMax !== undefined && { frameMax: endpoint.frameMax }),
           ...(endpoint.channelMax !== undefined && { channelMax: endpoint.channelMax }),
         },
-        { timeout: CONNECT_TIMEOUT_MS, clientProperties: { connection_name: connectionName } },
+        // noDelay: publishes, acks and confirms are small frames; Nagle's algorithm would hold
+        // each behind the previous one's TCP ack. keepAlive: notice a vanished peer even with heartbeats off.
+        { timeout: CONNECT_TIMEOUT_MS, noDelay: true, keepAlive: true, keepAliveDelay: 30_000, clientProperties: { connection_name: connectionName } },
       );
     } catch (error) {
       this.attempting = false;
@@ -141,13 +143,13 @@ export class BrokerLink {
       this.lostAt = undefined;
     }
     session.onClose(() => this.lost(session));
-    for (const waiter of [...this.waiters]) this.endWaiter(waiter, session);
-    for (const listener of [...this.listeners]) listener(session);
+    for (const waiter of this.waiters) this.endWaiter(waiter, session);
+    for (const listener of this.listeners) listener(session);
   }
 
   private failed(error: BrokerUnavailableError | BrokerAccessError): void {
     this.lastError = error;
-    for (const waiter of [...this.waiters]) {
+    for (const waiter of this.waiters) {
       if (waiter.expired || error instanceof BrokerAccessError) this.endWaiter(waiter, error);
     }
     if (this.holders > 0 && error.message !== this.lastWarned) {
@@ -189,7 +191,7 @@ export class BrokerLink {
     if (this.closed) return;
     this.closed = true;
     const error = new BrokerUnavailableError(this.settings.endpoint, `The RabbitMQ queue factory for ${this.settings.endpoint.where} was closed`);
-    for (const waiter of [...this.waiters]) this.endWaiter(waiter, error);
+    for (const waiter of this.waiters) this.endWaiter(waiter, error);
     this.listeners.clear();
     await this.disconnect();
   }

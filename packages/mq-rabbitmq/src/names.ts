@@ -20,7 +20,7 @@ export function snakeCase(name: string): string {
   const isUpper = (c: string) => c !== c.toLowerCase() && c === c.toUpperCase();
   const isLower = (c: string) => c !== c.toUpperCase() && c === c.toLowerCase();
   const hasUpper = (s: string) => /[A-Z]/.test(s);
-  const pascal = isUpper(first) && (hasUpper(rest) || (rest !== '' && rest === rest.toLowerCase() && [...rest].some(isLower)));
+  const pascal = isUpper(first) && (hasUpper(rest) || (rest === rest.toLowerCase() && /\p{Ll}/u.test(rest)));
   const camel = isLower(first) && hasUpper(name);
   if (!pascal && !camel) return name.toLowerCase();
   return name
@@ -77,7 +77,7 @@ export function ttlQueueArguments(main: string, ttlMs: number): QueueArguments {
 export function plainArguments(args: QueueArguments | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(args ?? {})) {
-    out[key] = typeof value === 'object' && value !== null && 'value' in value ? (value as { value: unknown }).value : value;
+    out[key] = typeof value === 'object' && value !== null && 'value' in value ? value.value : value;
   }
   return out;
 }

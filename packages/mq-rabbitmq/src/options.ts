@@ -36,6 +36,8 @@ export interface QueueSettings {
   readonly reconnectMaxDelayMs: number;
   readonly connectionName: string;
   readonly warn: (message: string, error?: unknown) => void;
+  /** Whether `warn` is the caller's onWarning (then queue warnings go there too, not to core's). */
+  readonly customWarn: boolean;
 }
 
 export const DEFAULT_AMQP_URL = 'amqp://guest:guest@localhost:5672/';
@@ -99,6 +101,7 @@ export function resolveOptions(options: RabbitMQQueueOptions = {}): QueueSetting
     waitForBrokerMs: millis('waitForBrokerSeconds', options.waitForBrokerSeconds, 10),
     reconnectMaxDelayMs: millis('reconnectMaxDelaySeconds', options.reconnectMaxDelaySeconds, 10, true),
     connectionName: text('connectionName', options.connectionName, `specstar ${hostname()} pid ${process.pid}`),
+    customWarn: onWarning !== undefined,
     warn: onWarning ?? ((message, error) => process.emitWarning(error === undefined ? message : `${message}: ${describeError(error)}`, { code: 'SPECSTAR_RABBITMQ' })),
   };
 }

@@ -24,7 +24,7 @@ export function optionsFromConfig(options: ResolvedOptions): RabbitMQQueueOption
     const value = options[snake];
     if (value !== undefined && value !== null) out[camel] = value;
   }
-  return out as RabbitMQQueueOptions;
+  return out;
 }
 
 function configError(error: unknown, role: BackendRole): unknown {

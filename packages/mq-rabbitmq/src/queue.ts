@@ -34,17 +34,21 @@ export class RabbitMQMessageQueue<T = unknown> implements IMessageQueue {
   private readonly popChannels = new WeakMap<Session, Promise<Channel>>();
   private closed = false;
 
+  private readonly binding: QueueBinding<T>;
+
   constructor(
-    private readonly binding: QueueBinding<T>,
+    binding: QueueBinding<T>,
     private readonly link: BrokerLink,
     private readonly settings: QueueSettings,
     private readonly onClose: (queue: RabbitMQMessageQueue<T>) => Promise<void>,
   ) {
+    // Warnings about jobs and messages go where the connection's go when the caller chose a place.
+    this.binding = settings.customWarn ? { ...binding, warn: settings.warn } : binding;
     this.maxRetries = settings.maxRetries;
     this.names = queueNames(settings.queuePrefix, binding.resourceName);
     this.topology = new Topology(this.names, settings.retryDelayMs, settings.endpoint);
     this.sender = new Sender(link, this.topology, settings);
-    this.consumer = new Consumer(binding, link, this.topology, this.sender, settings);
+    this.consumer = new Consumer(this.binding, link, this.topology, this.sender, settings);
   }
 
   /**
@@ -94,7 +98,7 @@ export class RabbitMQMessageQueue<T = unknown> implements IMessageQueue {
       const claimed = 'id' in body ? await this.claimOrRequeue(channel, message, body.id) : null;
       if (claimed) {
         channel.ack(message);
-        return claimed as unknown as Resource<Job>;
+        return claimed;
       }
       const reason = 'id' in body ? `Queue '${this.names.main}': job '${body.id}' does not exist in '${this.binding.resourceName}' (deleted or never created)` : `Queue '${this.names.main}': ${body.problem}`;
       this.binding.warn(`${reason}; moved to '${this.names.dead}'`);

@@ -3,6 +3,7 @@
  * channel for publishes, and a channel for declarations that a refused declare (406) may close
  * without harming anything else. A new connection is a new Session.
  */
+import { inspect } from 'node:util';
 import type { Channel, ChannelModel, ConfirmChannel, Message } from 'amqplib';
 import type { Headers } from './messages';
 
@@ -58,12 +59,12 @@ class Publisher {
       try {
         // Persistent, to the default exchange, no content type; headers only on retry and dead publishes.
         this.channel.sendToQueue(queue, body, { persistent: true, mandatory: true, ...(headers && { headers }) }, (error: unknown) => {
-          if (error) settle(error instanceof Error ? error : new Error(String(error)));
+          if (error) settle(error instanceof Error ? error : new Error(inspect(error)));
           else if (entry.returned) settle(new UnroutableError(queue));
           else settle();
         });
       } catch (error) {
-        settle(error instanceof Error ? error : new Error(String(error)));
+        settle(error instanceof Error ? error : new Error(inspect(error)));
       }
     });
   }
@@ -135,7 +136,7 @@ export class Session {
 
   publish(queue: string, body: Buffer, headers: Headers | undefined, timeoutMs: number): Promise<void> {
     const publisher = this.reusable(
-      { get: () => this.publisherChannel, set: (value) => (this.publisherChannel = value) },
+      { get: () => this.publisherChannel, set: (value) => void (this.publisherChannel = value) },
       async () => new Publisher(guard(await this.model.createConfirmChannel())),
       (ready) => ready.channel,
     );
@@ -145,7 +146,7 @@ export class Session {
   /** Runs a declaration on the shared declare channel, after the ones before it. */
   declare<T>(operation: (channel: Channel) => Promise<T>): Promise<T> {
     const run = this.declaring.then(async () => {
-      const channel = await this.reusable({ get: () => this.declareChannel, set: (value) => (this.declareChannel = value) }, () => this.channel(), (same) => same);
+      const channel = await this.reusable({ get: () => this.declareChannel, set: (value) => void (this.declareChannel = value) }, () => this.channel(), (same) => same);
       return operation(channel);
     });
     this.declaring = run.catch(() => undefined);

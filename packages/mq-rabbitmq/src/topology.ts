@@ -67,7 +67,7 @@ export class Topology {
     const { main, dead, retry } = this.names;
     if (queue === main || queue === dead || queue === retry) this.base.delete(session);
     const delays = this.delays.get(session);
-    for (const seconds of [...(delays?.keys() ?? [])]) {
+    for (const seconds of delays?.keys() ?? []) {
       if (this.names.periodic(seconds) === queue) delays?.delete(seconds);
     }
   }
