@@ -105,7 +105,7 @@ async function runRaw() {
   const model = await amqp.connect(URL, { noDelay: true });
   const queue = `${PREFIX}raw`;
   const publisher = await model.createConfirmChannel();
-  const publish = (body) => new Promise((resolve, reject) => publisher.sendToQueue(queue, body, { persistent: true, mandatory: true }, (error) => (error ? reject(error) : resolve())));
+  const publish = (body) => new Promise((resolve, reject) => publisher.sendToQueue(queue, body, { persistent: true, mandatory: true }, (error) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve())));
   await publisher.assertQueue(queue, { durable: true });
   const bodies = Array.from({ length: Math.max(JOBS, LATENCY_JOBS) }, () => Buffer.from(`task:${crypto.randomUUID()}`));
 

@@ -175,6 +175,25 @@ describeBroker('a broker that refuses or holds other settings', () => {
     expect(calls.filter((call) => call.id === poison)).toHaveLength(3);
   });
 
+  it('a delivery whose follow-up publish fails for a passing reason goes back to the queue (requeue, not :dead) and runs again (invariant 45)', async () => {
+    const prefix = freshPrefix();
+    const main = `${prefix}test_job`;
+    const { rm, create, waitFor, calls, warnings } = open({
+      queuePrefix: prefix,
+      handler: (job) => (job.data.retries === 0 && calls.length === 1 ? Promise.reject(new DelayRetry(1)) : undefined),
+    });
+    const queue = rm.messageQueue!;
+    const schedule = queue.schedule!.bind(queue);
+    let refusals = 0;
+    queue.schedule = (id, dueAt) => (refusals++ === 0 ? Promise.reject(new Error('connection reset while publishing')) : schedule(id, dueAt));
+    await rm.startConsume();
+    const id = await create();
+    await waitFor(id, 'completed', (job) => job.data.status === 'completed' && calls.length === 2);
+    expect(refusals).toBe(1);
+    expect(warnings.some((warning) => warning.includes('goes back to the queue'))).toBe(true);
+    expect(await raw.count(`${main}:dead`)).toBe(0);
+  });
+
   it('a delay queue held with other arguments: the job is failed with the reason, its message kept in :dead, no endless redelivery', async () => {
     const prefix = freshPrefix();
     const main = `${prefix}test_job`;
