@@ -91,7 +91,9 @@ export class RabbitMQMessageQueue<T = unknown> implements IMessageQueue {
       throw aboutQueue(error, this.names.main, this.settings.endpoint, Date.now() - started);
     }
     for (;;) {
-      const message = await channel.get(this.names.main, { noAck: false });
+      const message = await channel.get(this.names.main, { noAck: false }).catch((error: unknown) => {
+        throw aboutQueue(error, this.names.main, this.settings.endpoint, Date.now() - started);
+      });
       if (message === false) return null;
       const body = decodeBody(message.content);
       const retryCount = retryCountOf(message.properties.headers);
