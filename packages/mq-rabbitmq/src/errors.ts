@@ -3,11 +3,11 @@
  * broker (`host:port`, vhost) and the queue — never the password — and the reading of amqplib's
  * errors into them.
  */
-import { ConfigurationError, SpecStarError } from '@specstar/interfaces';
+import { ConfigurationError, ServiceUnavailableError } from '@specstar/interfaces';
 import { scrubSecret, type AmqpEndpoint } from './endpoint';
 
-/** The broker cannot be reached (or stopped answering) within the wait the options allow. */
-export class BrokerUnavailableError extends SpecStarError {
+/** The broker cannot be reached (or stopped answering) within the wait the options allow: 503 over HTTP. */
+export class BrokerUnavailableError extends ServiceUnavailableError {
   override readonly code: string = 'broker_unavailable';
   readonly host: string;
   readonly vhost: string;
