@@ -20,6 +20,8 @@ export {
   type CreatedResource,
   type ChildJobSelection,
   type ConsumeSelection,
+  type JsonPatchOperation,
+  type LifecycleOptions,
 } from './manager';
 export { type ScopeValues } from './context';
 

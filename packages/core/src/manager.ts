@@ -18,6 +18,7 @@ import { restoreBinaries } from './model';
 import type { BlobWriteGuard } from './model';
 import { ManagerJobs } from './manager/jobs';
 import type { WriteContext } from './manager/types';
+import { diffRevisions, type DiffReader, type JsonPatchOperation } from './manager/diff';
 
 export type {
   WriteContext,
@@ -33,6 +34,7 @@ export type {
   ManagerSettings,
   DeleteIntegrity,
 } from './manager/types';
+export type { JsonPatchOperation } from './manager/diff';
 export type { ChildJobSelection, ConsumeSelection } from './manager/jobs';
 export type { AfterCreateHook, CreatedResource, PipelineManager, PrepareValueStep, WritePipeline, WriteStepContext } from './manager/pipeline';
 
@@ -45,6 +47,9 @@ function revisionMirror(info: RevisionInfo): Pick<ResourceMeta, 'rev_status' | '
     rev_updated_time: info.updated_time,
   };
 }
+
+/** A lifecycle write (switch, delete, restore, purge); `expectRevisionId` as in UpdateOptions (If-Match). */
+export type LifecycleOptions = WriteContext & { expectRevisionId?: string };
 
 /**
  * The per-model engine: every resource is a timeline of revisions behind one meta record.
@@ -102,10 +107,11 @@ export class ResourceManager<T = unknown> extends ManagerJobs<T> {
   }
 
   /** Makes another revision current. Revision records are untouched; the count does not change. */
-  async switch(resourceId: string, revisionId: string, options: WriteContext = {}): Promise<ResourceMeta> {
+  async switch(resourceId: string, revisionId: string, options: LifecycleOptions = {}): Promise<ResourceMeta> {
     const op = this.context('switch', options);
     return this.evented('switch', op, { resource_id: resourceId, revision_id: revisionId }, 'meta', async () => {
       const meta = await this.getMetaWith(resourceId, false, op);
+      this.checkExpectedRevision(meta, options.expectRevisionId);
       if (revisionId === meta.current_revision_id) return meta;
       let version: string | null;
       if (this.migration?.hasMigration) {
@@ -135,10 +141,11 @@ export class ResourceManager<T = unknown> extends ManagerJobs<T> {
   }
 
   /** Soft delete: the resource disappears from reads and live searches; revisions stay. */
-  async delete(resourceId: string, options: WriteContext = {}): Promise<ResourceMeta> {
+  async delete(resourceId: string, options: LifecycleOptions = {}): Promise<ResourceMeta> {
     const op = this.context('delete', options);
     return this.evented('delete', op, { resource_id: resourceId }, 'meta', async () => {
       const meta = await this.getMetaWith(resourceId, false, op);
+      this.checkExpectedRevision(meta, options.expectRevisionId);
       const integrity = this.settings.integrity;
       if (integrity === undefined) return this.writeDeleted(meta, true, op);
       await integrity.beforeDelete(resourceId);
@@ -149,10 +156,11 @@ export class ResourceManager<T = unknown> extends ManagerJobs<T> {
   }
 
   /** Undoes a soft delete; a live resource is returned unchanged. */
-  async restore(resourceId: string, options: WriteContext = {}): Promise<ResourceMeta> {
+  async restore(resourceId: string, options: LifecycleOptions = {}): Promise<ResourceMeta> {
     const op = this.context('restore', options);
     return this.evented('restore', op, { resource_id: resourceId }, 'meta', async () => {
       const meta = await this.metaOrThrow(resourceId);
+      this.checkExpectedRevision(meta, options.expectRevisionId);
       if (!meta.is_deleted) return meta;
       if (this.checkers.length === 0) return this.writeDeleted(meta, false, op);
       const stored = await this.storage.getRevision(resourceId, meta.current_revision_id, meta.schema_version);
@@ -174,10 +182,11 @@ export class ResourceManager<T = unknown> extends ManagerJobs<T> {
   }
 
   /** Hard delete of the meta and every revision record; returns the meta as it was. Blobs stay. */
-  async permanentlyDelete(resourceId: string, options: WriteContext = {}): Promise<ResourceMeta> {
+  async permanentlyDelete(resourceId: string, options: LifecycleOptions = {}): Promise<ResourceMeta> {
     const op = this.context('permanentlyDelete', options);
     return this.evented('permanently_delete', op, { resource_id: resourceId }, 'meta', async () => {
       const meta = await this.metaOrThrow(resourceId);
+      this.checkExpectedRevision(meta, options.expectRevisionId);
       await this.storage.purgeResource(resourceId);
       return meta;
     });
@@ -221,6 +230,33 @@ export class ResourceManager<T = unknown> extends ManagerJobs<T> {
       await this.storage.commit({ revision: { info, data: bytes }, meta: next, expect: { current_revision_id: meta.current_revision_id } });
       return next;
     });
+  }
+
+  // ---- diffs ---------------------------------------------------------------------------
+
+  /**
+   * RFC 6902 operations turning revision `fromRevisionId` (default: the parent of `to`) into
+   * `toRevisionId` (default: the current one); sides at another schema version are migrated
+   * in memory first. Read-checked like `get`; see manager/diff.ts.
+   */
+  diff(resourceId: string, fromRevisionId?: string, toRevisionId?: string, options: { includeDeleted?: boolean } = {}): Promise<JsonPatchOperation[]> {
+    return diffRevisions(this.diffReader(resourceId, options.includeDeleted ?? false), resourceId, fromRevisionId, toRevisionId);
+  }
+
+  private diffReader(resourceId: string, includeDeleted: boolean): DiffReader {
+    const op = this.readContext('get');
+    return {
+      currentRevisionId: async () => (await this.getMetaWith(resourceId, includeDeleted, op)).current_revision_id,
+      read: (revisionId) => this.getWith(resourceId, { revisionId, includeDeleted }, op),
+      migrated: async ({ info, data }) => {
+        const migration = this.migration;
+        if (!migration?.hasMigration || info.schema_version === migration.version) return data;
+        const stored = await this.storage.getRevision(resourceId, info.revision_id, info.schema_version);
+        if (!stored) throw new RevisionIDNotFoundError(resourceId, info.revision_id);
+        // Through the codec, so both sides compare in their stored (decoded) form.
+        return this.decode(this.codec.encode(this.prepare(await migration.migrate(stored.data, info.schema_version, this.codec))));
+      },
+    };
   }
 
   // ---- blobs ---------------------------------------------------------------------------
