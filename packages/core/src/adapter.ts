@@ -11,6 +11,9 @@ export { SimpleStorage, MemoryBlobStore, MemoryMetaStore, MemoryResourceStore, M
 // Write decisions a store makes inside its own transaction (If-Match, unique claims).
 export { expectationRefusal, findUniqueViolation, holdsValue, uniqueClaims, type UniqueClaim, type UniqueClaimant } from './storage';
 
+// Revision paging: the reference page of a loaded list (positions = indexes in store order).
+export { pageRevisionList } from './revision-paging/page-list';
+
 // Ids a store turns into paths or keys.
 export { checkResourceIdArgument } from './storage';
 export { FILE_ID_PATTERN, assertValidFileId, checkBlobPut } from './storage';

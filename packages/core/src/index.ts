@@ -45,6 +45,7 @@ export {
   type UpdateTarget,
 } from './actions';
 export { compareRevisionsByCreation, revisionCounter } from './revision-order';
+export { RevisionCursorCodec, type RevisionInfoPage, type RevisionPageOptions } from './revision-paging';
 
 // Queries: the builder, the qb string language, the partial projection of list results.
 export {

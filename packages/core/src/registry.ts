@@ -61,6 +61,11 @@ export interface SpecStarOptions {
   /** Page size of searches that do not set a limit (default 10, or SPECSTAR_DEFAULT_QUERY_LIMIT). */
   defaultQueryLimit?: number;
   /**
+   * Signs revision-list cursors (default SPECSTAR_REVISION_CURSOR_SECRET, else a per-process
+   * secret). Cursors do not survive a change of secret, nor a restart without a configured one.
+   */
+  revisionCursorSecret?: string;
+  /**
    * The unified backend config: a BackendConfig, a plain object or a JSON
    * file path. `configure()` accepts every provider; the synchronous constructor cannot wait for
    * a provider whose validate() is asynchronous and says so. Exclusive with `storageFactory`.
@@ -318,6 +323,7 @@ export class SpecStar {
       eventHandlers: this.handlersFor(options),
       validator: options.validator,
       defaultQueryLimit: this.options.defaultQueryLimit ?? envQueryLimit(),
+      revisionCursorSecret: this.options.revisionCursorSecret,
       constraintCheckers,
       uniqueClaims: atomicUnique ? compiled.uniqueFields : undefined,
       integrity: {

@@ -88,6 +88,27 @@ export interface IMetaStore {
 export interface ResourceStoreCapabilities {
   /** saveMany() writes many revisions in one round trip. */
   batchWrite: boolean;
+  /** listRevisionsPage() reads one page without loading the whole revision list. */
+  revisionPaging?: boolean;
+}
+
+/** One page of a resource's revision ids, in store (write) order or its reverse. */
+export interface RevisionPageRequest {
+  /** At most this many ids (>= 1). */
+  limit: number;
+  order: 'asc' | 'desc';
+  /**
+   * Exclusive start: the `position` of the last id of the previous page. Positions are the
+   * store's write counter of a revision's first record: they never change once assigned, so a
+   * page boundary survives concurrent writes (new revisions only get larger positions).
+   */
+  after?: number;
+}
+
+export interface RevisionPage {
+  items: { revisionId: string; position: number }[];
+  /** Whether ids remain after the last item in this order. */
+  hasMore: boolean;
 }
 
 /**
@@ -102,6 +123,8 @@ export interface IResourceStore {
   listResources(): AsyncIterable<string>;
   /** Revision ids of a resource, in store (write) order; [] when unknown. */
   listRevisions(resourceId: string): Promise<string[]>;
+  /** One page of listRevisions (capability `revisionPaging`); an unknown resource has an empty page. */
+  listRevisionsPage?(resourceId: string, request: RevisionPageRequest): Promise<RevisionPage>;
   /** Schema versions a revision is stored under; [] when unknown. */
   listSchemaVersions(resourceId: string, revisionId: string): Promise<(string | null)[]>;
   exists(resourceId: string, revisionId: string, schemaVersion: string | null): Promise<boolean>;
@@ -201,6 +224,8 @@ export interface IStorage {
    */
   commit(write: StorageWrite): Promise<void>;
   listRevisions(resourceId: string): Promise<string[]>;
+  /** One page of listRevisions (see IResourceStore.listRevisionsPage); core pages the full list without it. */
+  listRevisionsPage?(resourceId: string, request: RevisionPageRequest): Promise<RevisionPage>;
   listSchemaVersions(resourceId: string, revisionId: string): Promise<(string | null)[]>;
   revisionExists(resourceId: string, revisionId: string, schemaVersion: string | null): Promise<boolean>;
   getRevision(resourceId: string, revisionId: string, schemaVersion: string | null): Promise<StoredRevision | undefined>;

@@ -9,6 +9,7 @@ import {
   type SearchedResource,
 } from '@specstar/interfaces';
 import { normalizeQuery, projectPartial, type QueryInput } from '../search';
+import { nextCursorOf, pageRequest, readRevisionIdPage, revisionCursorCodec, type RevisionInfoPage, type RevisionPageOptions } from '../revision-paging';
 import { ManagerBase } from './base';
 import type { GetOptions, ListOptions, ReturnSection } from './types';
 
@@ -85,6 +86,28 @@ export class ManagerReads<T = unknown> extends ManagerBase<T> {
       }),
     );
     return infos.filter((info): info is RevisionInfo => info !== undefined);
+  }
+
+  /**
+   * One page of revision records in store (write) order, newest first by default. Pass
+   * `nextCursor` back as `cursor` for the next page; a page boundary survives concurrent writes.
+   * Reads only the page when the storage pages itself. A cursor that was altered, belongs to
+   * another resource or was issued under another secret is a QueryError naming `cursor`.
+   */
+  async listRevisionsPage(resourceId: string, options: RevisionPageOptions = {}): Promise<RevisionInfoPage> {
+    const codec = revisionCursorCodec(this.settings.revisionCursorSecret);
+    const request = pageRequest(resourceId, options, codec);
+    const page = await this.evented('list_revisions', this.readContext('listRevisions'), { resource_id: resourceId }, 'revisions', async () => {
+      await this.metaOrThrow(resourceId);
+      return readRevisionIdPage(this.storage, resourceId, request);
+    });
+    const infos = await Promise.all(
+      page.items.map(async ({ revisionId }) => {
+        const version = await this.findRevisionSchemaVersion(resourceId, revisionId);
+        return version === undefined ? undefined : this.storage.getRevisionInfo(resourceId, revisionId, version);
+      }),
+    );
+    return { revisions: infos.filter((info): info is RevisionInfo => info !== undefined), nextCursor: nextCursorOf(page, resourceId, request.order, codec) };
   }
 
   // ---- search --------------------------------------------------------------------------

@@ -74,6 +74,8 @@ export interface ManagerSettings {
   eventHandlers: IEventHandler[];
   validator?: Validator;
   defaultQueryLimit?: number;
+  /** Signs revision-list cursors (default SPECSTAR_REVISION_CURSOR_SECRET, else a per-process secret). */
+  revisionCursorSecret?: string;
   /** Constraint checkers run before and after create/update/modify/switch/restore. */
   constraintCheckers?: IConstraintChecker[];
   /** Unique fields the storage enforces inside commit (it has `atomicUnique`). */

@@ -19,6 +19,8 @@ import type {
   ResourceMeta,
   ResourceMetaSearchQuery,
   ResourceStoreCapabilities,
+  RevisionPage,
+  RevisionPageRequest,
   RevisionInfo,
   StorageCapabilities,
   StorageWrite,
@@ -263,6 +265,26 @@ class ResourceSlots {
     return [...new Set(this.slots.map((slot) => slot.revision_id))];
   }
 
+  /** A page in slot order; a revision's position is the index of its first slot (slots only append). */
+  revisionPage({ limit, order, after }: RevisionPageRequest): RevisionPage {
+    const items: RevisionPage['items'] = [];
+    const step = order === 'asc' ? 1 : -1;
+    let at = after === undefined ? (order === 'asc' ? 0 : this.slots.length - 1) : after + step;
+    for (; at >= 0 && at < this.slots.length; at += step) {
+      const slot = this.slots[at]!;
+      if (this.firstSlotOf(slot.revision_id) !== at) continue;
+      if (items.length === limit) return { items, hasMore: true };
+      items.push({ revisionId: slot.revision_id, position: at });
+    }
+    return { items, hasMore: false };
+  }
+
+  private firstSlotOf(revisionId: string): number {
+    const versions = this.byKey?.get(revisionId);
+    if (versions !== undefined) return Math.min(...versions.values());
+    return this.slots.findIndex((slot) => slot.revision_id === revisionId);
+  }
+
   versionsOf(revisionId: string): (string | null)[] {
     return this.slots.filter((slot) => slot.revision_id === revisionId).map((slot) => slot.schema_version);
   }
@@ -283,7 +305,7 @@ const LINEAR_SCAN_LIMIT = 32;
  * other versions survive a migration.
  */
 export class MemoryResourceStore implements IResourceStore {
-  readonly capabilities: ResourceStoreCapabilities = { batchWrite: true };
+  readonly capabilities: ResourceStoreCapabilities = { batchWrite: true, revisionPaging: true };
   // A resource with one record (the common case) holds its slot directly; more get a ResourceSlots.
   private readonly resources = new Map<string, Slot | ResourceSlots>();
 
@@ -293,6 +315,10 @@ export class MemoryResourceStore implements IResourceStore {
 
   async listRevisions(resourceId: string): Promise<string[]> {
     return this.slotsOf(resourceId)?.revisionIds() ?? [];
+  }
+
+  async listRevisionsPage(resourceId: string, request: RevisionPageRequest): Promise<RevisionPage> {
+    return this.slotsOf(resourceId)?.revisionPage(request) ?? { items: [], hasMore: false };
   }
 
   async listSchemaVersions(resourceId: string, revisionId: string): Promise<(string | null)[]> {

@@ -19,10 +19,13 @@ import type {
   ResourceMeta,
   ResourceMetaSearchQuery,
   RevisionInfo,
+  RevisionPage,
+  RevisionPageRequest,
   StorageCapabilities,
   StorageWrite,
   StoredRevision,
 } from '@specstar/interfaces';
+import { pageRevisionList } from '../revision-paging/page-list';
 import { countQuery, runQuery } from '../search';
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
@@ -113,6 +116,11 @@ export class SimpleStorage implements IStorage {
 
   listRevisions(resourceId: string): Promise<string[]> {
     return this.resourceStore.listRevisions(resourceId);
+  }
+
+  async listRevisionsPage(resourceId: string, request: RevisionPageRequest): Promise<RevisionPage> {
+    if (this.resourceStore.listRevisionsPage) return this.resourceStore.listRevisionsPage(resourceId, request);
+    return pageRevisionList(await this.resourceStore.listRevisions(resourceId), request);
   }
 
   listSchemaVersions(resourceId: string, revisionId: string): Promise<(string | null)[]> {
