@@ -30,7 +30,7 @@ import {
 import { Schema } from './schema';
 import { BlobAccess } from './model/blob-access';
 import { blobExtractionStep } from './manager/blob-step';
-import { dumpArchive, loadArchive, type ByteSource, type LoadArchiveOptions, type LoadStats } from './archive';
+import { dumpArchive, loadArchive, type ByteSource, type DumpArchiveOptions, type LoadArchiveOptions, type LoadStats } from './archive';
 import type { QueryInput } from './search';
 import { AllowAll, RBACPermissionChecker, permissionHandler } from './permissions';
 import { UniqueConstraintChecker, type ConstraintCheckerSpec } from './constraints';
@@ -430,8 +430,8 @@ export class SpecStar {
    * Writes a `.acbak` archive of the given models (all, in registration order, by default; a
    * query selects resources of a model) to `writable`, with backpressure. The stream is not ended.
    */
-  dump(writable: NodeJS.WritableStream, modelQueries?: Record<string, QueryInput | null>): Promise<void> {
-    return dumpArchive(this.managers, writable, modelQueries).then(() => undefined);
+  dump(writable: NodeJS.WritableStream, modelQueries?: Record<string, QueryInput | null>, options?: DumpArchiveOptions): Promise<void> {
+    return dumpArchive(this.managers, writable, modelQueries, options).then(() => undefined);
   }
 
   /** Loads a `.acbak` archive, streaming; returns per-model counts. */

@@ -11,6 +11,19 @@ const QUERY_PAGE = 1000;
 /** Frames are coalesced into writes of about this size. */
 const WRITE_CHUNK = 64 * 1024;
 
+/** Counts of one model's dump so far, passed to `onProgress` after each record. */
+export interface DumpProgress {
+  model: string;
+  resources: number;
+  revisions: number;
+  blobs: number;
+}
+
+export interface DumpArchiveOptions {
+  /** Called after each record written (synchronously; keep it cheap). */
+  onProgress?: (progress: DumpProgress) => void;
+}
+
 /** What the dump's on_success event reports (`result`). */
 export interface DumpSummary {
   resources: number;
@@ -210,6 +223,7 @@ export async function dumpArchive(
   managers: ReadonlyMap<string, ResourceManager>,
   writable: NodeJS.WritableStream,
   modelQueries?: Record<string, QueryInput | null> | null,
+  options: DumpArchiveOptions = {},
 ): Promise<void> {
   const plan: Array<[ResourceManager, QueryInput | null]> = [];
   if (modelQueries === undefined || modelQueries === null) {
@@ -227,7 +241,15 @@ export async function dumpArchive(
   await out.write({ t: 'HeaderRecord', version: ARCHIVE_VERSION });
   for (const [rm, query] of plan) {
     await out.write({ t: 'ModelStartRecord', model_name: rm.name });
-    for await (const record of dumpModel(rm, query)) await out.write(record);
+    const progress: DumpProgress = { model: rm.name, resources: 0, revisions: 0, blobs: 0 };
+    for await (const record of dumpModel(rm, query)) {
+      await out.write(record);
+      if (!options.onProgress) continue;
+      if (record.t === 'MetaRecord') progress.resources++;
+      else if (record.t === 'RevisionRecord') progress.revisions++;
+      else if (record.t === 'BlobRecord') progress.blobs++;
+      options.onProgress({ ...progress });
+    }
     await out.write({ t: 'ModelEndRecord', model_name: rm.name });
   }
   await out.write({ t: 'EofRecord' });

@@ -20,5 +20,5 @@ export {
 export { readArchiveRecords, type ByteSource } from './reader';
 export { ArchiveLimitError, DEFAULT_FRAME_MEMORY_BYTES, DEFAULT_MAX_FRAME_SIZE, type ArchiveLimit } from './limits';
 export { decodeMetaPayload, decodeRevisionPayload, encodeMetaPayload, encodeRevisionPayload } from './payloads';
-export { dumpArchive, dumpModel, type DumpSummary } from './dump';
-export { loadArchive, loadRecord, loadRecordsBulk, type LoadArchiveOptions } from './load';
+export { dumpArchive, dumpModel, type DumpArchiveOptions, type DumpProgress, type DumpSummary } from './dump';
+export { loadArchive, loadRecord, loadRecordsBulk, type LoadArchiveOptions, type LoadProgress } from './load';

@@ -301,7 +301,19 @@ export async function loadRecord(rm: ResourceManager, record: ArchiveRecord, onD
   });
 }
 
+/** Where a load is, passed to `onProgress` after each frame read and after each section written. */
+export interface LoadProgress {
+  /** Archive bytes read so far (compare with the file size for a ratio). */
+  bytesRead: number;
+  /** Frames read so far. */
+  records: number;
+  /** The section being read, if any. */
+  model: string | undefined;
+}
+
 export interface LoadArchiveOptions {
+  /** Called after each frame read and each section written (synchronously; keep it cheap). */
+  onProgress?: (progress: LoadProgress) => void;
   /** What to do when a loaded resource id exists; default `overwrite`. */
   onDuplicate?: OnDuplicate;
   /** Load only these models' sections; other sections are read and skipped without error. */
@@ -353,9 +365,13 @@ export async function loadArchive(
   const reader = ByteReader.from(source, { maxBytes: maxArchiveSize });
   let section: OpenSection | undefined;
   let sawHeader = false;
+  let records = 0;
+  const report = (): void => options.onProgress?.({ bytesRead: reader.position, records, model: section?.name });
   try {
     for await (const frame of readFrames(reader, { maxFrameSize, frameMemoryBytes })) {
       const { position } = frame;
+      records++;
+      report();
       if (frame.payload === undefined) {
         await checkLargeFrame(reader, frame, { sawHeader, inSection: section !== undefined, maxFrameSize });
         // In a section that is not loaded, readFrames skips the payload.
@@ -402,6 +418,7 @@ export async function loadArchive(
               await spool.dispose();
             }
           }
+          report();
           section = undefined;
           break;
         }
