@@ -338,6 +338,7 @@ describe('openapi(): paths', () => {
       'created_time_end',
       'from_revision_id',
       'chain_only',
+      'cursor',
       'partial',
       'partial[]',
       'include_deleted',
@@ -558,7 +559,9 @@ describe('openapi(): components', () => {
     ]);
     expect(schemas.ResourceMeta.required).not.toContain('indexed_data');
     expect(schemas.ResourceMeta.required).not.toContain('rev_status');
-    expect(schemas.RevisionListResponse.required).toEqual(['meta', 'revisions', 'total', 'has_more']);
+    // `total` is absent in cursor mode, which answers `next_cursor` instead.
+    expect(schemas.RevisionListResponse.required).toEqual(['meta', 'revisions', 'has_more']);
+    expect(schemas.RevisionListResponse.properties.next_cursor).toMatchObject({ type: ['string', 'null'] });
     expect(schemas.FullResourceResponse_User_).toMatchObject({
       type: 'object',
       properties: {

@@ -135,10 +135,11 @@ export function fixedSchemas(): Record<FixedSchemaName, JsonObject> {
       properties: {
         meta: ref('ResourceMeta'),
         revisions: { type: 'array', items: ref('RevisionInfo') },
-        total: { type: 'integer', minimum: 0, description: 'Count after filtering, before offset and limit' },
-        has_more: { type: 'boolean', description: '`offset + limit < total`' },
+        total: { type: 'integer', minimum: 0, description: 'Count after filtering, before offset and limit (absent with `cursor`)' },
+        has_more: { type: 'boolean', description: '`offset + limit < total`; with `cursor`, whether `next_cursor` is set' },
+        next_cursor: nullableString('With `cursor` only: pass it back as `cursor` for the next page; null on the last page'),
       },
-      required: ['meta', 'revisions', 'total', 'has_more'],
+      required: ['meta', 'revisions', 'has_more'],
     },
     DataSearchOperator: { type: 'string', enum: Object.values(DataSearchOperator) },
     DataSearchCondition: {

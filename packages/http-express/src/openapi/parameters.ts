@@ -127,6 +127,11 @@ export function parameterComponents(): Record<string, JsonObject> {
     }),
     ...timeWindow('revisions_created_time', 'created_time', 'revision created_time'),
     revisions_from_revision_id: query('from_revision_id', 'Start at this revision (inclusive), in the chosen order', { type: 'string' }),
+    revisions_cursor: query(
+      'cursor',
+      'Cursor paging: empty for the first page, then the `next_cursor` of the previous page. Pages follow write order (`sort` picks the direction), answer `next_cursor` (null on the last page) instead of `total`, and exclude `offset`, the time window, `from_revision_id` and `chain_only`',
+      { type: 'string' },
+    ),
     revisions_chain_only: query('chain_only', 'Only the parent chain from `from_revision_id` (or the current revision), child first', {
       type: 'boolean',
       default: false,
@@ -207,6 +212,7 @@ export function revisionListParameters(): JsonObject[] {
       'revisions_created_time_end',
       'revisions_from_revision_id',
       'revisions_chain_only',
+      'revisions_cursor',
     ),
     ...partialParameters('revisions'),
     includeDeleted(),

@@ -10,6 +10,7 @@ import { HttpError } from '../errors';
 import { QueryReader, readPartialSelectors, readReturns, routePartials, type Section } from '../params';
 import { etagOf } from '../wire';
 import { pathParam, project, sendRecord } from './kit';
+import { sendRevisionPage } from './revision-list-cursor';
 
 const ONLY_META: ReadonlySet<Section> = new Set(['meta']);
 const ONLY_INFO: ReadonlySet<Section> = new Set(['info']);
@@ -94,6 +95,11 @@ export async function readRevisionList(req: Request, res: Response, rm: Resource
   if (!(REVISION_SORTS as readonly string[]).includes(sort)) throw new HttpError(400, 'Invalid sort');
   if (limit < 1) throw new HttpError(400, 'limit must be >= 1');
   if (offset < 0) throw new HttpError(400, 'offset must be >= 0');
+
+  const cursor = q.string('cursor');
+  if (cursor !== undefined) {
+    return sendRevisionPage(res, rm, id, meta, { cursor, limit, sort: q.string('sort'), present: (name) => q.has(name), partials });
+  }
 
   const time = (info: RevisionInfo): number => info.created_time.getTime();
   const direction = sort === 'created_time' ? 1 : -1;
