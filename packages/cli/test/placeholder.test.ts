@@ -1,3 +1,0 @@
-it('the cli package builds', () => {
-  expect(true).toBe(true);
-});
