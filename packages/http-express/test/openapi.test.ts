@@ -235,12 +235,13 @@ describe('openapi(): paths', () => {
       '/api/v1/user/{resource_id}/switch/{revision_id}': ['post'],
       '/api/v1/user/{resource_id}/restore': ['post'],
       '/api/v1/user/{resource_id}/permanently': ['delete'],
+      '/api/v1/user/{resource_id}/diff': ['get'],
       // user has a Binary field and guild refers to it
       '/api/v1/user/{resource_id}/blobs/{file_id}': ['get'],
       '/api/v1/user/{resource_id}/referrers': ['get'],
     });
-    // 18 per model, the blob and referrers routes of user, 12 global routes (health, relationships, backup, blobs, upload sessions)
-    expect(Object.keys(doc.paths)).toHaveLength(3 * 18 + 2 + 12);
+    // 19 per model, the blob and referrers routes of user, 12 global routes (health, relationships, backup, blobs, upload sessions)
+    expect(Object.keys(doc.paths)).toHaveLength(3 * 19 + 2 + 12);
     expect(Object.keys(doc.paths).filter((p) => p.endsWith('/referrers') || p.includes('/blobs/{file_id}'))).toEqual([
       '/api/v1/user/{resource_id}/blobs/{file_id}',
       '/api/v1/user/{resource_id}/referrers',
@@ -401,7 +402,8 @@ describe('openapi(): paths', () => {
     for (const op of [doc.paths[item].get, doc.paths[item].put, doc.paths[item].patch, doc.paths['/user'].post]) {
       expect(Object.keys(op.responses['200'].headers)).toEqual(['ETag']);
     }
-    expect(doc.paths[`${item}/meta`].get.responses['200'].headers).toBeUndefined();
+    // Meta answers carry the ETag of the current revision, for If-Match and If-None-Match.
+    expect(Object.keys(doc.paths[`${item}/meta`].get.responses['200'].headers)).toEqual(['ETag']);
     for (const path of ['/user', '/user/full', '/user/data', '/user/meta', '/user/revision-info']) {
       expect(doc.paths[path].get.responses['200'].headers['X-Has-More'].schema).toEqual({ type: 'string', enum: ['true', 'false'] });
     }
@@ -415,11 +417,11 @@ describe('openapi(): paths', () => {
     expect(codes(doc.paths['/user'].post)).toEqual(['200', '400', '403', '404', '409', '413', '422']);
     // No Binary field: no unknown-blob 404 on create.
     expect(codes(doc.paths['/guild'].post)).toEqual(['200', '400', '403', '409', '413', '422']);
-    expect(codes(doc.paths[item].get)).toEqual(['200', '400', '403', '404', '422']);
+    expect(codes(doc.paths[item].get)).toEqual(['200', '304', '400', '403', '404', '422']);
     expect(codes(doc.paths[item].put)).toEqual(['200', '400', '403', '404', '409', '412', '413', '422']);
     expect(codes(doc.paths[item].patch)).toEqual(['200', '400', '403', '404', '409', '412', '413', '422']);
     expect(codes(doc.paths['/user'].get)).toEqual(['200', '400', '403', '422']);
-    expect(codes(doc.paths[`${item}/switch/{revision_id}`].post)).toEqual(['200', '400', '403', '404', '409']);
+    expect(codes(doc.paths[`${item}/switch/{revision_id}`].post)).toEqual(['200', '400', '403', '404', '409', '412']);
     expect(doc.paths[item].put.responses['409']).toEqual({ $ref: '#/components/responses/Conflict' });
     expect(doc.paths[item].put.responses['412']).toEqual({ $ref: '#/components/responses/PreconditionFailed' });
     expect(doc.paths['/user'].post.responses['422']).toEqual({ $ref: '#/components/responses/UnprocessableContent' });

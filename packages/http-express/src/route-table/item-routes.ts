@@ -20,13 +20,22 @@ import {
 } from '../openapi/parameters';
 import { resourceBlob } from '../routes/blobs';
 import { referrersRoute } from '../routes/integrity';
+import { readDiff } from '../routes/item-diff';
 import { readData, readEnvelope, readMeta, readRevisionInfo, readRevisionList } from '../routes/item-read';
 import { lifecycleRoute, patchRoute, putRoute, switchRoute } from '../routes/item-write';
 import type { RouteDeclaration } from './declaration';
 
 const READ_ERRORS: ErrorStatus[] = [400, 403, 404, 422];
 const WRITE_ERRORS: ErrorStatus[] = [400, 403, 404, 409, 412, 413, 422];
-const LIFECYCLE_ERRORS: ErrorStatus[] = [400, 403, 404, 409];
+const LIFECYCLE_ERRORS: ErrorStatus[] = [400, 403, 404, 409, 412];
+const NOT_MODIFIED = { '304': { description: 'Not modified: If-None-Match names the ETag of the revision read' } };
+const diffSide = (name: string, fallback: string) => ({
+  name,
+  in: 'query',
+  description: `Revision id (\`<resource_id>:<n>\`); default: ${fallback}`,
+  required: false,
+  schema: { type: 'string' },
+});
 const deprecatedNote = (replacement: string): string => `Deprecated: use \`${replacement}\`.`;
 const id = resourceIdParameter;
 const INFO = ref('RevisionInfo');
@@ -45,7 +54,7 @@ export const ITEM_ROUTES: readonly RouteDeclaration[] = [
       description: '`meta` is always the current meta; `data` and `revision_info` belong to the revision read.',
       operationId: `read_${model}`,
       parameters: [id(), revisionIdQuery(), returnsParameter(false), ...partialParameters('data'), includeDeleted()],
-      responses: { '200': ok('The resource envelope', envelope, ETAG_HEADER) },
+      responses: { '200': ok('The resource envelope', envelope, ETAG_HEADER), ...NOT_MODIFIED },
       errors: READ_ERRORS,
       itemScoped: true,
     }),
@@ -105,7 +114,7 @@ export const ITEM_ROUTES: readonly RouteDeclaration[] = [
       summary: `Soft-delete a ${model}`,
       operationId: `delete_${model}`,
       parameters: [id()],
-      responses: { '200': ok('The meta, now with is_deleted true', META) },
+      responses: { '200': ok('The meta, now with is_deleted true', META, ETAG_HEADER) },
       errors: LIFECYCLE_ERRORS,
       itemScoped: true,
     }),
@@ -122,7 +131,7 @@ export const ITEM_ROUTES: readonly RouteDeclaration[] = [
       operationId: `read_${model}_full`,
       deprecated: true,
       parameters: [id(), revisionIdQuery(), returnsParameter(false), ...partialParameters('data'), includeDeleted()],
-      responses: { '200': ok('The resource envelope', envelope, ETAG_HEADER) },
+      responses: { '200': ok('The resource envelope', envelope, ETAG_HEADER), ...NOT_MODIFIED },
       errors: READ_ERRORS,
       itemScoped: true,
     }),
@@ -139,7 +148,7 @@ export const ITEM_ROUTES: readonly RouteDeclaration[] = [
       operationId: `read_${model}_data`,
       deprecated: true,
       parameters: [id(), revisionIdQuery(), ...partialParameters('verbatim'), includeDeleted()],
-      responses: { '200': ok('The data of the revision read', data, ETAG_HEADER) },
+      responses: { '200': ok('The data of the revision read', data, ETAG_HEADER), ...NOT_MODIFIED },
       errors: READ_ERRORS,
       itemScoped: true,
     }),
@@ -156,7 +165,7 @@ export const ITEM_ROUTES: readonly RouteDeclaration[] = [
       operationId: `read_${model}_meta`,
       deprecated: true,
       parameters: [id(), ...partialParameters('meta'), includeDeleted()],
-      responses: { '200': ok('The resource meta', META) },
+      responses: { '200': ok('The resource meta', META, ETAG_HEADER), ...NOT_MODIFIED },
       errors: READ_ERRORS,
       itemScoped: true,
     }),
@@ -173,7 +182,7 @@ export const ITEM_ROUTES: readonly RouteDeclaration[] = [
       operationId: `read_${model}_revision_info`,
       deprecated: true,
       parameters: [id(), revisionIdQuery(), ...partialParameters('info'), includeDeleted()],
-      responses: { '200': ok('The revision info', INFO, ETAG_HEADER) },
+      responses: { '200': ok('The revision info', INFO, ETAG_HEADER), ...NOT_MODIFIED },
       errors: READ_ERRORS,
       itemScoped: true,
     }),
@@ -203,7 +212,7 @@ export const ITEM_ROUTES: readonly RouteDeclaration[] = [
       description: 'Creates no revision; later updates branch from the new current revision.',
       operationId: `switch_${model}_revision`,
       parameters: [id(), revisionIdPathParameter()],
-      responses: { '200': ok('The updated meta', META) },
+      responses: { '200': ok('The updated meta', META, ETAG_HEADER) },
       errors: LIFECYCLE_ERRORS,
       itemScoped: true,
     }),
@@ -218,7 +227,7 @@ export const ITEM_ROUTES: readonly RouteDeclaration[] = [
       description: 'A live resource is returned unchanged.',
       operationId: `restore_${model}`,
       parameters: [id()],
-      responses: { '200': ok('The meta, now with is_deleted false', META) },
+      responses: { '200': ok('The meta, now with is_deleted false', META, ETAG_HEADER) },
       errors: LIFECYCLE_ERRORS,
     }),
   },
@@ -233,7 +242,24 @@ export const ITEM_ROUTES: readonly RouteDeclaration[] = [
       operationId: `permanently_delete_${model}`,
       parameters: [id()],
       responses: { '200': ok('The meta as it was before the purge', META) },
-      errors: [400, 403, 404],
+      errors: [400, 403, 404, 412],
+    }),
+  },
+  {
+    name: 'diff',
+    method: 'GET',
+    path: '/{model}/{resource_id}/diff',
+    handler: () => readDiff,
+    doc: ({ model }) => ({
+      summary: `Diff two revisions of a ${model}`,
+      description:
+        'The RFC 6902 operations that turn revision `from` into revision `to`. A revision written under another schema ' +
+        'version is migrated first (nothing is stored); a first revision is compared with an empty document.',
+      operationId: `diff_${model}_revisions`,
+      parameters: [id(), diffSide('from', 'the parent of `to`'), diffSide('to', 'the current revision'), includeDeleted()],
+      responses: { '200': ok('The operations, in application order', arrayOf(ref('RFC6902'))) },
+      errors: READ_ERRORS,
+      itemScoped: true,
     }),
   },
   {

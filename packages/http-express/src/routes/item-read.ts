@@ -8,7 +8,7 @@ import type { RevisionInfo } from '@specstar/interfaces';
 import type { Request, Response } from 'express';
 import { HttpError } from '../errors';
 import { QueryReader, readPartialSelectors, readReturns, routePartials, type Section } from '../params';
-import { etagOf } from '../wire';
+import { answeredNotModified } from './conditional';
 import { pathParam, project, sendRecord } from './kit';
 import { sendRevisionPage } from './revision-list-cursor';
 
@@ -27,7 +27,7 @@ export async function readEnvelope(req: Request, res: Response, rm: ResourceMana
   const revisionId = q.string('revision_id');
 
   const resource = await rm.get(id, { revisionId, includeDeleted });
-  res.set('ETag', etagOf(resource.info));
+  if (answeredNotModified(req, res, resource.info)) return;
   if (returns.onlyData) {
     sendRecord(res, project(resource.data, partials.data), rm);
     return;
@@ -48,7 +48,7 @@ export async function readData(req: Request, res: Response, rm: ResourceManager)
   q.check();
   const selectors = readPartialSelectors(q).map((s) => s.replace(/^\/+/, '').replace(/^data\//, ''));
   const resource = await rm.get(pathParam(req, 'resource_id'), { revisionId: q.string('revision_id'), includeDeleted });
-  res.set('ETag', etagOf(resource.info));
+  if (answeredNotModified(req, res, resource.info)) return;
   sendRecord(res, project(resource.data, selectors), rm);
 }
 
@@ -59,6 +59,7 @@ export async function readMeta(req: Request, res: Response, rm: ResourceManager)
   q.check();
   const partials = routePartials(readPartialSelectors(q), 'meta', ONLY_META);
   const meta = await rm.getMeta(pathParam(req, 'resource_id'), { includeDeleted });
+  if (answeredNotModified(req, res, await rm.getRevisionInfo(meta.resource_id, meta.current_revision_id))) return;
   sendRecord(res, project(meta, partials.meta));
 }
 
@@ -71,7 +72,7 @@ export async function readRevisionInfo(req: Request, res: Response, rm: Resource
   const id = pathParam(req, 'resource_id');
   const meta = await rm.getMeta(id, { includeDeleted });
   const info = await rm.getRevisionInfo(id, q.string('revision_id') ?? meta.current_revision_id);
-  res.set('ETag', etagOf(info));
+  if (answeredNotModified(req, res, info)) return;
   sendRecord(res, project(info, partials.info));
 }
 

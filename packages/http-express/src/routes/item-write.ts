@@ -1,6 +1,6 @@
 /**
  * Writes: create, PUT, PATCH, switch, delete, restore, purge.
- * PUT and PATCH honour If-Match: a revision id or the etag of a read.
+ * Every write to an existing resource honours If-Match: a revision id or the etag of a read.
  */
 import type { ResourceManager } from '@specstar/core';
 import type { Request, Response } from 'express';
@@ -8,6 +8,7 @@ import { isMergePatch, hasBody, requireBody } from '../body';
 import { HttpError, markConditional, preconditionFailed } from '../errors';
 import { QueryReader } from '../params';
 import { etagOf, matchingCandidate, parseIfMatch } from '../wire';
+import { setMetaEtag } from './conditional';
 import { pathParam, sendRecord, type RouteKit } from './kit';
 
 const MODES = ['update', 'modify'] as const;
@@ -37,11 +38,11 @@ function readWriteMode(req: Request): { mode: 'update' | 'modify'; status: 'draf
  * Checks If-Match against the current revision. Returns the revision id the write must still
  * find current (the manager re-checks it atomically), or undefined without If-Match.
  */
-export async function precondition(req: Request, rm: ResourceManager, resourceId: string): Promise<string | undefined> {
+export async function precondition(req: Request, rm: ResourceManager, resourceId: string, includeDeleted = false): Promise<string | undefined> {
   const ifMatch = parseIfMatch(req.get('If-Match'));
   if (!ifMatch) return undefined;
   markConditional(req);
-  const meta = await rm.getMeta(resourceId);
+  const meta = await rm.getMeta(resourceId, { includeDeleted });
   const current = await rm.getRevisionInfo(resourceId, meta.current_revision_id);
   if (!matchingCandidate(ifMatch, current)) {
     const expected = ifMatch.any ? current.revision_id : (ifMatch.candidates[0]?.revisionId ?? '');
@@ -93,20 +94,32 @@ export function patchRoute(kit: RouteKit) {
   };
 }
 
-/** `POST /{model}/{resource_id}/switch/{revision_id}` → ResourceMeta. */
+/** `POST /{model}/{resource_id}/switch/{revision_id}` → ResourceMeta, with the ETag of the new current revision. */
 export function switchRoute(kit: RouteKit) {
   return async (req: Request, res: Response, rm: ResourceManager): Promise<void> => {
-    const meta = await rm.switch(pathParam(req, 'resource_id'), pathParam(req, 'revision_id'), await kit.writeContext(req, rm));
+    const id = pathParam(req, 'resource_id');
+    const context = await kit.writeContext(req, rm);
+    const expectRevisionId = await precondition(req, rm, id);
+    const meta = await rm.switch(id, pathParam(req, 'revision_id'), { ...context, expectRevisionId });
+    await setMetaEtag(res, rm, meta);
     sendRecord(res, meta);
   };
 }
 
 type Lifecycle = 'delete' | 'restore' | 'permanentlyDelete';
 
-/** Soft delete, restore, and permanent delete (which answers the meta as it was before). */
+/**
+ * Soft delete, restore, and permanent delete (which answers the meta as it was before, without
+ * an ETag: nothing is left to match).
+ */
 export function lifecycleRoute(kit: RouteKit, action: Lifecycle) {
   return async (req: Request, res: Response, rm: ResourceManager): Promise<void> => {
-    const meta = await rm[action](pathParam(req, 'resource_id'), await kit.writeContext(req, rm));
+    const id = pathParam(req, 'resource_id');
+    const context = await kit.writeContext(req, rm);
+    // Restore and purge also act on a soft-deleted resource.
+    const expectRevisionId = await precondition(req, rm, id, action !== 'delete');
+    const meta = await rm[action](id, { ...context, expectRevisionId });
+    if (action !== 'permanentlyDelete') await setMetaEtag(res, rm, meta);
     sendRecord(res, meta);
   };
 }
