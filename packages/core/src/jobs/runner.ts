@@ -74,13 +74,13 @@ export class JobRunner<T = unknown> {
     ctx.log('Job completed');
     const job = base.data;
     const done: Partial<Job<T>> = { status: TaskStatus.COMPLETED, errmsg: null, artifact: ctx.data.artifact ?? job.artifact, next_run_at: null };
-    if (!isPeriodic(job)) return this.write(base, done, { kind: 'completed' });
+    if (!isPeriodic(job)) return this.write(ctx, base, done, { kind: 'completed' });
     const runs = job.periodic_runs + 1;
     const goOn = result !== false && (job.periodic_max_runs === null || runs < job.periodic_max_runs);
-    if (!goOn) return this.write(base, { ...done, periodic_runs: runs }, { kind: 'completed' });
+    if (!goOn) return this.write(ctx, base, { ...done, periodic_runs: runs }, { kind: 'completed' });
     const seconds = job.periodic_interval_seconds as number;
     const dueAt = dueIn(new Date(), seconds);
-    return this.write(base, { ...done, periodic_runs: runs, retries: 0, next_run_at: dueAt.toISOString() }, { kind: 'scheduled', dueAt, delaySeconds: seconds });
+    return this.write(ctx, base, { ...done, periodic_runs: runs, retries: 0, next_run_at: dueAt.toISOString() }, { kind: 'scheduled', dueAt, delaySeconds: seconds });
   }
 
   private async afterError(base: Resource<Job<T>>, ctx: ExecutionContext<T>, error: unknown, delivery: DeliveryInfo): Promise<JobOutcome> {
@@ -88,7 +88,7 @@ export class JobRunner<T = unknown> {
       ctx.log(`Job delayed retry: ${error.delaySeconds}s`);
       const dueAt = dueIn(new Date(), error.delaySeconds);
       const fields: Partial<Job<T>> = { status: TaskStatus.COMPLETED, errmsg: null, retries: 0, next_run_at: dueAt.toISOString() };
-      return this.write(base, fields, { kind: 'scheduled', dueAt, delaySeconds: error.delaySeconds });
+      return this.write(ctx, base, fields, { kind: 'scheduled', dueAt, delaySeconds: error.delaySeconds });
     }
     const message = messageOf(error);
     ctx.log(`Job error: ${message}`, 'ERROR');
@@ -96,19 +96,21 @@ export class JobRunner<T = unknown> {
     const limit = retryLimit(base.data, this.settings.maxRetries, delivery.limitRule);
     if (!(error instanceof NoRetry) && retries <= limit) {
       ctx.log(`Retrying (${retries}/${limit})`, 'WARNING');
-      return this.write(base, { status: TaskStatus.PENDING, errmsg: message, retries, next_run_at: null }, { kind: 'retry', retries, error: message });
+      return this.write(ctx, base, { status: TaskStatus.PENDING, errmsg: message, retries, next_run_at: null }, { kind: 'retry', retries, error: message });
     }
     ctx.log(`Job failed permanently: ${message}`, 'ERROR');
-    return this.write(base, { status: TaskStatus.FAILED, errmsg: message, retries, next_run_at: null }, { kind: 'failed', retries, error: message });
+    return this.write(ctx, base, { status: TaskStatus.FAILED, errmsg: message, retries, next_run_at: null }, { kind: 'failed', retries, error: message });
   }
 
   /**
-   * Writes the outcome over the claimed state. When someone changed the job meanwhile (stale
-   * recovery marked it failed, a rerun), the finished run still records its outcome over what is
-   * there now; a job deleted meanwhile is left alone.
+   * Writes the outcome over the claimed state, after the run's log. When someone changed the job
+   * meanwhile (stale recovery marked it failed, a rerun), the finished run still records its
+   * outcome over what is there now; a job deleted meanwhile is left alone.
    */
-  private async write(base: Resource<Job<T>>, fields: Partial<Job<T>>, outcome: JobOutcome): Promise<JobOutcome> {
+  private async write(ctx: ExecutionContext<T>, base: Resource<Job<T>>, fields: Partial<Job<T>>, outcome: JobOutcome): Promise<JobOutcome> {
     const { store } = this.settings;
+    // The log first: a reader who sees the outcome finds the whole log of the run.
+    await this.flush(ctx);
     if ((await store.change(base, fields)) !== null) return outcome;
     const now = await store.get(base.info.resource_id);
     if (!now) return { kind: 'skipped' };
