@@ -2,6 +2,7 @@ import {
   ResourceIDNotFoundError,
   ResourceIsDeletedError,
   RevisionIDNotFoundError,
+  RevisionMismatchError,
 } from '@specstar/interfaces';
 import { expectError } from '../assert';
 import { at, ctx, ids, USERS } from '../fixtures';
@@ -196,6 +197,32 @@ export const lifecycleCases = defineGroup('engine: switch, delete, restore, purg
       const byId = new Map(infos.map((info) => [info.revision_id, info]));
       expect(byId.get('r:2')?.parent_revision_id).toBe('r:1');
       expect(byId.get('r:3')?.parent_revision_id).toBe('r:2');
+    },
+  },
+  {
+    name: 'diff: parent → current by default, any two revisions on request, unknown revisions not found',
+    async run({ expect, engine }) {
+      const { rm } = engine();
+      await threeRevisions(rm);
+      expect(await rm.diff('r')).toEqual([{ op: 'replace', path: '/value', value: 3 }]);
+      expect(await rm.diff('r', 'r:3', 'r:1')).toEqual([{ op: 'replace', path: '/value', value: 1 }]);
+      expect(await rm.diff('r', 'r:2', 'r:2')).toEqual([]);
+      await expectError(expect, () => rm.diff('r', 'r:9'), RevisionIDNotFoundError, { revision_id: 'r:9' });
+    },
+  },
+  {
+    name: 'If-Match: switch, delete, restore and purge with a stale expectRevisionId write nothing',
+    async run({ expect, engine }) {
+      const { rm } = engine();
+      await threeRevisions(rm);
+      const stale = { ...ctx(USERS.bob, 10), expectRevisionId: 'r:2' };
+      await expectError(expect, () => rm.switch('r', 'r:1', stale), RevisionMismatchError);
+      await expectError(expect, () => rm.delete('r', stale), RevisionMismatchError);
+      await expectError(expect, () => rm.permanentlyDelete('r', stale), RevisionMismatchError);
+      expect(await rm.getMeta('r')).toMatchObject({ current_revision_id: 'r:3', is_deleted: false, updated_time: at(3) });
+      await rm.delete('r', { ...ctx(USERS.bob, 11), expectRevisionId: 'r:3' });
+      await expectError(expect, () => rm.restore('r', stale), RevisionMismatchError);
+      expect((await rm.getMeta('r', { includeDeleted: true })).is_deleted).toBe(true);
     },
   },
 ]);
