@@ -13,7 +13,7 @@ import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import type Database from 'better-sqlite3';
 import { ValidationError } from '@specstar/interfaces';
-import type { IResourceStore, ResourceStoreCapabilities, RevisionInfo, StoredRevision } from '@specstar/interfaces';
+import type { IResourceStore, ResourceStoreCapabilities, RevisionInfo, RevisionPage, RevisionPageRequest, StoredRevision } from '@specstar/interfaces';
 import { decodeInfo, encodeRecord, infoRecord, isBytes } from '@specstar/core/adapter';
 import { DirectorySync, StoredDataError, ensureDirectory, isNotFound, openDatabase, removeFileQuietly, writeFileDurable, writeFileDurableSync } from './files';
 import { childPath, modelPaths, resolveRootdir } from './paths';
@@ -46,6 +46,11 @@ interface RevisionRow {
   file: string;
   size: number;
   info: string;
+}
+
+interface PageRow {
+  revision_id: string;
+  seq: number;
 }
 
 /** A payload already on disk, waiting for its row. */
@@ -225,6 +230,8 @@ export class RevisionIndex {
       )`);
     // `seq` is the rowid: it only grows for new rows and an upsert keeps it, which is the
     // write order listRevisions needs (a replaced or migrated record does not move its id).
+    // An index on resource_id carries the rowid, so a page is a range scan in seq order.
+    db.exec(`CREATE INDEX IF NOT EXISTS ${REVISIONS_TABLE}_resource_seq ON ${REVISIONS_TABLE} (resource_id)`);
     this.statements = {
       row: db.prepare<[string, string, string], RevisionRow>(
         `SELECT file, size, info FROM ${REVISIONS_TABLE} WHERE resource_id = ? AND revision_id = ? AND version_key = ?`,
@@ -241,6 +248,18 @@ export class RevisionIndex {
           `SELECT revision_id FROM ${REVISIONS_TABLE} WHERE resource_id = ? GROUP BY revision_id ORDER BY MIN(seq)`,
         )
         .pluck(),
+      // A revision's position is the seq of its first record; later records (migrations) are skipped.
+      // `+o.seq` keeps the subquery on the (resource_id, revision_id) key instead of a seq range scan.
+      pageAsc: db.prepare<[string, number, number], PageRow>(
+        `SELECT r.revision_id, r.seq FROM ${REVISIONS_TABLE} r WHERE r.resource_id = ? AND r.seq > ?
+           AND NOT EXISTS (SELECT 1 FROM ${REVISIONS_TABLE} o WHERE o.resource_id = r.resource_id AND o.revision_id = r.revision_id AND +o.seq < r.seq)
+         ORDER BY r.seq ASC LIMIT ?`,
+      ),
+      pageDesc: db.prepare<[string, number, number], PageRow>(
+        `SELECT r.revision_id, r.seq FROM ${REVISIONS_TABLE} r WHERE r.resource_id = ? AND r.seq < ?
+           AND NOT EXISTS (SELECT 1 FROM ${REVISIONS_TABLE} o WHERE o.resource_id = r.resource_id AND o.revision_id = r.revision_id AND +o.seq < r.seq)
+         ORDER BY r.seq DESC LIMIT ?`,
+      ),
       versionKeys: db
         .prepare<[string, string], string>(`SELECT version_key FROM ${REVISIONS_TABLE} WHERE resource_id = ? AND revision_id = ? ORDER BY seq`)
         .pluck(),
@@ -409,6 +428,16 @@ export class RevisionIndex {
     return this.statements.revisionIds.all(resourceId);
   }
 
+  /** One page in seq order: reads `limit + 1` rows of the index, whatever the history's length. */
+  revisionPageSync(resourceId: string, { limit, order, after }: RevisionPageRequest): RevisionPage {
+    const rows =
+      order === 'asc'
+        ? this.statements.pageAsc.all(resourceId, after ?? -1, limit + 1)
+        : this.statements.pageDesc.all(resourceId, after ?? Number.MAX_SAFE_INTEGER, limit + 1);
+    const items = rows.slice(0, limit).map((row) => ({ revisionId: row.revision_id, position: row.seq }));
+    return { items, hasMore: rows.length > limit };
+  }
+
   schemaVersionsSync(resourceId: string, revisionId: string): (string | null)[] {
     return this.statements.versionKeys.all(resourceId, revisionId).map(versionOf);
   }
@@ -448,7 +477,7 @@ export async function* listResourceIds(index: RevisionIndex): AsyncIterable<stri
  * payloads. DiskStorage uses the same layout and adds the meta table to the same file.
  */
 export class DiskResourceStore implements IResourceStore {
-  readonly capabilities: ResourceStoreCapabilities = { batchWrite: true };
+  readonly capabilities: ResourceStoreCapabilities = { batchWrite: true, revisionPaging: true };
   private readonly db: Database.Database;
   private readonly index: RevisionIndex;
 
@@ -470,6 +499,10 @@ export class DiskResourceStore implements IResourceStore {
 
   async listRevisions(resourceId: string): Promise<string[]> {
     return this.index.revisionIdsSync(resourceId);
+  }
+
+  async listRevisionsPage(resourceId: string, request: RevisionPageRequest): Promise<RevisionPage> {
+    return this.index.revisionPageSync(resourceId, request);
   }
 
   async listSchemaVersions(resourceId: string, revisionId: string): Promise<(string | null)[]> {

@@ -18,6 +18,8 @@ import type {
   ResourceMeta,
   ResourceMetaSearchQuery,
   RevisionInfo,
+  RevisionPage,
+  RevisionPageRequest,
   StorageCapabilities,
   StorageWrite,
   StoredRevision,
@@ -138,6 +140,10 @@ export class DiskStorage implements IStorage {
 
   async listRevisions(resourceId: string): Promise<string[]> {
     return this.revisions.revisionIdsSync(resourceId);
+  }
+
+  async listRevisionsPage(resourceId: string, request: RevisionPageRequest): Promise<RevisionPage> {
+    return this.revisions.revisionPageSync(resourceId, request);
   }
 
   async listSchemaVersions(resourceId: string, revisionId: string): Promise<(string | null)[]> {

@@ -11,6 +11,7 @@ import { searchLogicCases } from './suites/search-logic';
 import { searchOperatorCases } from './suites/search-operators';
 import { sortingPagingCases } from './suites/sorting-paging';
 import { storeContractCases } from './suites/store-contract';
+import { revisionPagingCases } from './suites/revision-paging';
 import { storeRaceCases } from './suites/store-races';
 import { updateCases } from './suites/update';
 import type { CaseDef, CaseGroup, GroupCaseName, StorageSuiteOptions, TestApi } from './types';
@@ -53,6 +54,7 @@ export const CASE_GROUPS = [
   constraintCases,
   storeContractCases,
   storeRaceCases,
+  revisionPagingCases,
   searchOperatorCases,
   searchLogicCases,
   searchCriteriaCases,
