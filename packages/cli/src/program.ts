@@ -2,6 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { countCommand } from './commands/count';
 import { dumpCommand } from './commands/dump';
 import { ON_DUPLICATE, loadCommand } from './commands/load';
+import { migrateCommand } from './commands/migrate';
 import { serveCommand } from './commands/serve';
 import { CliError, EXIT, messageOf } from './errors';
 import { stdout, type Output } from './output';
@@ -26,7 +27,7 @@ function withApp(command: Command): Command {
 
 export function buildProgram(out: Output = stdout): Command {
   const program = new Command('specstar')
-    .description('Dump, load, count and serve the models of a SpecStar app on its backend config.')
+    .description('Dump, load, count, migrate and serve the models of a SpecStar app on its backend config.')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', EXIT_CODES_HELP);
@@ -45,6 +46,12 @@ export function buildProgram(out: Output = stdout): Command {
     .requiredOption('--model <name>', 'the model to count')
     .option('--qb <expr>', 'query builder expression the resources must match')
     .action((options) => countCommand(options, out));
+
+  withApp(program.command('migrate').description('bring resources to the model\'s schema version (a dry run unless --execute)'))
+    .requiredOption('--model <name>', 'the model to migrate')
+    .option('--qb <expr>', 'only the resources matching this query builder expression')
+    .option('--execute', 'migrate; without it only report what is behind')
+    .action((options) => migrateCommand(options, out));
 
   withApp(program.command('serve').description('serve the models over HTTP with /docs until SIGINT/SIGTERM'))
     .option('--host <host>', 'interface to listen on', '127.0.0.1')

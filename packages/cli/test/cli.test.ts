@@ -159,7 +159,7 @@ describe('bad configuration writes nothing', () => {
 });
 
 it('prints --help for each command with the exit codes', async () => {
-  for (const command of ['dump', 'load', 'count', 'serve']) {
+  for (const command of ['dump', 'load', 'count', 'migrate', 'serve']) {
     const result = await run([command, '--help']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Usage: specstar ${command}`);
