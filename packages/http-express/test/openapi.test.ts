@@ -344,7 +344,11 @@ describe('openapi(): paths', () => {
       'partial[]',
       'include_deleted',
     ]);
-    expect(parameterNames(doc, doc.paths[`${item}/switch/{revision_id}`].post)).toEqual(['path:resource_id', 'path:revision_id']);
+    expect(parameterNames(doc, doc.paths[`${item}/switch/{revision_id}`].post)).toEqual(['path:resource_id', 'path:revision_id', 'header:If-Match']);
+    for (const op of [doc.paths[item].delete, doc.paths[`${item}/restore`].post, doc.paths[`${item}/permanently`].delete]) {
+      expect(parameterNames(doc, op)).toEqual(['path:resource_id', 'header:If-Match']);
+    }
+    expect(parameterNames(doc, doc.paths[`${item}/diff`].get)).toEqual(['path:resource_id', 'from', 'to', 'include_deleted']);
     const params = (doc.paths[`${item}/revision-list`].get.parameters as Json[]).map((p) => deref(doc, p));
     expect(params[0]).toEqual({ name: 'resource_id', in: 'path', description: expect.any(String), required: true, schema: { type: 'string' } });
     expect(params[1]?.schema).toEqual({ type: 'integer', minimum: 1, default: 10 });

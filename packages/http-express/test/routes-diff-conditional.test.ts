@@ -41,6 +41,12 @@ describe('GET /{model}/{resource_id}/diff', () => {
     expect(foreign.body.detail).toBe(
       `Revision '${other}:1' (to) belongs to resource '${other}', not '${id}': a diff compares two revisions of one resource.`,
     );
+    // A revision of another model's resource: the same clear 404.
+    const article = (await server.http.post('/article').send({ title: 'T' }).expect(200)).body.resource_id as string;
+    const crossModel = await server.http.get(`/item/${id}/diff?from=${enc(`${article}:1`)}`).expect(404);
+    expect(crossModel.body.detail).toBe(
+      `Revision '${article}:1' (from) belongs to resource '${article}', not '${id}': a diff compares two revisions of one resource.`,
+    );
     const empty = await server.http.get(`/item/${id}/diff?from=`).expect(400);
     expect(empty.body.detail).toContain('from must be a revision id');
     await server.http.get('/item/item:nope/diff').expect(404);

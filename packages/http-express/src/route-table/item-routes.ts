@@ -28,6 +28,8 @@ import type { RouteDeclaration } from './declaration';
 const READ_ERRORS: ErrorStatus[] = [400, 403, 404, 422];
 const WRITE_ERRORS: ErrorStatus[] = [400, 403, 404, 409, 412, 413, 422];
 const LIFECYCLE_ERRORS: ErrorStatus[] = [400, 403, 404, 409, 412];
+// Every write to one resource honours If-Match (routes/item-write.ts `precondition`).
+const IF_MATCH = { $ref: '#/components/parameters/if_match' };
 const NOT_MODIFIED = { '304': { description: 'Not modified: If-None-Match names the ETag of the revision read' } };
 const diffSide = (name: string, fallback: string) => ({
   name,
@@ -113,7 +115,7 @@ export const ITEM_ROUTES: readonly RouteDeclaration[] = [
     doc: ({ model }) => ({
       summary: `Soft-delete a ${model}`,
       operationId: `delete_${model}`,
-      parameters: [id()],
+      parameters: [id(), IF_MATCH],
       responses: { '200': ok('The meta, now with is_deleted true', META, ETAG_HEADER) },
       errors: LIFECYCLE_ERRORS,
       itemScoped: true,
@@ -211,7 +213,7 @@ export const ITEM_ROUTES: readonly RouteDeclaration[] = [
       summary: `Make a revision of a ${model} current`,
       description: 'Creates no revision; later updates branch from the new current revision.',
       operationId: `switch_${model}_revision`,
-      parameters: [id(), revisionIdPathParameter()],
+      parameters: [id(), revisionIdPathParameter(), IF_MATCH],
       responses: { '200': ok('The updated meta', META, ETAG_HEADER) },
       errors: LIFECYCLE_ERRORS,
       itemScoped: true,
@@ -226,7 +228,7 @@ export const ITEM_ROUTES: readonly RouteDeclaration[] = [
       summary: `Restore a soft-deleted ${model}`,
       description: 'A live resource is returned unchanged.',
       operationId: `restore_${model}`,
-      parameters: [id()],
+      parameters: [id(), IF_MATCH],
       responses: { '200': ok('The meta, now with is_deleted false', META, ETAG_HEADER) },
       errors: LIFECYCLE_ERRORS,
     }),
@@ -240,7 +242,7 @@ export const ITEM_ROUTES: readonly RouteDeclaration[] = [
       summary: `Permanently delete a ${model}`,
       description: 'Removes the meta and every revision, live or soft-deleted. Irreversible.',
       operationId: `permanently_delete_${model}`,
-      parameters: [id()],
+      parameters: [id(), IF_MATCH],
       responses: { '200': ok('The meta as it was before the purge', META) },
       errors: [400, 403, 404, 412],
     }),
