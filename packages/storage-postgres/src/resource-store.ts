@@ -9,6 +9,8 @@ import {
   type IResourceStore,
   type ResourceStoreCapabilities,
   type RevisionInfo,
+  type RevisionPage,
+  type RevisionPageRequest,
   type StoredRevision,
 } from '@specstar/interfaces';
 import { asBuffer, decodeInfo, encodeRecord } from '@specstar/core/adapter';
@@ -100,6 +102,28 @@ export class RevisionTable {
     return rows.map((row) => (row as { revision_id: string }).revision_id);
   }
 
+  /**
+   * Keyset page on `seq` (index (resource_id, seq)): a revision's position is the seq of its first
+   * record, later records of it (migrations) are skipped through the primary key. Reads limit + 1 rows.
+   */
+  async listRevisionsPage(exec: Exec, resourceId: string, { limit, order, after }: RevisionPageRequest): Promise<RevisionPage> {
+    if (!checkKey(resourceId, '', null)) return { items: [], hasMore: false };
+    const [compare, direction] = order === 'asc' ? ['>', 'ASC'] : ['<', 'DESC'];
+    const bound = after ?? (order === 'asc' ? -1 : Number.MAX_SAFE_INTEGER);
+    const rows = await exec.unsafe(
+      `SELECT r.revision_id, r.seq FROM ${this.names.revisionsSql} r WHERE r.resource_id = $1::text AND r.seq ${compare} $2::bigint
+         AND NOT EXISTS (SELECT 1 FROM ${this.names.revisionsSql} o WHERE o.resource_id = r.resource_id AND o.revision_id = r.revision_id AND o.seq < r.seq)
+       ORDER BY r.seq ${direction} LIMIT $3::int`,
+      [resourceId, bound, limit + 1],
+      { prepare: true },
+    );
+    const items = rows.slice(0, limit).map((row) => {
+      const { revision_id, seq } = row as { revision_id: string; seq: string | number };
+      return { revisionId: revision_id, position: Number(seq) };
+    });
+    return { items, hasMore: rows.length > limit };
+  }
+
   async listSchemaVersions(exec: Exec, resourceId: string, revisionId: string): Promise<(string | null)[]> {
     if (!checkKey(resourceId, revisionId, null)) return [];
     const rows = await exec.unsafe(
@@ -182,7 +206,7 @@ export interface PostgresResourceStoreOptions {
 
 /** IResourceStore over a revisions table on a pool (which belongs to the caller). */
 export class PostgresResourceStore implements IResourceStore {
-  readonly capabilities: ResourceStoreCapabilities = { batchWrite: true };
+  readonly capabilities: ResourceStoreCapabilities = { batchWrite: true, revisionPaging: true };
   readonly table: RevisionTable;
   private readonly gate: SchemaGate;
 
@@ -208,6 +232,10 @@ export class PostgresResourceStore implements IResourceStore {
   async listRevisions(resourceId: string): Promise<string[]> {
     await this.gate.ensure();
     return this.table.listRevisions(this.sql, resourceId);
+  }
+  async listRevisionsPage(resourceId: string, request: RevisionPageRequest): Promise<RevisionPage> {
+    await this.gate.ensure();
+    return this.table.listRevisionsPage(this.sql, resourceId, request);
   }
   async listSchemaVersions(resourceId: string, revisionId: string): Promise<(string | null)[]> {
     await this.gate.ensure();

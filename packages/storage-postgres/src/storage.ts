@@ -11,6 +11,8 @@ import type {
   ResourceMeta,
   ResourceMetaSearchQuery,
   RevisionInfo,
+  RevisionPage,
+  RevisionPageRequest,
   StorageCapabilities,
   StorageWrite,
   StoredRevision,
@@ -113,6 +115,11 @@ export class PostgresStorage implements IStorage {
   async listRevisions(resourceId: string): Promise<string[]> {
     await this.gate.ensure();
     return this.revisions.listRevisions(this.sql, resourceId);
+  }
+
+  async listRevisionsPage(resourceId: string, request: RevisionPageRequest): Promise<RevisionPage> {
+    await this.gate.ensure();
+    return this.revisions.listRevisionsPage(this.sql, resourceId, request);
   }
 
   async listSchemaVersions(resourceId: string, revisionId: string): Promise<(string | null)[]> {
