@@ -84,6 +84,8 @@ export {
   type JsonSchema,
   type ModelNaming,
   type BlobAccess,
+  type TypedSchema,
+  type DataOf,
 } from './model';
 export { type EncodingName } from './codec';
 export { Schema, type MigrationEdge, type MigrationFn, type StepOptions } from './schema';

@@ -28,6 +28,7 @@ import {
   type ModelNaming,
 } from './model';
 import { Schema } from './schema';
+import type { DataOf, TypedSchema } from './model/typed-schema';
 import { BlobAccess } from './model/blob-access';
 import { blobExtractionStep } from './manager/blob-step';
 import { dumpArchive, loadArchive, type ByteSource, type DumpArchiveOptions, type LoadArchiveOptions, type LoadStats } from './archive';
@@ -250,6 +251,10 @@ export class SpecStar {
     return this.blobStore;
   }
 
+  /** A schema that declares its data type (TypeBox `Type.Object(...)`): the manager's data type is inferred from it. */
+  addModel<M extends TypedSchema>(model: M, options?: AddModelOptions): ResourceManager<DataOf<M>>;
+  /** Plain JSON Schema or a Schema: the data type is `unknown` unless given as the type parameter. */
+  addModel<T = unknown>(model: JsonSchema | Schema, options?: AddModelOptions): ResourceManager<T>;
   addModel<T = unknown>(model: JsonSchema | Schema, options: AddModelOptions = {}): ResourceManager<T> {
     let schema: JsonSchema;
     let migration: Schema | undefined;

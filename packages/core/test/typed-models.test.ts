@@ -1,0 +1,25 @@
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
+import { Type } from '@sinclair/typebox';
+import { SpecStar, ValidationError } from '@specstar/core';
+
+// The workspace's TypeScript (root devDependency), the same compiler the typecheck scripts run.
+const tsc = path.resolve(__dirname, '..', '..', '..', 'node_modules', 'typescript', 'bin', 'tsc');
+
+describe('typed models (TypeBox)', () => {
+  it('infers the data type: the fixture with its @ts-expect-error lines typechecks', () => {
+    // Each @ts-expect-error line fails the run if inference were `any` (unused directive) or wrong.
+    const project = path.join(__dirname, 'types', 'tsconfig.json');
+    expect(() => execFileSync(process.execPath, [tsc, '-p', project], { encoding: 'utf8', stdio: 'pipe' })).not.toThrow();
+  });
+
+  it('a TypeBox schema is a model at run time: named by its title, validated, read back', async () => {
+    const spec = new SpecStar();
+    const characters = spec.addModel(Type.Object({ name: Type.String(), level: Type.Number() }, { title: 'Character' }));
+    expect(spec.getResourceManager('character')).toBe(characters);
+    const { resource_id } = await characters.create({ name: 'Ayla', level: 3 }, { user: 'alice' });
+    const level: number = (await characters.get(resource_id)).data.level;
+    expect(level).toBe(3);
+    await expect(characters.create({ name: 'Brom', level: 'high' }, { user: 'alice' })).rejects.toBeInstanceOf(ValidationError);
+  });
+});

@@ -1,0 +1,25 @@
+// Type-level fixture (checked by test/typed-models.test.ts with tsc): what addModel infers.
+import { Type } from '@sinclair/typebox';
+import { SpecStar } from '@specstar/core';
+
+interface Guild {
+  name: string;
+}
+
+export async function typedModels(spec: SpecStar): Promise<unknown[]> {
+  const characters = spec.addModel(Type.Object({ name: Type.String(), level: Type.Number(), title: Type.Optional(Type.String()) }, { title: 'Character' }));
+  const { resource_id } = await characters.create({ name: 'Ayla', level: 3 });
+  const level: number = (await characters.get(resource_id)).data.level;
+  const title: string | undefined = (await characters.get(resource_id)).data.title;
+  // @ts-expect-error level is a number, not a string
+  const wrong: string = (await characters.get(resource_id)).data.level;
+
+  // Plain JSON Schema: unknown data unless the type is given as the type parameter.
+  const notes = spec.addModel({ title: 'Note', type: 'object', properties: { text: { type: 'string' } } });
+  const note = (await notes.get('some-id')).data;
+  // @ts-expect-error unknown data has no properties to read
+  const text: unknown = note.text;
+  const guilds = spec.addModel<Guild>({ title: 'Guild', type: 'object', properties: { name: { type: 'string' } } });
+  const name: string = (await guilds.get('some-id')).data.name;
+  return [level, title, wrong, text, name];
+}
