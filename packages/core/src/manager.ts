@@ -19,6 +19,8 @@ import type { BlobWriteGuard } from './model';
 import { ManagerJobs } from './manager/jobs';
 import type { WriteContext } from './manager/types';
 import { diffRevisions, type DiffReader, type JsonPatchOperation } from './manager/diff';
+import { pruneRevisions, type PruneOptions, type PruneResult } from './retention/prune';
+import type { QueryInput } from './search';
 
 export type {
   WriteContext,
@@ -198,6 +200,15 @@ export class ResourceManager<T = unknown> extends ManagerJobs<T> {
    * meta and its indexed data) or a given older revision (meta untouched). Timestamps stay; the
    * migrated record gets a new uid and the old-version record is kept.
    */
+  /**
+   * Removes the revisions the retention policy (the model's, or `options.retention`) lets go, of
+   * one resource or of every match of a query. Keeps the current revision, revisions pinned by a
+   * revision ref of any model, and everything while a dump runs; reports `{ pruned, kept }`.
+   */
+  prune(idOrQuery: string | QueryInput, options: PruneOptions = {}): Promise<PruneResult> {
+    return pruneRevisions(this, this.settings.retention, idOrQuery, options);
+  }
+
   async migrate(resourceId: string, options: { revisionId?: string } = {}): Promise<ResourceMeta> {
     const migration = this.migration;
     if (!migration?.hasMigration) throw new MigrationError(`Migration is not set for model '${this.name}'`);

@@ -31,6 +31,7 @@ import { Schema } from './schema';
 import type { DataOf, TypedSchema } from './model/typed-schema';
 import { BlobAccess } from './model/blob-access';
 import { blobExtractionStep } from './manager/blob-step';
+import { checkModelRetention, DumpGuard, type RetentionPolicy } from './retention';
 import { dumpArchive, loadArchive, type ByteSource, type DumpArchiveOptions, type LoadArchiveOptions, type LoadStats } from './archive';
 import type { QueryInput } from './search';
 import { AllowAll, RBACPermissionChecker, permissionHandler } from './permissions';
@@ -117,6 +118,8 @@ export interface AddModelOptions {
   /** Builds the handler once, on the first job; wins over `jobHandler`. */
   // oxlint-disable-next-line typescript/no-explicit-any -- as jobHandler.
   jobHandlerFactory?: JobHandlerFactory<any>;
+  /** Revision retention applied by `rm.prune` (checked here: a policy that keeps nothing is refused). */
+  retention?: RetentionPolicy;
 }
 
 // Names of the internal permission models; no user model may take them.
@@ -296,6 +299,7 @@ export class SpecStar {
     for (const field of autoIndexed) if (!indexedFields.some((f) => f.field_path === field.field_path)) indexedFields.push(field);
 
     checkRefDeclarations(name, compiled.refs);
+    const retention = options.retention === undefined ? undefined : checkModelRetention(name, options.retention);
     const storage = options.storage ?? this.storageFactory.build(name);
     // A storage that decides unique claims inside its commit needs no search-based checks around it.
     const atomicUnique = storage.capabilities?.atomicUnique === true;
@@ -335,6 +339,7 @@ export class SpecStar {
         beforeDelete: (resourceId) => checkRestrict(this.managers.values(), name, resourceId),
         afterDelete: (resourceId, ctx) => applyOnDelete(this.managers.values(), name, resourceId, ctx),
       },
+      retention: { policy: retention, managers: () => this.managers.values(), dumpRunning: () => this.dumpGuard.running },
     });
     for (const checker of options.constraintCheckers ?? []) {
       manager.addConstraintChecker(typeof checker === 'function' ? checker(manager) : checker);
@@ -436,7 +441,7 @@ export class SpecStar {
    * query selects resources of a model) to `writable`, with backpressure. The stream is not ended.
    */
   dump(writable: NodeJS.WritableStream, modelQueries?: Record<string, QueryInput | null>, options?: DumpArchiveOptions): Promise<void> {
-    return dumpArchive(this.managers, writable, modelQueries, options).then(() => undefined);
+    return this.dumpGuard.around(() => dumpArchive(this.managers, writable, modelQueries, options)).then(() => undefined);
   }
 
   /** Loads a `.acbak` archive, streaming; returns per-model counts. */
@@ -463,6 +468,8 @@ export class SpecStar {
   // ---- custom actions ------------------------------------------------------------------
 
   private readonly actionBook = new ActionBook(this);
+  // Dumps in flight: prune removes nothing while one runs.
+  private readonly dumpGuard = new DumpGuard();
 
   /**
    * Declares a custom create action on `model` (a name or its schema; it may be registered

@@ -90,6 +90,8 @@ export interface ResourceStoreCapabilities {
   batchWrite: boolean;
   /** listRevisionsPage() reads one page without loading the whole revision list. */
   revisionPaging?: boolean;
+  /** deleteRevision() removes one revision's records (retention prune). */
+  revisionDelete?: boolean;
 }
 
 /** One page of a resource's revision ids, in store (write) order or its reverse. */
@@ -133,6 +135,11 @@ export interface IResourceStore {
   save(info: RevisionInfo, data: Uint8Array): Promise<void>;
   /** Hard delete of every record of the resource; no-op when absent. */
   purge(resourceId: string): Promise<void>;
+  /**
+   * Hard delete of every record (every schema version) of one revision (capability
+   * `revisionDelete`); no-op when absent. The meta and the other revisions are untouched.
+   */
+  deleteRevision?(resourceId: string, revisionId: string): Promise<void>;
   saveMany?(items: StoredRevision[]): Promise<void>;
   close?(): Promise<void>;
 }
@@ -238,6 +245,11 @@ export interface IStorage {
   purgeMeta(resourceId: string): Promise<void>;
   /** Hard-delete the meta, then every revision record. */
   purgeResource(resourceId: string): Promise<void>;
+  /**
+   * Hard-delete every record of one revision (retention prune; see IResourceStore.deleteRevision).
+   * Absent, or throwing NotSupportedError, when the store cannot.
+   */
+  deleteRevision?(resourceId: string, revisionId: string): Promise<void>;
   /** All metas (deleted included), or those of the given ids that exist. */
   iterMetas(resourceIds?: Iterable<string>): AsyncIterable<ResourceMeta>;
   /** Every revision record of a resource, every schema version, in store order. */

@@ -12,6 +12,7 @@ import { searchOperatorCases } from './suites/search-operators';
 import { sortingPagingCases } from './suites/sorting-paging';
 import { storeContractCases } from './suites/store-contract';
 import { revisionPagingCases } from './suites/revision-paging';
+import { retentionCases } from './suites/retention';
 import { storeRaceCases } from './suites/store-races';
 import { updateCases } from './suites/update';
 import type { CaseDef, CaseGroup, GroupCaseName, StorageSuiteOptions, TestApi } from './types';
@@ -55,6 +56,7 @@ export const CASE_GROUPS = [
   storeContractCases,
   storeRaceCases,
   revisionPagingCases,
+  retentionCases,
   searchOperatorCases,
   searchLogicCases,
   searchCriteriaCases,

@@ -5,6 +5,7 @@ import type { CompiledModel } from '../model';
 import type { BlobAccess } from '../model/blob-access';
 import type { Schema } from '../schema';
 import type { WritePipeline } from './pipeline';
+import type { RetentionSettings } from '../retention/prune';
 
 /** Who and when, accepted as the last argument of every write. */
 export type WriteContext = ScopeValues;
@@ -86,6 +87,8 @@ export interface ManagerSettings {
   blobAccess?: BlobAccess;
   /** Referential integrity around soft deletes (restrict, cascade, set_null), supplied by the registry. */
   integrity?: DeleteIntegrity;
+  /** The retention policy and what prune consults (revision refs, dumps in flight), supplied by the registry. */
+  retention?: RetentionSettings;
 }
 
 /** What the registry does around a soft delete of one of this model's resources. */

@@ -286,6 +286,10 @@ class ResourceSlots {
   }
 
   versionsOf(revisionId: string): (string | null)[] {
+    const versions = this.byKey?.get(revisionId);
+    // Keyed: the revision's own entries in slot order, not a scan of the whole history.
+    if (versions !== undefined) return [...versions].sort((a, b) => a[1] - b[1]).map(([version]) => version);
+    if (this.byKey !== undefined) return [];
     return this.slots.filter((slot) => slot.revision_id === revisionId).map((slot) => slot.schema_version);
   }
 
@@ -305,7 +309,7 @@ const LINEAR_SCAN_LIMIT = 32;
  * other versions survive a migration.
  */
 export class MemoryResourceStore implements IResourceStore {
-  readonly capabilities: ResourceStoreCapabilities = { batchWrite: true, revisionPaging: true };
+  readonly capabilities: ResourceStoreCapabilities = { batchWrite: true, revisionPaging: true, revisionDelete: true };
   // A resource with one record (the common case) holds its slot directly; more get a ResourceSlots.
   private readonly resources = new Map<string, Slot | ResourceSlots>();
 
@@ -348,6 +352,20 @@ export class MemoryResourceStore implements IResourceStore {
 
   async purge(resourceId: string): Promise<void> {
     this.resources.delete(resourceId);
+  }
+
+  /** Rebuilds the resource's slots without the revision (paging positions of later slots shift down). */
+  async deleteRevision(resourceId: string, revisionId: string): Promise<void> {
+    const held = this.resources.get(resourceId);
+    if (held === undefined) return;
+    const rest = (held instanceof ResourceSlots ? held.slots : [held]).filter((slot) => slot.revision_id !== revisionId);
+    if (rest.length === 0) this.resources.delete(resourceId);
+    else if (rest.length === 1) this.resources.set(resourceId, rest[0]!);
+    else {
+      const slots = new ResourceSlots();
+      for (const slot of rest) slots.put(slot);
+      this.resources.set(resourceId, slots);
+    }
   }
 
   private saveOne(info: RevisionInfo, data: Uint8Array): void {

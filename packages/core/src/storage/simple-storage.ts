@@ -9,7 +9,7 @@
  * that decision is held, then the meta. A writer that loses a race stores nothing, so unique
  * values and If-Match hold across processes whatever store keeps the payloads.
  */
-import { ResourceConflictError, ResourceIDNotFoundError, RevisionMismatchError } from '@specstar/interfaces';
+import { NotSupportedError, ResourceConflictError, ResourceIDNotFoundError, RevisionMismatchError } from '@specstar/interfaces';
 import type {
   IMetaStore,
   IResourceStore,
@@ -121,6 +121,12 @@ export class SimpleStorage implements IStorage {
   async listRevisionsPage(resourceId: string, request: RevisionPageRequest): Promise<RevisionPage> {
     if (this.resourceStore.listRevisionsPage) return this.resourceStore.listRevisionsPage(resourceId, request);
     return pageRevisionList(await this.resourceStore.listRevisions(resourceId), request);
+  }
+
+  /** Hard-deletes one revision's records; NotSupportedError when the resource store cannot. */
+  async deleteRevision(resourceId: string, revisionId: string): Promise<void> {
+    if (!this.resourceStore.deleteRevision) throw new NotSupportedError('This resource store cannot delete revisions (capability revisionDelete)');
+    await this.resourceStore.deleteRevision(resourceId, revisionId);
   }
 
   listSchemaVersions(resourceId: string, revisionId: string): Promise<(string | null)[]> {
