@@ -266,6 +266,8 @@ export class RevisionIndex {
       rowsOf: db.prepare<[string], RevisionRow>(`SELECT file, size, info FROM ${REVISIONS_TABLE} WHERE resource_id = ? ORDER BY seq`),
       filesOf: db.prepare<[string], string>(`SELECT file FROM ${REVISIONS_TABLE} WHERE resource_id = ?`).pluck(),
       purge: db.prepare<[string]>(`DELETE FROM ${REVISIONS_TABLE} WHERE resource_id = ?`),
+      filesOfRevision: db.prepare<[string, string], string>(`SELECT file FROM ${REVISIONS_TABLE} WHERE resource_id = ? AND revision_id = ?`).pluck(),
+      deleteRevision: db.prepare<[string, string]>(`DELETE FROM ${REVISIONS_TABLE} WHERE resource_id = ? AND revision_id = ?`),
       resourcePage: db
         .prepare<[string, number], string>(
           `SELECT DISTINCT resource_id FROM ${REVISIONS_TABLE} WHERE resource_id > ? ORDER BY resource_id LIMIT ?`,
@@ -449,6 +451,13 @@ export class RevisionIndex {
     return files;
   }
 
+  /** Deletes every row of one revision; returns their files, for the caller to discard after commit. */
+  deleteRevisionSync(resourceId: string, revisionId: string): string[] {
+    const files = this.statements.filesOfRevision.all(resourceId, revisionId);
+    if (files.length > 0) this.statements.deleteRevision.run(resourceId, revisionId);
+    return files;
+  }
+
   /** One page of ids with at least one record, after `after` in id order. */
   resourceIdPageSync(after: string): string[] {
     return this.statements.resourcePage.all(after, PAGE_SIZE);
@@ -477,7 +486,7 @@ export async function* listResourceIds(index: RevisionIndex): AsyncIterable<stri
  * payloads. DiskStorage uses the same layout and adds the meta table to the same file.
  */
 export class DiskResourceStore implements IResourceStore {
-  readonly capabilities: ResourceStoreCapabilities = { batchWrite: true, revisionPaging: true };
+  readonly capabilities: ResourceStoreCapabilities = { batchWrite: true, revisionPaging: true, revisionDelete: true };
   private readonly db: Database.Database;
   private readonly index: RevisionIndex;
 
@@ -531,6 +540,11 @@ export class DiskResourceStore implements IResourceStore {
 
   async purge(resourceId: string): Promise<void> {
     const files = this.db.transaction(() => this.index.purgeSync(resourceId)).immediate();
+    await this.index.discard(files);
+  }
+
+  async deleteRevision(resourceId: string, revisionId: string): Promise<void> {
+    const files = this.db.transaction(() => this.index.deleteRevisionSync(resourceId, revisionId)).immediate();
     await this.index.discard(files);
   }
 

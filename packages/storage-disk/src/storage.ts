@@ -189,6 +189,12 @@ export class DiskStorage implements IStorage {
     await this.revisions.discard(files);
   }
 
+  /** Rows go in one transaction; the payload files after it (a crash leaves unreferenced files only). */
+  async deleteRevision(resourceId: string, revisionId: string): Promise<void> {
+    const files = this.db.transaction(() => this.revisions.deleteRevisionSync(resourceId, revisionId)).immediate();
+    await this.revisions.discard(files);
+  }
+
   async *iterMetas(resourceIds?: Iterable<string>): AsyncIterable<ResourceMeta> {
     if (resourceIds === undefined) {
       yield* this.metas.values();
