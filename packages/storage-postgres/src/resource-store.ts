@@ -171,6 +171,12 @@ export class RevisionTable {
     await exec.unsafe(`DELETE FROM ${this.names.revisionsSql} WHERE resource_id = $1::text`, [resourceId], { prepare: true });
   }
 
+  /** Every record (every schema version) of one revision. */
+  async deleteRevision(exec: Exec, resourceId: string, revisionId: string): Promise<void> {
+    if (!checkKey(resourceId, revisionId, null)) return;
+    await exec.unsafe(`DELETE FROM ${this.names.revisionsSql} WHERE resource_id = $1::text AND revision_id = $2::text`, [resourceId, revisionId], { prepare: true });
+  }
+
   async all(exec: Exec, resourceId: string): Promise<StoredRevision[]> {
     if (!checkKey(resourceId, '', null)) return [];
     const rows = await exec.unsafe(`SELECT info, data FROM ${this.names.revisionsSql} WHERE resource_id = $1::text ORDER BY seq`, [resourceId], {
@@ -206,7 +212,7 @@ export interface PostgresResourceStoreOptions {
 
 /** IResourceStore over a revisions table on a pool (which belongs to the caller). */
 export class PostgresResourceStore implements IResourceStore {
-  readonly capabilities: ResourceStoreCapabilities = { batchWrite: true, revisionPaging: true };
+  readonly capabilities: ResourceStoreCapabilities = { batchWrite: true, revisionPaging: true, revisionDelete: true };
   readonly table: RevisionTable;
   private readonly gate: SchemaGate;
 
@@ -260,6 +266,10 @@ export class PostgresResourceStore implements IResourceStore {
   async purge(resourceId: string): Promise<void> {
     await this.gate.ensure();
     await this.table.purge(this.sql, resourceId);
+  }
+  async deleteRevision(resourceId: string, revisionId: string): Promise<void> {
+    await this.gate.ensure();
+    await this.table.deleteRevision(this.sql, resourceId, revisionId);
   }
   async saveMany(items: StoredRevision[]): Promise<void> {
     await this.gate.ensure();

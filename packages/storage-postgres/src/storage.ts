@@ -183,6 +183,12 @@ export class PostgresStorage implements IStorage {
     });
   }
 
+  async deleteRevision(resourceId: string, revisionId: string): Promise<void> {
+    this.prefetched.delete(resourceId);
+    await this.gate.ensure();
+    await this.revisions.deleteRevision(this.sql, resourceId, revisionId);
+  }
+
   async *iterMetas(resourceIds?: Iterable<string>): AsyncIterable<ResourceMeta> {
     await this.gate.ensure();
     if (resourceIds === undefined) {
