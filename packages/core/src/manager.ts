@@ -198,7 +198,8 @@ export class ResourceManager<T = unknown> extends ManagerJobs<T> {
   /**
    * Converts stored data to the manager's schema version: the current revision (updating the
    * meta and its indexed data) or a given older revision (meta untouched). Timestamps stay; the
-   * migrated record gets a new uid and the old-version record is kept.
+   * migrated record gets a new uid and the old-version record is kept. `dryRun` converts in
+   * memory (a failing step throws as it would) and writes nothing.
    */
   /**
    * Removes the revisions the retention policy (the model's, or `options.retention`) lets go, of
@@ -209,11 +210,12 @@ export class ResourceManager<T = unknown> extends ManagerJobs<T> {
     return pruneRevisions(this, this.settings.retention, idOrQuery, options);
   }
 
-  async migrate(resourceId: string, options: { revisionId?: string } = {}): Promise<ResourceMeta> {
+  async migrate(resourceId: string, options: { revisionId?: string; dryRun?: boolean } = {}): Promise<ResourceMeta> {
     const migration = this.migration;
     if (!migration?.hasMigration) throw new MigrationError(`Migration is not set for model '${this.name}'`);
     const fields: Record<string, unknown> = { resource_id: resourceId };
     if (options.revisionId !== undefined) fields.revision_id = options.revisionId;
+    if (options.dryRun === true) fields.dry_run = true;
     return this.evented('migrate', this.readContext('migrate'), fields, 'meta', async () => {
       const meta = await this.metaOrThrow(resourceId);
       const target = migration.version;
@@ -226,6 +228,7 @@ export class ResourceManager<T = unknown> extends ManagerJobs<T> {
       if (stored.info.schema_version === target) return meta;
       const migrated = this.prepare(await migration.migrate(stored.data, stored.info.schema_version, this.codec));
       const bytes = this.codec.encode(migrated);
+      if (options.dryRun === true) return meta;
       const info: RevisionInfo = infoRecord({
         ...stored.info,
         uid: newUuid(),

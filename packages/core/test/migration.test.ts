@@ -46,6 +46,17 @@ describe('migrations through the manager', () => {
     expect(current.info.updated_time).toEqual(T1);
   });
 
+  it('a dry-run migrate converts in memory and writes nothing; a failing step still throws', async () => {
+    const { v2, id } = await seedV1();
+    const info = await v2.getRevisionInfo(id);
+    const meta = await v2.migrate(id, { dryRun: true });
+    expect(meta.schema_version).toBe('v1');
+    expect((await v2.getMeta(id)).schema_version).toBe('v1');
+    expect((await v2.getRevisionInfo(id)).uid).toBe(info.uid);
+    const failing = new SpecStar().addModel(new Schema(V2, 'v2').step('v1', () => { throw new Error('bad step'); }, { source: V1 }), { name: 'person', storage: v2.storage });
+    await expect(failing.migrate(id, { dryRun: true })).rejects.toThrow('bad step');
+  });
+
   it('migrate at the target version returns the meta and writes nothing (98)', async () => {
     const { v2, id } = await seedV1();
     await v2.migrate(id);
