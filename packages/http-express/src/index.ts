@@ -1,6 +1,8 @@
 export { mount } from './mount';
 export { createRouter } from './router';
 export { GLOBAL_ROUTES, MODEL_ROUTES, ROUTE_FAMILIES } from './route-table/table';
+export { MIGRATE_ROUTES } from './route-table/migrate-routes';
+export type { MigrateProgress, MigrateResult } from './routes/migrate';
 export type {
   GlobalRouteDeclaration,
   ModelDocContext,
