@@ -62,9 +62,22 @@ export function hasBody(req: Request): boolean {
   return req.body !== undefined;
 }
 
-/** The body, or the framework's 422 for a missing one. */
+/** Whether bytes were sent that the JSON parser left alone (a `text/plain` body, say). */
+function hasUnparsedBody(req: Request): boolean {
+  const length = Number(req.get('Content-Length') ?? 0);
+  return req.body === undefined && req.get('Content-Type') !== undefined && (length > 0 || req.get('Transfer-Encoding') !== undefined);
+}
+
+/**
+ * The body, or the upstream framework's answers: a missing body or a JSON `null` is the 422
+ * list `missing` (the framework reads `null` as absent); bytes sent under a non-JSON type reach
+ * the model as bytes there, so they are a 422 string that names the type.
+ */
 export function requireBody(req: Request): unknown {
-  if (!hasBody(req)) {
+  if (hasUnparsedBody(req)) {
+    throw new HttpError(422, `Request body must be JSON (Content-Type: application/json), got Content-Type: ${req.get('Content-Type')}`);
+  }
+  if (!hasBody(req) || req.body === null) {
     throw new RequestValidationError([{ type: 'missing', loc: ['body'], msg: 'Field required', input: null }]);
   }
   return req.body as unknown;

@@ -48,11 +48,16 @@ export class HttpError extends SpecStarError {
   }
 }
 
+/** An issue with its keys in the upstream framework's order: type, loc, msg, input, ctx. */
+function inWireOrder({ type, loc, msg, input, ctx }: ValidationIssue): ValidationIssue {
+  return ctx === undefined ? { type, loc, msg, input } : { type, loc, msg, input, ctx };
+}
+
 /** Framework request validation: 422 with the list-shaped detail. */
 export class RequestValidationError extends HttpError {
   override readonly code: string = 'request_validation';
   constructor(readonly issues: ValidationIssue[]) {
-    super(422, issues);
+    super(422, issues.map(inWireOrder));
   }
 }
 
