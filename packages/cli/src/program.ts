@@ -3,6 +3,7 @@ import { countCommand } from './commands/count';
 import { dumpCommand } from './commands/dump';
 import { ON_DUPLICATE, loadCommand } from './commands/load';
 import { migrateCommand } from './commands/migrate';
+import { pruneCommand } from './commands/prune';
 import { serveCommand } from './commands/serve';
 import { CliError, EXIT, messageOf } from './errors';
 import { stdout, type Output } from './output';
@@ -17,6 +18,12 @@ function port(value: string): number {
   return n;
 }
 
+function integer(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError('must be an integer');
+  return n;
+}
+
 function withApp(command: Command): Command {
   return command
     .requiredOption('--backend <file>', 'backend config JSON file (the app\'s; ${ENV} expanded)')
@@ -27,7 +34,7 @@ function withApp(command: Command): Command {
 
 export function buildProgram(out: Output = stdout): Command {
   const program = new Command('specstar')
-    .description('Dump, load, count, migrate and serve the models of a SpecStar app on its backend config.')
+    .description('Dump, load, count, migrate, prune and serve the models of a SpecStar app on its backend config.')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', EXIT_CODES_HELP);
@@ -52,6 +59,15 @@ export function buildProgram(out: Output = stdout): Command {
     .option('--qb <expr>', 'only the resources matching this query builder expression')
     .option('--execute', 'migrate; without it only report what is behind')
     .action((options) => migrateCommand(options, out));
+
+  withApp(program.command('prune').description('remove old revisions by retention (the model\'s policy, or --keep-last / --keep-newer-than)'))
+    .requiredOption('--model <name>', 'the model to prune')
+    .option('--id <resource_id>', 'only this resource')
+    .option('--qb <expr>', 'only the resources matching this query builder expression')
+    .option('--keep-last <n>', 'keep the newest n revisions (instead of the model\'s policy)', integer)
+    .option('--keep-newer-than <duration>', 'keep revisions younger than this, e.g. 30d, 12h, 2w')
+    .option('--dry-run', 'report what would be pruned; delete nothing')
+    .action((options) => pruneCommand(options, out));
 
   withApp(program.command('serve').description('serve the models over HTTP with /docs until SIGINT/SIGTERM'))
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
