@@ -104,11 +104,20 @@ describe('migrate template', () => {
     await off.http.post('/person/migrate/test').expect(404);
     const on = await setup();
     await on.http.post('/note/migrate/test').expect(404);
-    const paths = Object.keys((openapi(on.spec, on.options) as { paths: Record<string, unknown> }).paths);
-    expect(paths).toEqual(expect.arrayContaining(['/person/migrate/test', '/person/migrate/execute', '/person/migrate/single/{resource_id}']));
-    expect(paths).not.toContain('/note/migrate/test');
-    const offPaths = Object.keys((openapi(off.spec, off.options) as { paths: Record<string, unknown> }).paths);
-    expect(offPaths).not.toContain('/person/migrate/test');
+    type Doc = { paths: Record<string, any>; components: { schemas: Record<string, any> } };
+    const doc = openapi(on.spec, on.options) as Doc;
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/person/migrate/test', '/person/migrate/execute', '/person/migrate/single/{resource_id}']));
+    expect(Object.keys(doc.paths)).not.toContain('/note/migrate/test');
+    expect(doc.paths['/person/migrate/test'].post.responses['200'].content['application/jsonl+json'].schema.oneOf).toEqual([
+      { $ref: '#/components/schemas/MigrateProgress' },
+      { $ref: '#/components/schemas/MigrateResult' },
+    ]);
+    expect(doc.paths['/person/migrate/single/{resource_id}'].post.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/MigrateProgress' });
+    expect(doc.components.schemas['MigrateProgress'].required).toEqual(['resource_id', 'status', 'message', 'error']);
+    expect(doc.components.schemas['MigrateResult'].required).toEqual(['total', 'success', 'failed', 'skipped', 'errors']);
+    const offDoc = openapi(off.spec, off.options) as Doc;
+    expect(Object.keys(offDoc.paths)).not.toContain('/person/migrate/test');
+    expect(offDoc.components.schemas['MigrateProgress']).toBeUndefined();
   });
 });
 

@@ -53,19 +53,22 @@ export function openapi(spec: SpecStar, options: HttpOptions = {}): Record<strin
 
   // Fixed shapes first, then models, then envelopes, then hoisted definitions: model names
   // win over everything a model brings along.
+  const table = resolveRoutes(options, spec);
+  const routeSchemas: Record<string, JsonObject> = Object.assign({}, ...table.model.map((route) => route.schemas ?? {}));
   const schemaNames = new NameAllocator(sanitizeComponentName);
   for (const name of FIXED_SCHEMA_NAMES) schemaNames.reserve(name);
+  // A template cannot redefine a fixed schema: the fixed one is kept.
+  for (const name of Object.keys(routeSchemas)) if (!(FIXED_SCHEMA_NAMES as readonly string[]).includes(name)) schemaNames.reserve(name);
   const modelNames = managers.map((m) => schemaNames.allocate(pascalCase(m.name), `Model_${pascalCase(m.name)}`));
   const envelopeNames = modelNames.map((name) => schemaNames.allocate(`FullResourceResponse_${name}_`));
   const actionNames = allocateActionNames(spec, schemaNames);
 
-  const schemas: Record<string, unknown> = { ...fixedSchemas() };
+  const schemas: Record<string, unknown> = { ...routeSchemas, ...fixedSchemas() };
   const relationships: Relationship[] = [];
   const indexedFields: Record<string, string[]> = {};
   const operationIds = new NameAllocator(operationIdPart);
   const tags: JsonObject[] = [];
   const paths: Record<string, JsonObject> = {};
-  const table = resolveRoutes(options, spec);
   const pathsContext: PathsContext = { prefix, withGone, operationId: (action) => operationIds.allocate(action) };
 
   managers.forEach((manager, i) => {

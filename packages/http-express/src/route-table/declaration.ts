@@ -85,6 +85,11 @@ export interface RouteDeclaration {
    * per-model blob download uses it: served for every model, documented where Binary fields exist.
    */
   documented?: (ctx: ModelDocContext) => boolean;
+  /**
+   * Component schemas its operation refers to (`#/components/schemas/<name>`), in the document
+   * while the route is in the table; the names are reserved before any model is named.
+   */
+  schemas?: Readonly<Record<string, JsonObject>>;
 }
 
 /** A route outside `/{model}`: health, relationships, global backup, blobs. */

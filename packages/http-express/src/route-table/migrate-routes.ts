@@ -4,6 +4,7 @@
  * steps; for the others the paths do not exist (404/405).
  */
 import type { SpecStar } from '@specstar/core';
+import { ref } from '../openapi/components';
 import type { JsonObject } from '../openapi/model-schemas';
 import { resourceIdParameter, searchParameters } from '../openapi/parameters';
 import { migrateSingleRoute, migrateStreamRoute } from '../routes/migrate';
@@ -37,9 +38,10 @@ export const MIGRATE_RESULT_SCHEMA: JsonObject = {
   },
   required: ['total', 'success', 'failed', 'skipped', 'errors'],
 };
+const SCHEMAS = { MigrateProgress: MIGRATE_PROGRESS_SCHEMA, MigrateResult: MIGRATE_RESULT_SCHEMA };
 const STREAM_LINE: JsonObject = {
   description: 'One JSON object per line, each with a `timestamp` (the server\'s naive local time)',
-  oneOf: [MIGRATE_PROGRESS_SCHEMA, MIGRATE_RESULT_SCHEMA],
+  oneOf: [ref('MigrateProgress'), ref('MigrateResult')],
 };
 
 const revisionChoice: JsonObject = {
@@ -66,6 +68,7 @@ function streamRoute(mode: 'test' | 'execute'): RouteDeclaration {
     method: 'POST',
     path: `/{model}/migrate/${mode}`,
     when: hasMigration,
+    schemas: SCHEMAS,
     handler: (kit) => migrateStreamRoute(kit, mode),
     doc: ({ model }) => ({
       summary: mode === 'test' ? `Dry-run the migration of matching ${model} resources` : `Migrate matching ${model} resources`,
@@ -91,13 +94,14 @@ export const MIGRATE_ROUTES: readonly RouteDeclaration[] = [
     method: 'POST',
     path: '/{model}/migrate/single/{resource_id}',
     when: hasMigration,
+    schemas: SCHEMAS,
     handler: () => migrateSingleRoute(),
     doc: ({ model }) => ({
       summary: `Migrate one ${model}`,
       description: 'Answers the MigrateProgress (no `timestamp`); a failed migration answers 400 with the error as `detail`.',
       operationId: `migrate_single_${model}`,
       parameters: [resourceIdParameter(), writeBack, revisionChoice],
-      responses: { '200': { description: 'The outcome', content: { 'application/json': { schema: MIGRATE_PROGRESS_SCHEMA } } } },
+      responses: { '200': { description: 'The outcome', content: { 'application/json': { schema: ref('MigrateProgress') } } } },
       errors: [400, 403, 404, 422],
       itemScoped: true,
     }),
