@@ -261,7 +261,8 @@ export class RevisionIndex {
          ORDER BY r.seq DESC LIMIT ?`,
       ),
       versionKeys: db
-        .prepare<[string, string], string>(`SELECT version_key FROM ${REVISIONS_TABLE} WHERE resource_id = ? AND revision_id = ? ORDER BY seq`)
+        // `+seq`: look the revision up by its key, not by scanning the resource's seq range.
+        .prepare<[string, string], string>(`SELECT version_key FROM ${REVISIONS_TABLE} WHERE resource_id = ? AND revision_id = ? ORDER BY +seq`)
         .pluck(),
       rowsOf: db.prepare<[string], RevisionRow>(`SELECT file, size, info FROM ${REVISIONS_TABLE} WHERE resource_id = ? ORDER BY seq`),
       filesOf: db.prepare<[string], string>(`SELECT file FROM ${REVISIONS_TABLE} WHERE resource_id = ?`).pluck(),
