@@ -20,7 +20,7 @@ function keptText(kept: PruneResult['kept']): string {
 }
 
 /**
- * Applies revision retention to one resource (--id), the matches of --qb, or every live resource
+ * Applies revision retention to one resource (--id), the matches of --qb, or every resource
  * of the model: the model's `retention` policy, or the one --keep-last / --keep-newer-than give.
  * --dry-run reports what would go and deletes nothing.
  */
