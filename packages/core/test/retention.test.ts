@@ -2,8 +2,8 @@
  * Revision retention around the registry: the model's policy checked at addModel, prune with the
  * model's policy, no policy and no delete capability refused, and nothing pruned while a dump runs.
  */
-import { Writable } from 'node:stream';
-import { ConfigurationError, NotSupportedError, type IStorageFactory } from '@specstar/interfaces';
+import { PassThrough, Readable, Writable } from 'node:stream';
+import { ConfigurationError, NotSupportedError, RevisionIDNotFoundError, type IStorageFactory } from '@specstar/interfaces';
 import { MemoryMetaStore, MemoryResourceStore, SimpleStorage } from '../src/adapter';
 import { SpecStar, type ResourceManager } from '../src';
 import { ItemSchema, T0 } from './fixtures';
@@ -94,5 +94,38 @@ describe('retention', () => {
     release();
     await dump;
     expect(await rm.prune(id)).toEqual({ pruned: 3, kept: { current: 1 }, resources: 1, dryRun: false });
+  });
+
+  it('pruned revisions stay out of dumps and lists; the remaining chain is walked through the list', async () => {
+    const spec = new SpecStar();
+    const rm = spec.addModel<Item>(ItemSchema, { name: 'item', retention: { keepLast: 2 } });
+    const id = await withRevisions(rm, 5);
+    await rm.prune(id);
+    await expect(rm.get(id, { revisionId: `${id}:3` })).rejects.toThrow(RevisionIDNotFoundError);
+    // The oldest kept revision names a pruned parent: the list is where the remaining chain ends.
+    const left = await rm.listRevisions(id);
+    expect(left.map((info) => [info.revision_id, info.parent_revision_id])).toEqual([
+      [`${id}:4`, `${id}:3`],
+      [`${id}:5`, `${id}:4`],
+    ]);
+
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on('data', (chunk: Buffer) => chunks.push(chunk));
+    await spec.dump(out);
+    const copy = new SpecStar();
+    const loaded = copy.addModel<Item>(ItemSchema, { name: 'item' });
+    expect(await copy.load(Readable.from([Buffer.concat(chunks)]))).toEqual({ item: { loaded: 1, skipped: 0, total: 1 } });
+    expect(await loaded.storage.listRevisions(id)).toEqual([`${id}:4`, `${id}:5`]);
+  });
+
+  it('after a switch to an old revision prune keeps it as current', async () => {
+    const spec = new SpecStar();
+    const rm = spec.addModel<Item>(ItemSchema, { name: 'item', retention: { keepLast: 1 } });
+    const id = await withRevisions(rm, 3);
+    await rm.switch(id, `${id}:1`, { user: 'alice', now: T0 });
+    expect(await rm.prune(id)).toEqual({ pruned: 1, kept: { current: 1, keep_last: 1 }, resources: 1, dryRun: false });
+    expect(await rm.storage.listRevisions(id)).toEqual([`${id}:1`, `${id}:3`]);
+    expect((await rm.get(id)).data).toEqual({ name: 'v1', value: 1 });
   });
 });

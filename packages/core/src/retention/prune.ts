@@ -62,7 +62,8 @@ async function createdTime(rm: ResourceManager, resourceId: string, revisionId: 
 
 /**
  * Applies a retention policy to one resource (an id) or to every match of a query. Never removes
- * the current revision, a revision pinned by a revision ref, or anything while a dump runs. The
+ * the current revision (read again just before each delete, so a concurrent switch to an old
+ * revision is seen), a revision pinned by a revision ref, or anything while a dump runs. The
  * meta is not written: `total_revision_count` keeps counting revisions ever created, so new
  * revision ids never reuse a pruned one.
  */
@@ -87,6 +88,7 @@ export async function pruneRevisions(rm: ResourceManager, settings: RetentionSet
       else if (policy.keepLast !== undefined && i >= ids.length - policy.keepLast) keep('keep_last');
       else if (policy.keepNewerThanMs !== undefined && (await isNewer(rm, meta.resource_id, revisionId, now - policy.keepNewerThanMs))) keep('keep_newer_than');
       else if (!dryRun && settings?.dumpRunning() === true) keep('dump_running');
+      else if (!dryRun && (await rm.storage.getMeta(meta.resource_id))?.current_revision_id === revisionId) keep('current'); // switched to meanwhile
       else {
         if (!dryRun) await rm.storage.deleteRevision!(meta.resource_id, revisionId);
         result.pruned++;
