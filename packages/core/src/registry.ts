@@ -31,7 +31,7 @@ import { Schema } from './schema';
 import type { DataOf, TypedSchema } from './model/typed-schema';
 import { BlobAccess } from './model/blob-access';
 import { blobExtractionStep } from './manager/blob-step';
-import { checkModelRetention, DumpGuard, type RetentionPolicy } from './retention';
+import { checkModelRetention, DumpGuard, scheduleRetention, type RetentionPolicy, type RetentionSchedule, type RetentionScheduleOptions } from './retention';
 import { dumpArchive, loadArchive, type ByteSource, type DumpArchiveOptions, type LoadArchiveOptions, type LoadStats } from './archive';
 import type { QueryInput } from './search';
 import { AllowAll, RBACPermissionChecker, permissionHandler } from './permissions';
@@ -300,6 +300,7 @@ export class SpecStar {
 
     checkRefDeclarations(name, compiled.refs);
     const retention = options.retention === undefined ? undefined : checkModelRetention(name, options.retention);
+    if (retention) this.retentionModels.add(name);
     const storage = options.storage ?? this.storageFactory.build(name);
     // A storage that decides unique claims inside its commit needs no search-based checks around it.
     const atomicUnique = storage.capabilities?.atomicUnique === true;
@@ -470,6 +471,16 @@ export class SpecStar {
   private readonly actionBook = new ActionBook(this);
   // Dumps in flight: prune removes nothing while one runs.
   private readonly dumpGuard = new DumpGuard();
+  // Models registered with a `retention` policy, which scheduleRetention prunes.
+  private readonly retentionModels = new Set<string>();
+
+  /**
+   * Prunes every resource of every model with a `retention` policy every `intervalMs` (the first
+   * round after one interval; `runNow()` for one at once). Stop it before `close()`.
+   */
+  scheduleRetention(intervalMs: number, options?: RetentionScheduleOptions): RetentionSchedule {
+    return scheduleRetention(() => [...this.retentionModels].map((name) => this.getResourceManager(name)), intervalMs, options);
+  }
 
   /**
    * Declares a custom create action on `model` (a name or its schema; it may be registered

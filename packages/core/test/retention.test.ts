@@ -128,4 +128,28 @@ describe('retention', () => {
     expect(await rm.storage.listRevisions(id)).toEqual([`${id}:1`, `${id}:3`]);
     expect((await rm.get(id)).data).toEqual({ name: 'v1', value: 1 });
   });
+
+  it('scheduleRetention prunes every model with a policy, round by round, until stopped', async () => {
+    const spec = new SpecStar();
+    const kept = spec.addModel<Item>(ItemSchema, { name: 'kept', retention: { keepLast: 1 } });
+    const plain = spec.addModel<Item>(ItemSchema, { name: 'plain' });
+    const a = await withRevisions(kept, 3);
+    const b = await withRevisions(plain, 3);
+    const results: [string, number][] = [];
+    const schedule = spec.scheduleRetention(3_600_000, { onPruned: (model, result) => results.push([model, result.pruned]) });
+    await schedule.runNow();
+    schedule.stop();
+    expect(results).toEqual([['kept', 2]]);
+    expect(await kept.storage.listRevisions(a)).toEqual([`${a}:3`]);
+    expect(await plain.storage.listRevisions(b)).toHaveLength(3);
+
+    // The timer runs the same rounds.
+    const more = await withRevisions(kept, 2);
+    const timed = spec.scheduleRetention(5);
+    for (let tries = 0; (await kept.storage.listRevisions(more)).length > 1 && tries < 2000; tries++) await new Promise((resolve) => setTimeout(resolve, 5));
+    timed.stop();
+    expect(await kept.storage.listRevisions(more)).toEqual([`${more}:2`]);
+    expect(() => spec.scheduleRetention(0)).toThrow('scheduleRetention: intervalMs must be a positive number of milliseconds, got 0');
+  });
 });
+
