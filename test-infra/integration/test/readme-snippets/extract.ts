@@ -23,7 +23,7 @@ export interface Snippet {
   before?: string;
 }
 
-const MARKER = /^<!--\s*snippet:\s*(continues\b,?\s*)?(no-run|skip)?\b\s*(.*?)\s*-->\s*$/;
+const MARKER = /^<!--\s*snippet:\s*(?:(continues)\b,?\s*)?(?:(no-run|skip)\b\s*(.*?))?\s*-->\s*$/;
 
 export function extractSnippets(repoRoot: string, readme: string): Snippet[] {
   const lines = fs.readFileSync(path.join(repoRoot, readme), 'utf8').split('\n');
@@ -35,6 +35,8 @@ export function extractSnippets(repoRoot: string, readme: string): Snippet[] {
     for (i++; i < lines.length && !(lines[i] ?? '').startsWith('```'); i++) body.push(lines[i] ?? '');
     const before = lines.slice(0, start).reverse().find((line) => line.trim() !== '') ?? '';
     const marker = MARKER.exec(before.trim());
+    const misspelt = /^<!--\s*snippet:/.test(before.trim()) && (marker === null || (marker[1] === undefined && marker[2] === undefined));
+    if (misspelt) throw new Error(`${readme}:${start}: unknown snippet marker ${before.trim()}`);
     const previous = marker?.[1] !== undefined ? snippets[snippets.length - 1] : undefined;
     if (marker?.[1] !== undefined && previous?.where.split(':')[0] !== readme) throw new Error(`${readme}:${start + 1}: 'continues' needs an earlier block`);
     snippets.push({
