@@ -450,7 +450,10 @@ export class SpecStar {
     return loadArchive(this.managers, source, options);
   }
 
+  /** A manager by the typed schema (TypeBox) it was registered with: its data type is inferred. */
+  getResourceManager<M extends TypedSchema>(schema: M): ResourceManager<DataOf<M>>;
   /** A manager by model name, or by the schema object it was registered with. */
+  getResourceManager<T = unknown>(nameOrSchema: string | JsonSchema): ResourceManager<T>;
   getResourceManager<T = unknown>(nameOrSchema: string | JsonSchema): ResourceManager<T> {
     if (typeof nameOrSchema === 'string') {
       const manager = this.managers.get(nameOrSchema);

@@ -15,8 +15,10 @@ describe('typed models (TypeBox)', () => {
 
   it('a TypeBox schema is a model at run time: named by its title, validated, read back', async () => {
     const spec = new SpecStar();
-    const characters = spec.addModel(Type.Object({ name: Type.String(), level: Type.Number() }, { title: 'Character' }));
+    const Character = Type.Object({ name: Type.String(), level: Type.Number() }, { title: 'Character' });
+    const characters = spec.addModel(Character);
     expect(spec.getResourceManager('character')).toBe(characters);
+    expect(spec.getResourceManager(Character)).toBe(characters);
     const { resource_id } = await characters.create({ name: 'Ayla', level: 3 }, { user: 'alice' });
     const level: number = (await characters.get(resource_id)).data.level;
     expect(level).toBe(3);

@@ -7,10 +7,12 @@ interface Guild {
 }
 
 export async function typedModels(spec: SpecStar): Promise<unknown[]> {
-  const characters = spec.addModel(Type.Object({ name: Type.String(), level: Type.Number(), title: Type.Optional(Type.String()) }, { title: 'Character' }));
+  const Character = Type.Object({ name: Type.String(), level: Type.Number(), title: Type.Optional(Type.String()) }, { title: 'Character' });
+  const characters = spec.addModel(Character);
   const { resource_id } = await characters.create({ name: 'Ayla', level: 3 });
   const level: number = (await characters.get(resource_id)).data.level;
   const title: string | undefined = (await characters.get(resource_id)).data.title;
+  const again: number = (await spec.getResourceManager(Character).get(resource_id)).data.level;   // looked up by schema
   // @ts-expect-error level is a number, not a string
   const wrong: string = (await characters.get(resource_id)).data.level;
 
@@ -21,5 +23,5 @@ export async function typedModels(spec: SpecStar): Promise<unknown[]> {
   const text: unknown = note.text;
   const guilds = spec.addModel<Guild>({ title: 'Guild', type: 'object', properties: { name: { type: 'string' } } });
   const name: string = (await guilds.get('some-id')).data.name;
-  return [level, title, wrong, text, name];
+  return [level, title, again, wrong, text, name];
 }
