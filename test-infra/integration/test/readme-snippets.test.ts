@@ -49,7 +49,7 @@ describe('README snippets', () => {
       compileErrors.set(snippet.where, errors);
     }
     if (result.status !== 0 && compileErrors.size === 0) throw new Error(`tsc failed: ${result.stdout}${result.stderr}`);
-  });
+  }, 300_000);   // one tsc run over every snippet: a guard against hangs on a loaded machine
 
   afterAll(() => fs.rmSync(project, { recursive: true, force: true }));
 
