@@ -11,9 +11,10 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 module.exports = {
   testEnvironment: 'node',
   testMatch: ['**/src/**/*.test.ts', '**/test/**/*.test.ts'],
-  // A guard against hangs, not a speed check: suites share two cores when turbo runs them in
-  // parallel, and the fuzz and server tests do thousands of requests.
-  testTimeout: 30_000,
+  // A guard against hangs, not a speed check: every package's suite shares two cores when turbo
+  // runs them in parallel (brokers, PostgreSQL, S3 and child processes included), and the fuzz,
+  // archive and server tests do thousands of requests; under that load 30 s was too tight.
+  testTimeout: 120_000,
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'] },
   moduleNameMapper: {
     // test-infra packages (@specstar/test-s3, …) are plain JavaScript: node resolves them.
