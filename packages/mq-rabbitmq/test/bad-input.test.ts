@@ -4,8 +4,8 @@
  */
 import { DelayRetry } from '@specstar/interfaces';
 import { BrokerAccessError, BrokerUnavailableError, QueueArgumentMismatchError } from '../src';
-import { AMQP_URL, deleteTestQueues, describeBroker, freshPrefix, RawBroker, waitUntil } from './broker';
-import { engine, type Engine } from './engine';
+import { AMQP_URL, describeBroker, freshPrefix, waitUntil } from './broker';
+import { brokerSuite, engine, type Engine } from './engine';
 
 const SECRET = 's3cr3t-Pa55';
 const broker = new URL(AMQP_URL);
@@ -65,23 +65,7 @@ describe('a broker that cannot be reached', () => {
 });
 
 describeBroker('a broker that refuses or holds other settings', () => {
-  let raw: RawBroker;
-  const engines: Engine[] = [];
-  const open = (options: Parameters<typeof engine>[0]): Engine => {
-    const made = engine(options);
-    engines.push(made);
-    return made;
-  };
-  beforeAll(async () => {
-    raw = await RawBroker.open();
-  });
-  afterEach(async () => {
-    for (const made of engines.splice(0)) await made.close();
-  });
-  afterAll(async () => {
-    await raw.close();
-    await deleteTestQueues();
-  });
+  const { raw, open } = brokerSuite();
 
   // The waits below are long on purpose: a refusal must fail at once, not after the wait (the
   // test's own timeout would end it first).
@@ -107,9 +91,9 @@ describeBroker('a broker that refuses or holds other settings', () => {
   it('queues declared by Python (pika types the TTL as a signed 32-bit int) are accepted as they are', async () => {
     const prefix = freshPrefix();
     const main = `${prefix}test_job`;
-    await raw.channel.assertQueue(main, { durable: true });
-    await raw.channel.assertQueue(`${main}:dead`, { durable: true });
-    await raw.channel.assertQueue(`${main}:retry`, { durable: true, arguments: { 'x-message-ttl': { '!': 'int', value: 10_000 }, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': main } });
+    await raw().channel.assertQueue(main, { durable: true });
+    await raw().channel.assertQueue(`${main}:dead`, { durable: true });
+    await raw().channel.assertQueue(`${main}:retry`, { durable: true, arguments: { 'x-message-ttl': { '!': 'int', value: 10_000 }, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': main } });
     const { rm, create, waitFor } = open({ queuePrefix: prefix });
     await rm.startConsume();
     const id = await create();
@@ -119,7 +103,7 @@ describeBroker('a broker that refuses or holds other settings', () => {
   it('a :retry queue with another TTL: start and create fail with QueueArgumentMismatchError naming queue, argument and both values', async () => {
     const prefix = freshPrefix();
     const main = `${prefix}test_job`;
-    await raw.channel.assertQueue(`${main}:retry`, { durable: true, arguments: { 'x-message-ttl': 5000, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': main } });
+    await raw().channel.assertQueue(`${main}:retry`, { durable: true, arguments: { 'x-message-ttl': 5000, 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': main } });
     const made = open({ queuePrefix: prefix, retryDelaySeconds: 10 });
     const started = await rejection(made.rm.startConsume());
     expect(started).toBeInstanceOf(QueueArgumentMismatchError);
@@ -138,12 +122,12 @@ describeBroker('a broker that refuses or holds other settings', () => {
     const { rm, create, waitFor, warnings } = open({ queuePrefix: prefix });
     const seen: string[] = [];
     await rm.startConsume();
-    raw.publish(main, 'TestJob:does-not-exist');
-    raw.publish(main, Buffer.from([0xc3, 0x28, 0xff]));
-    raw.publish(main, '');
+    raw().publish(main, 'TestJob:does-not-exist');
+    raw().publish(main, Buffer.from([0xc3, 0x28, 0xff]));
+    raw().publish(main, '');
     const id = await create();
     await waitFor(id, 'completed', (job) => job.data.status === 'completed');
-    const dead = await waitUntil('three dead messages', async () => (await raw.count(`${main}:dead`)) === 3 && raw.drain(`${main}:dead`));
+    const dead = await waitUntil('three dead messages', async () => (await raw().count(`${main}:dead`)) === 3 && raw().drain(`${main}:dead`));
     for (const message of dead) seen.push(String(message.properties.headers?.['x-last-error']));
     expect(dead.map((message) => message.content)).toEqual([Buffer.from('TestJob:does-not-exist'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.alloc(0)]);
     expect(seen[0]).toBe(`Queue '${main}': job 'TestJob:does-not-exist' does not exist in 'TestJob' (deleted or never created)`);
@@ -168,7 +152,7 @@ describeBroker('a broker that refuses or holds other settings', () => {
     const poison = await create({ payload: { label: 'poison' } });
     const failed = await waitFor(poison, 'failed', (job) => job.data.status === 'failed');
     expect(failed.data).toMatchObject({ retries: 3, errmsg: "Cannot read properties of undefined (reading 'x')" });
-    const dead = await waitUntil('the dead message', async () => (await raw.count(`${main}:dead`)) === 1 && raw.drain(`${main}:dead`));
+    const dead = await waitUntil('the dead message', async () => (await raw().count(`${main}:dead`)) === 1 && raw().drain(`${main}:dead`));
     expect(dead[0]!.properties.headers).toMatchObject({ 'x-retry-count': 2 });
     const fine = await create();
     await waitFor(fine, 'completed', (job) => job.data.status === 'completed');
@@ -191,20 +175,20 @@ describeBroker('a broker that refuses or holds other settings', () => {
     await waitFor(id, 'completed', (job) => job.data.status === 'completed' && calls.length === 2);
     expect(refusals).toBe(1);
     expect(warnings.some((warning) => warning.includes('goes back to the queue'))).toBe(true);
-    expect(await raw.count(`${main}:dead`)).toBe(0);
+    expect(await raw().count(`${main}:dead`)).toBe(0);
   });
 
   it('a delay queue held with other arguments: the job is failed with the reason, its message kept in :dead, no endless redelivery', async () => {
     const prefix = freshPrefix();
     const main = `${prefix}test_job`;
-    await raw.channel.assertQueue(`${main}:periodic:3s`, { durable: true, arguments: { 'x-message-ttl': 1000 } });
+    await raw().channel.assertQueue(`${main}:periodic:3s`, { durable: true, arguments: { 'x-message-ttl': 1000 } });
     const { rm, create, waitFor, calls } = open({ queuePrefix: prefix, handler: () => Promise.reject(new DelayRetry(3)) });
     await rm.startConsume();
     const id = await create();
     const job = await waitFor(id, 'failed', (j) => j.data.status === 'failed');
     expect(job.data.errmsg).toContain(`Could not schedule the next run: RabbitMQ queue '${main}:periodic:3s'`);
     expect(job.data.errmsg).toContain('x-message-ttl');
-    await waitUntil('the dead message', async () => (await raw.count(`${main}:dead`)) === 1);
+    await waitUntil('the dead message', async () => (await raw().count(`${main}:dead`)) === 1);
     expect(calls).toHaveLength(1);
   });
 });

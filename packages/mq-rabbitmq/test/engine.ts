@@ -2,7 +2,7 @@
 import { jobSchema, MemoryStorageFactory, SpecStar, type ResourceManager } from '@specstar/core';
 import type { IStorageFactory, Job, JobContext, Resource } from '@specstar/interfaces';
 import { RabbitMQMessageQueueFactory, type RabbitMQQueueOptions } from '../src';
-import { AMQP_URL, waitUntil } from './broker';
+import { AMQP_URL, deleteTestQueues, RawBroker, waitUntil } from './broker';
 
 export type TestJob = Job<{ n?: number; label?: string }>;
 
@@ -67,6 +67,34 @@ export function engine(options: EngineOptions = {}): Engine {
     async close() {
       await spec.close();
       await factory.close();
+    },
+  };
+}
+
+/**
+ * The per-describe setup of the broker suites: a raw channel for looking behind the queue's back,
+ * and `open()` for engines that are closed after each test; queues are deleted after the suite.
+ * Call it inside a `describe`.
+ */
+export function brokerSuite(): { raw: () => RawBroker; open: (options?: EngineOptions) => Engine } {
+  let raw: RawBroker | undefined;
+  const engines: Engine[] = [];
+  beforeAll(async () => {
+    raw = await RawBroker.open();
+  });
+  afterEach(async () => {
+    for (const made of engines.splice(0)) await made.close();
+  });
+  afterAll(async () => {
+    await raw?.close();
+    await deleteTestQueues();
+  });
+  return {
+    raw: () => raw ?? fail('the raw broker channel is not open'),
+    open: (options) => {
+      const made = engine(options);
+      engines.push(made);
+      return made;
     },
   };
 }

@@ -3,30 +3,13 @@
  * (invariants 55, 56), message bodies, properties and headers (23, 57), the retry delay (24).
  */
 import { NoRetry } from '@specstar/interfaces';
-import { deleteTestQueues, describeBroker, freshPrefix, listQueues, RawBroker, waitUntil } from './broker';
-import { engine, type Engine } from './engine';
+import { describeBroker, freshPrefix, listQueues, waitUntil } from './broker';
+import { brokerSuite, type Engine } from './engine';
 
 const FIVE_HUNDRED = 500;
 
 describeBroker('RabbitMQ wire format', () => {
-  let raw: RawBroker;
-  const engines: Engine[] = [];
-  const open = (options: Parameters<typeof engine>[0]): Engine => {
-    const made = engine(options);
-    engines.push(made);
-    return made;
-  };
-
-  beforeAll(async () => {
-    raw = await RawBroker.open();
-  });
-  afterEach(async () => {
-    for (const made of engines.splice(0)) await made.close();
-  });
-  afterAll(async () => {
-    await raw.close();
-    await deleteTestQueues();
-  });
+  const { raw, open } = brokerSuite();
 
   it('start() declares main, :dead and :retry, durable, with the retry TTL typed as pika types it', async () => {
     const prefix = freshPrefix();
@@ -56,7 +39,7 @@ describeBroker('RabbitMQ wire format', () => {
     const id = await create();
     const main = `${prefix}generate_article_job`;
     expect(listQueues(prefix).map((queue) => queue.name)).toEqual([main, `${main}:dead`, `${main}:retry`]);
-    const [message, more] = await raw.drain(main);
+    const [message, more] = await raw().drain(main);
     expect(more).toBeUndefined();
     expect(message!.content.toString('utf8')).toBe(id);
     expect(message!.fields).toMatchObject({ exchange: '', routingKey: main });
@@ -75,14 +58,14 @@ describeBroker('RabbitMQ wire format', () => {
       { name: `${main}:periodic:5s`, args: [['x-dead-letter-exchange', 'longstr', ''], ['x-dead-letter-routing-key', 'longstr', main], ['x-message-ttl', 'signedint', 5000]] },
       { name: `${main}:periodic:7s`, args: [['x-dead-letter-exchange', 'longstr', ''], ['x-dead-letter-routing-key', 'longstr', main], ['x-message-ttl', 'signedint', 7000]] },
     ]);
-    const [delayed] = await raw.drain(`${main}:periodic:5s`);
+    const [delayed] = await raw().drain(`${main}:periodic:5s`);
     expect(delayed!.content.toString()).toBe(five);
     expect(delayed!.properties).toMatchObject({ deliveryMode: 2 });
     expect(delayed!.properties.headers ?? {}).toEqual({});
-    expect((await raw.drain(`${main}:periodic:7s`)).map((m) => m.content.toString())).toEqual([seven]);
+    expect((await raw().drain(`${main}:periodic:7s`)).map((m) => m.content.toString())).toEqual([seven]);
     // While it waits for its first run the job reads pending (invariant 36, RabbitMQ).
     expect((await rm.get(five)).data.status).toBe('pending');
-    expect(await raw.count(main)).toBe(0);
+    expect(await raw().count(main)).toBe(0);
   });
 
   it('a failure with retries left goes to :retry with x-retry-count n+1 and the first 500 characters of the error; the stored errmsg is whole', async () => {
@@ -94,11 +77,11 @@ describeBroker('RabbitMQ wire format', () => {
     const job = await waitFor(id, 'pending after one failure', (j) => j.data.retries === 1);
     expect(job.data).toMatchObject({ status: 'pending', errmsg: message });
     const main = `${prefix}test_job`;
-    const [retry] = await waitUntil('the retry message', async () => (await raw.count(`${main}:retry`)) === 1 && raw.drain(`${main}:retry`));
+    const [retry] = await waitUntil('the retry message', async () => (await raw().count(`${main}:retry`)) === 1 && raw().drain(`${main}:retry`));
     expect(retry!.content.toString()).toBe(id);
     expect(retry!.properties.headers).toEqual({ 'x-retry-count': 1, 'x-last-error': message.slice(0, FIVE_HUNDRED) });
     expect(retry!.properties.deliveryMode).toBe(2);
-    expect(await raw.count(`${main}:dead`)).toBe(0);
+    expect(await raw().count(`${main}:dead`)).toBe(0);
     expect(calls).toHaveLength(1);
   });
 
@@ -109,9 +92,9 @@ describeBroker('RabbitMQ wire format', () => {
     await rm.startConsume();
     await waitFor(id, 'failed', (j) => j.data.status === 'failed');
     const main = `${prefix}test_job`;
-    const dead = await waitUntil('the dead message', async () => (await raw.count(`${main}:dead`)) === 1 && raw.drain(`${main}:dead`));
+    const dead = await waitUntil('the dead message', async () => (await raw().count(`${main}:dead`)) === 1 && raw().drain(`${main}:dead`));
     expect(dead.map((m) => [m.content.toString(), m.properties.headers])).toEqual([[id, { 'x-retry-count': 0, 'x-last-error': 'bad payload' }]]);
-    expect(await raw.count(`${main}:retry`)).toBe(0);
+    expect(await raw().count(`${main}:retry`)).toBe(0);
     expect((await rm.get(id)).data).toMatchObject({ status: 'failed', retries: 1, errmsg: 'bad payload' });
   });
 
@@ -120,13 +103,13 @@ describeBroker('RabbitMQ wire format', () => {
     const { create, rm, waitFor, calls } = open({ queuePrefix: prefix, maxRetries: 3, handler: () => Promise.reject(new Error('still broken')) });
     const id = await create();
     const main = `${prefix}test_job`;
-    await raw.drain(main); // drop our own message; publish the one a Python retry would deliver
-    raw.publish(main, id, { 'x-retry-count': '3', 'x-last-error': 'earlier' });
+    await raw().drain(main); // drop our own message; publish the one a Python retry would deliver
+    raw().publish(main, id, { 'x-retry-count': '3', 'x-last-error': 'earlier' });
     await rm.startConsume();
     const job = await waitFor(id, 'failed', (j) => j.data.status === 'failed');
     expect(job.data).toMatchObject({ retries: 4, errmsg: 'still broken' });
     expect(calls.map((call) => call.retries)).toEqual([0]);
-    const dead = await waitUntil('the dead message', async () => (await raw.count(`${main}:dead`)) === 1 && raw.drain(`${main}:dead`));
+    const dead = await waitUntil('the dead message', async () => (await raw().count(`${main}:dead`)) === 1 && raw().drain(`${main}:dead`));
     expect(dead[0]!.properties.headers).toMatchObject({ 'x-retry-count': 3, 'x-last-error': 'still broken' });
   });
 
@@ -155,7 +138,7 @@ describeBroker('RabbitMQ wire format', () => {
     await rm.startConsume();
     // Stored by an API process that does not publish (as a Python producer would have done).
     const id = await storeWithoutPublishing(rm);
-    raw.publish(`${prefix}test_job`, id);
+    raw().publish(`${prefix}test_job`, id);
     await waitFor(id, 'completed', (j) => j.data.status === 'completed');
   });
 });
