@@ -74,7 +74,9 @@ function forward(upstream, req, res, done) {
 /** The conditional layer: checks If-Match / If-None-Match on object GET, HEAD and PUT, then forwards. */
 function conditionalLayer(upstream) {
   const locks = new KeyLocks();
-  return http.createServer(async (req, res) => {
+  return http.createServer((req, res) => void answer(req, res));
+
+  async function answer(req, res) {
     const ifMatch = req.headers['if-match'];
     const ifNoneMatch = req.headers['if-none-match'];
     const objectPath = (req.url ?? '/').split('?')[0];
@@ -104,7 +106,7 @@ function conditionalLayer(upstream) {
       release();
       xmlError(res, 502, 'BadGateway', error.message);
     }
-  });
+  }
 }
 
 function listen(server, port) {
