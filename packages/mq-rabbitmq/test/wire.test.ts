@@ -47,24 +47,25 @@ describeBroker('RabbitMQ wire format', () => {
     expect(message!.properties.headers ?? {}).toEqual({});
   });
 
+  // Delays long enough that a loaded machine cannot let the TTL run out before the test drains the queues.
   it('a delay of N s goes through {main}:periodic:{N}s (TTL N s, dead-lettered to main), one queue per N, no headers', async () => {
     const prefix = freshPrefix();
     const { create, rm } = open({ queuePrefix: prefix });
-    const five = await create({ periodic_initial_delay_seconds: 5 });
-    const seven = await create({ periodic_initial_delay_seconds: 7 });
+    const fiveMinutes = await create({ periodic_initial_delay_seconds: 300 });
+    const sevenMinutes = await create({ periodic_initial_delay_seconds: 420 });
     const main = `${prefix}test_job`;
     const periodic = listQueues(`${main}:periodic:`);
     expect(periodic.map(({ name, arguments: args }) => ({ name, args: [...args].sort((a, b) => a[0].localeCompare(b[0])) }))).toEqual([
-      { name: `${main}:periodic:5s`, args: [['x-dead-letter-exchange', 'longstr', ''], ['x-dead-letter-routing-key', 'longstr', main], ['x-message-ttl', 'signedint', 5000]] },
-      { name: `${main}:periodic:7s`, args: [['x-dead-letter-exchange', 'longstr', ''], ['x-dead-letter-routing-key', 'longstr', main], ['x-message-ttl', 'signedint', 7000]] },
+      { name: `${main}:periodic:300s`, args: [['x-dead-letter-exchange', 'longstr', ''], ['x-dead-letter-routing-key', 'longstr', main], ['x-message-ttl', 'signedint', 300000]] },
+      { name: `${main}:periodic:420s`, args: [['x-dead-letter-exchange', 'longstr', ''], ['x-dead-letter-routing-key', 'longstr', main], ['x-message-ttl', 'signedint', 420000]] },
     ]);
-    const [delayed] = await raw().drain(`${main}:periodic:5s`);
-    expect(delayed!.content.toString()).toBe(five);
+    const [delayed] = await raw().drain(`${main}:periodic:300s`);
+    expect(delayed!.content.toString()).toBe(fiveMinutes);
     expect(delayed!.properties).toMatchObject({ deliveryMode: 2 });
     expect(delayed!.properties.headers ?? {}).toEqual({});
-    expect((await raw().drain(`${main}:periodic:7s`)).map((m) => m.content.toString())).toEqual([seven]);
+    expect((await raw().drain(`${main}:periodic:420s`)).map((m) => m.content.toString())).toEqual([sevenMinutes]);
     // While it waits for its first run the job reads pending (invariant 36, RabbitMQ).
-    expect((await rm.get(five)).data.status).toBe('pending');
+    expect((await rm.get(fiveMinutes)).data.status).toBe('pending');
     expect(await raw().count(main)).toBe(0);
   });
 
