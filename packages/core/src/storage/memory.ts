@@ -233,6 +233,10 @@ function toSlot(info: RevisionInfo, data: Uint8Array): Slot {
 class ResourceSlots {
   readonly slots: Slot[] = [];
   private byKey: Map<string, Map<string | null, number>> | undefined;
+  // Paging positions once a revision was deleted (a slot's index until then); they never shift,
+  // so a cursor issued before a prune neither skips nor repeats a revision after it.
+  private positions: number[] | undefined;
+  private nextPosition = 0;
 
   find(revisionId: string, version: string | null): Slot | undefined {
     if (this.byKey !== undefined) {
@@ -254,6 +258,8 @@ class ResourceSlots {
       return;
     }
     this.slots.push(slot);
+    this.positions?.push(this.nextPosition);
+    this.nextPosition++;
     if (this.byKey !== undefined) this.keyMap(revision_id).set(schema_version, this.slots.length - 1);
     else if (this.slots.length > LINEAR_SCAN_LIMIT) {
       this.byKey = new Map();
@@ -265,29 +271,61 @@ class ResourceSlots {
     return [...new Set(this.slots.map((slot) => slot.revision_id))];
   }
 
-  /** A page in slot order; a revision's position is the index of its first slot (slots only append). */
+  /** The same slots without one revision's records; positions stay what they were. */
+  without(revisionId: string): ResourceSlots {
+    const rest = new ResourceSlots();
+    rest.positions = [];
+    this.slots.forEach((slot, at) => {
+      if (slot.revision_id === revisionId) return;
+      rest.put(slot);
+      rest.positions![rest.positions!.length - 1] = this.positionAt(at);
+    });
+    rest.nextPosition = this.nextPosition;
+    return rest;
+  }
+
+  positionAt(index: number): number {
+    return this.positions === undefined ? index : this.positions[index]!;
+  }
+
+  /** A page in slot order; a revision's position is that of its first slot (slots only append). */
   revisionPage({ limit, order, after }: RevisionPageRequest): RevisionPage {
     const items: RevisionPage['items'] = [];
     const step = order === 'asc' ? 1 : -1;
-    let at = after === undefined ? (order === 'asc' ? 0 : this.slots.length - 1) : after + step;
+    let at = after === undefined ? (order === 'asc' ? 0 : this.slots.length - 1) : this.indexAfter(after, order);
     for (; at >= 0 && at < this.slots.length; at += step) {
       const slot = this.slots[at]!;
       if (this.firstSlotOf(slot.revision_id) !== at) continue;
       if (items.length === limit) return { items, hasMore: true };
-      items.push({ revisionId: slot.revision_id, position: at });
+      items.push({ revisionId: slot.revision_id, position: this.positionAt(at) });
     }
     return { items, hasMore: false };
   }
 
+  /** The index of the first slot past `position` in paging order (positions ascend with the index). */
+  private indexAfter(position: number, order: 'asc' | 'desc'): number {
+    if (this.positions === undefined) return order === 'asc' ? position + 1 : position - 1;
+    let low = 0;
+    let high = this.positions.length; // first index whose position is > `position`
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.positions[mid]! <= position) low = mid + 1;
+      else high = mid;
+    }
+    if (order === 'asc') return low;
+    return this.positions[low - 1] === position ? low - 2 : low - 1;
+  }
+
   private firstSlotOf(revisionId: string): number {
     const versions = this.byKey?.get(revisionId);
-    if (versions !== undefined) return Math.min(...versions.values());
+    if (versions !== undefined) return versions.size === 1 ? versions.values().next().value! : Math.min(...versions.values());
     return this.slots.findIndex((slot) => slot.revision_id === revisionId);
   }
 
   versionsOf(revisionId: string): (string | null)[] {
     const versions = this.byKey?.get(revisionId);
     // Keyed: the revision's own entries in slot order, not a scan of the whole history.
+    if (versions?.size === 1) return [versions.keys().next().value!];
     if (versions !== undefined) return [...versions].sort((a, b) => a[1] - b[1]).map(([version]) => version);
     if (this.byKey !== undefined) return [];
     return this.slots.filter((slot) => slot.revision_id === revisionId).map((slot) => slot.schema_version);
@@ -354,18 +392,14 @@ export class MemoryResourceStore implements IResourceStore {
     this.resources.delete(resourceId);
   }
 
-  /** Rebuilds the resource's slots without the revision (paging positions of later slots shift down). */
+  /** Rebuilds the resource's slots without the revision; the others keep their paging positions. */
   async deleteRevision(resourceId: string, revisionId: string): Promise<void> {
-    const held = this.resources.get(resourceId);
-    if (held === undefined) return;
-    const rest = (held instanceof ResourceSlots ? held.slots : [held]).filter((slot) => slot.revision_id !== revisionId);
-    if (rest.length === 0) this.resources.delete(resourceId);
-    else if (rest.length === 1) this.resources.set(resourceId, rest[0]!);
-    else {
-      const slots = new ResourceSlots();
-      for (const slot of rest) slots.put(slot);
-      this.resources.set(resourceId, slots);
-    }
+    const rest = this.slotsOf(resourceId)?.without(revisionId);
+    if (rest === undefined) return;
+    if (rest.slots.length === 0) this.resources.delete(resourceId);
+    // A lone slot is stored bare only while its position is still its index.
+    else if (rest.slots.length === 1 && rest.positionAt(0) === 0) this.resources.set(resourceId, rest.slots[0]!);
+    else this.resources.set(resourceId, rest);
   }
 
   private saveOne(info: RevisionInfo, data: Uint8Array): void {

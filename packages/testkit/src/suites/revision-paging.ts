@@ -50,6 +50,27 @@ export const revisionPagingCases = defineGroup('revision paging', [
     },
   },
   {
+    name: 'revision paging: a walk that straddles a revision delete (a prune) neither repeats nor skips what remains',
+    async run({ expect, storage: build }) {
+      const storage = build();
+      if (storage.listRevisionsPage === undefined || storage.deleteRevision === undefined) return;
+      for (const order of ['asc', 'desc'] as const) {
+        const id = `item:pruned-${order}`;
+        for (let n = 1; n <= 8; n++) {
+          const revision = makeRevision(id, n, `{"v":${n}}`);
+          await storage.saveRevision(revision.info, revision.data);
+        }
+        const ids = (...ns: number[]): string[] => ns.map((n) => `${id}:${n}`);
+        const first = await storage.listRevisionsPage(id, { limit: 3, order });
+        expect(first.items.map((item) => item.revisionId)).toEqual(order === 'asc' ? ids(1, 2, 3) : ids(8, 7, 6));
+        // Prune the page's last revision, one before it and one after it.
+        for (const n of order === 'asc' ? [3, 2, 5] : [6, 7, 4]) await storage.deleteRevision(id, `${id}:${n}`);
+        const rest = await storage.listRevisionsPage(id, { limit: 10, order, after: first.items.at(-1)!.position });
+        expect(rest.items.map((item) => item.revisionId)).toEqual(order === 'asc' ? ids(4, 6, 7, 8) : ids(5, 3, 2, 1));
+      }
+    },
+  },
+  {
     name: 'revision paging: rm.listRevisionsPage walks every revision once; an altered cursor is a QueryError',
     async run({ expect, engine }) {
       const { rm } = engine();
