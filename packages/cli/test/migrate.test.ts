@@ -60,11 +60,17 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-it('a dry run reports what is behind, --execute migrates and names the failures, a re-run finds only those', async () => {
+it('a dry run reports what is behind and what would fail, --execute migrates and names the failures, a re-run finds only those', async () => {
   const dry = await run(['migrate', ...app, '--json']);
-  expect(dry.code).toBe(0);
-  expect(JSON.parse(dry.stdout)).toEqual({ model: 'person', target_version: 'v2', dry_run: true, matched: 3, pending: 3, migrated: 0, failed: [] });
-  // The dry run wrote nothing: still three behind.
+  // The dry run converts each resource in memory, so the step that throws on 'Bad' shows up before anything is written.
+  expect(dry.code).toBe(1);
+  const report = JSON.parse(dry.stdout) as { failed: Array<{ resource_id: string; error: string }> };
+  expect(report).toEqual({ model: 'person', target_version: 'v2', dry_run: true, matched: 3, pending: 3, migrated: 0, failed: [{ resource_id: expect.any(String), error: expect.stringContaining('cannot migrate Bad') }] });
+  expect(JSON.parse(dry.stderr)).toEqual({ error: { exit_code: 1, message: "1 resource(s) of 'person' would fail to migrate" } });
+  const good = await run(['migrate', ...app, '--qb', "QB['name'] != 'Bad'"]);
+  expect(good.code).toBe(0);
+  expect(good.stdout).toContain("Dry run: 2 of 2 resource(s) of 'person' are behind v2; run again with --execute to migrate them");
+  // The dry runs wrote nothing: still three behind.
   expect(JSON.parse((await run(['migrate', ...app, '--json'])).stdout)).toMatchObject({ pending: 3 });
 
   const executed = await run(['migrate', ...app, '--execute']);

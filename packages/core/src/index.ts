@@ -46,6 +46,7 @@ export {
 } from './actions';
 export { compareRevisionsByCreation, revisionCounter } from './revision-order';
 export { RevisionCursorCodec, type RevisionInfoPage, type RevisionPageOptions } from './revision-paging';
+export type { MigrateManyOptions, MigrateManyProgress, MigrateManyResult, MigrateOutcome } from './manager/migrate-many';
 export { type RetentionPolicy, type PruneOptions, type PruneResult, type KeptReason, type RetentionSchedule, type RetentionScheduleOptions } from './retention';
 
 // Queries: the builder, the qb string language, the partial projection of list results.

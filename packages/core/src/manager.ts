@@ -19,6 +19,7 @@ import type { BlobWriteGuard } from './model';
 import { ManagerJobs } from './manager/jobs';
 import type { WriteContext } from './manager/types';
 import { diffRevisions, type DiffReader, type JsonPatchOperation } from './manager/diff';
+import { migrateMany, type MigrateManyOptions, type MigrateManyResult } from './manager/migrate-many';
 import { pruneRevisions, type PruneOptions, type PruneResult } from './retention/prune';
 import type { QueryInput } from './search';
 
@@ -193,14 +194,8 @@ export class ResourceManager<T = unknown> extends ManagerJobs<T> {
       return meta;
     });
   }
-  // ---- migration -----------------------------------------------------------------------
+  // ---- retention -----------------------------------------------------------------------
 
-  /**
-   * Converts stored data to the manager's schema version: the current revision (updating the
-   * meta and its indexed data) or a given older revision (meta untouched). Timestamps stay; the
-   * migrated record gets a new uid and the old-version record is kept. `dryRun` converts in
-   * memory (a failing step throws as it would) and writes nothing.
-   */
   /**
    * Removes the revisions the retention policy (the model's, or `options.retention`) lets go, of
    * one resource or of every match of a query. Keeps the current revision, revisions pinned by a
@@ -210,6 +205,14 @@ export class ResourceManager<T = unknown> extends ManagerJobs<T> {
     return pruneRevisions(this, this.settings.retention, idOrQuery, options);
   }
 
+  // ---- migration -----------------------------------------------------------------------
+
+  /**
+   * Converts stored data to the manager's schema version: the current revision (updating the
+   * meta and its indexed data) or a given older revision (meta untouched). Timestamps stay; the
+   * migrated record gets a new uid and the old-version record is kept. `dryRun` converts in
+   * memory (a failing step throws as it would) and writes nothing.
+   */
   async migrate(resourceId: string, options: { revisionId?: string; dryRun?: boolean } = {}): Promise<ResourceMeta> {
     const migration = this.migration;
     if (!migration?.hasMigration) throw new MigrationError(`Migration is not set for model '${this.name}'`);
@@ -244,6 +247,15 @@ export class ResourceManager<T = unknown> extends ManagerJobs<T> {
       await this.storage.commit({ revision: { info, data: bytes }, meta: next, expect: { current_revision_id: meta.current_revision_id } });
       return next;
     });
+  }
+
+  /**
+   * Migrates many resources (given ids, a query's matches, or all of the model) one at a time;
+   * each outcome goes to `onProgress`, a failure is reported without stopping, and what is
+   * already at the target is skipped. Serves the CLI's `migrate` and the HTTP migrate routes.
+   */
+  migrateMany(options: MigrateManyOptions = {}): Promise<MigrateManyResult> {
+    return migrateMany(this, options);
   }
 
   // ---- diffs ---------------------------------------------------------------------------

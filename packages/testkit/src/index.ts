@@ -13,6 +13,7 @@ import { sortingPagingCases } from './suites/sorting-paging';
 import { storeContractCases } from './suites/store-contract';
 import { revisionPagingCases } from './suites/revision-paging';
 import { retentionCases } from './suites/retention';
+import { migrationCases } from './suites/migration';
 import { storeRaceCases } from './suites/store-races';
 import { updateCases } from './suites/update';
 import type { CaseDef, CaseGroup, GroupCaseName, StorageSuiteOptions, TestApi } from './types';
@@ -57,6 +58,7 @@ export const CASE_GROUPS = [
   storeRaceCases,
   revisionPagingCases,
   retentionCases,
+  migrationCases,
   searchOperatorCases,
   searchLogicCases,
   searchCriteriaCases,

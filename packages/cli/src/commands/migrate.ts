@@ -1,11 +1,8 @@
-import { parseQb, type ResourceManager, type ResourceMeta } from '@specstar/core';
+import { parseQb, type QueryInput, type ResourceManager } from '@specstar/core';
 import { managerOf, openApp, type AppOptions } from '../context';
 import { CliError, EXIT, messageOf } from '../errors';
 import type { Output } from '../output';
 import { progressFor } from '../progress';
-
-/** Metas fetched per search page under --qb. */
-const PAGE = 500;
 
 export interface MigrateOptions extends AppOptions {
   model: string;
@@ -14,28 +11,20 @@ export interface MigrateOptions extends AppOptions {
   json?: boolean;
 }
 
-/** Every meta of the model (deleted included), or the matches of --qb, a page at a time. */
-async function* metasOf(rm: ResourceManager, qb: string | undefined): AsyncGenerator<ResourceMeta> {
-  if (qb === undefined) {
-    yield* rm.storage.iterMetas();
-    return;
-  }
-  let query;
+/** The --qb matches, all of them (not the first page a search would default to). */
+function queryOf(rm: ResourceManager, qb: string | undefined): QueryInput | undefined {
+  if (qb === undefined) return undefined;
   try {
-    query = rm.query(parseQb(qb));
+    return { ...rm.query(parseQb(qb)), limit: Number.MAX_SAFE_INTEGER, offset: 0 };
   } catch (error) {
     throw new CliError(`Invalid --qb expression: ${messageOf(error)}`, EXIT.usage);
-  }
-  for (let offset = 0; ; offset += PAGE) {
-    const page = await rm.storage.search({ ...query, limit: PAGE, offset });
-    yield* page;
-    if (page.length < PAGE) return;
   }
 }
 
 /**
  * Brings the current revisions of a model to its schema version. A dry run (the default) lists
- * what is behind; --execute migrates each one, reporting failures per resource without stopping.
+ * what is behind (converting each in memory, so a step that would fail is reported); --execute
+ * migrates each one, reporting failures per resource without stopping.
  */
 export async function migrateCommand(options: MigrateOptions, out: Output): Promise<void> {
   const spec = await openApp(options);
@@ -43,41 +32,35 @@ export async function migrateCommand(options: MigrateOptions, out: Output): Prom
     const rm = managerOf(spec, options.model, '--model');
     const target = rm.migration?.hasMigration ? rm.migration.version : undefined;
     if (target === undefined) throw new CliError(`Model '${rm.name}' has no migration (its schema defines no steps)`, EXIT.usage);
+    const query = queryOf(rm, options.qb);
     const progress = progressFor(options.json === true);
-    progress.start(`${options.execute ? 'migrate' : 'check'} ${rm.name}`, await rm.count(), 'resources');
-    let matched = 0;
-    const pending: string[] = [];
-    const failed: Array<{ resource_id: string; error: string }> = [];
-    try {
-      for await (const meta of metasOf(rm, options.qb)) {
-        matched++;
-        if (meta.schema_version !== target) {
-          pending.push(meta.resource_id);
-          if (options.execute) {
-            try {
-              await rm.migrate(meta.resource_id);
-            } catch (error) {
-              failed.push({ resource_id: meta.resource_id, error: messageOf(error) });
-            }
-          }
-        }
-        progress.update(matched);
-      }
-    } finally {
-      progress.stop();
-    }
-    const migrated = options.execute ? pending.length - failed.length : 0;
+    let started = false;
+    const result = await rm
+      .migrateMany({
+        query,
+        dryRun: options.execute !== true,
+        onProgress: ({ done, resources }) => {
+          if (!started) progress.start(`${options.execute ? 'migrate' : 'check'} ${rm.name}`, resources, 'resources');
+          started = true;
+          progress.update(done);
+        },
+      })
+      .finally(() => progress.stop());
+    const matched = result.total;
+    const pending = result.success + result.failed;
+    const failed = result.errors.map(({ resource_id, error }) => ({ resource_id, error }));
+    const migrated = options.execute ? result.success : 0;
     if (options.json) {
-      out.json({ model: rm.name, target_version: target, dry_run: !options.execute, matched, pending: pending.length, migrated, failed });
+      out.json({ model: rm.name, target_version: target, dry_run: !options.execute, matched, pending, migrated, failed });
     } else {
       for (const failure of failed) out.line(`${failure.resource_id}: ${failure.error}`);
       out.line(
         options.execute
-          ? `Migrated ${migrated} of ${pending.length} resource(s) of '${rm.name}' to ${target} (${failed.length} failed, ${matched} checked)`
-          : `Dry run: ${pending.length} of ${matched} resource(s) of '${rm.name}' are behind ${target}; run again with --execute to migrate them`,
+          ? `Migrated ${migrated} of ${pending} resource(s) of '${rm.name}' to ${target} (${failed.length} failed, ${matched} checked)`
+          : `Dry run: ${pending} of ${matched} resource(s) of '${rm.name}' are behind ${target}${failed.length > 0 ? ` (${failed.length} would fail)` : ''}; run again with --execute to migrate them`,
       );
     }
-    if (failed.length > 0) throw new CliError(`${failed.length} resource(s) of '${rm.name}' failed to migrate`, EXIT.failure);
+    if (failed.length > 0) throw new CliError(`${failed.length} resource(s) of '${rm.name}' ${options.execute ? 'failed' : 'would fail'} to migrate`, EXIT.failure);
   } finally {
     await spec.close();
   }

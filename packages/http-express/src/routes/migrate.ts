@@ -5,7 +5,7 @@
  * resource that fails is reported on its line and the stream goes on; re-runs skip what is
  * already at the model's version, so they are idempotent.
  */
-import type { ResourceManager } from '@specstar/core';
+import type { MigrateOutcome, ResourceManager } from '@specstar/core';
 import type { Request, Response } from 'express';
 import { HttpError } from '../errors';
 import { QueryReader, readSearch } from '../params';
@@ -26,8 +26,6 @@ export interface MigrateResult {
   errors: Array<{ resource_id: string; error: string }>;
 }
 
-const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
-
 /** The server's naive local time, as the upstream stamps streamed lines (`2026-01-02T03:04:05.678000`). */
 function naiveLocalTimestamp(now = new Date()): string {
   const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
@@ -37,20 +35,13 @@ function naiveLocalTimestamp(now = new Date()): string {
   );
 }
 
-/** Migrates (or, with `dryRun`, converts in memory) one resource or one of its revisions. */
-async function migrateOne(rm: ResourceManager, resourceId: string, revisionId: string | undefined, dryRun: boolean): Promise<MigrateProgress> {
-  const target = rm.migration?.version ?? null;
-  try {
-    const meta = await rm.getMeta(resourceId);
-    if (revisionId === undefined && meta.schema_version === target) {
-      return { resource_id: resourceId, status: 'skipped', message: 'Resource already at current schema version', error: null };
-    }
-    await rm.migrate(resourceId, revisionId === undefined ? { dryRun } : { revisionId, dryRun });
-    const message = dryRun ? 'Migration simulation successful' : `Migrated ${resourceId} from ${meta.schema_version} to ${target}`;
-    return { resource_id: resourceId, status: 'success', message, error: null };
-  } catch (err) {
-    return { resource_id: resourceId, status: 'failed', message: null, error: errorText(err) };
-  }
+/** The upstream's wire line for one outcome of core's bulk migration. */
+function progressLine(outcome: MigrateOutcome, target: string | null, dryRun: boolean): MigrateProgress {
+  const { resource_id, status, error } = outcome;
+  if (status === 'failed') return { resource_id, status, message: null, error };
+  if (status === 'skipped') return { resource_id, status, message: 'Resource already at current schema version', error: null };
+  const message = dryRun ? 'Migration simulation successful' : `Migrated ${resource_id} from ${outcome.from_version} to ${target}`;
+  return { resource_id, status, message, error: null };
 }
 
 /** `revision_id`: omitted → the current revision, `all` → every revision, else that one. */
@@ -68,35 +59,22 @@ export function migrateStreamRoute(kit: RouteKit, mode: 'test' | 'execute') {
     const query = readSearch(q, rm, { now: qb === undefined || qb === '' ? undefined : await kit.queryNow(req) });
     const revisionChoice = readRevisionChoice(q);
     const dryRun = mode === 'test';
-    const metas = await rm.searchResources(query);
+    const target = rm.migration?.version ?? null;
+    // Chosen (and checked) before the stream starts, so a bad query is still a 4xx.
+    const resourceIds = (await rm.searchResources(query)).map((meta) => meta.resource_id);
 
     res.status(200).type('application/jsonl+json');
     const writeLine = (line: object): void => {
       res.write(`${JSON.stringify({ ...line, timestamp: naiveLocalTimestamp() })}\n`);
     };
-    const result: MigrateResult = { total: 0, success: 0, failed: 0, skipped: 0, errors: [] };
-    const report = (progress: MigrateProgress): void => {
-      result.total += 1;
-      result[progress.status] += 1;
-      if (progress.status === 'failed') result.errors.push({ resource_id: progress.resource_id, error: progress.error ?? '' });
-      writeLine(progress);
-    };
-    for (const meta of metas) {
-      const id = meta.resource_id;
-      if (revisionChoice !== 'all') {
-        report(await migrateOne(rm, id, revisionChoice, dryRun));
-        continue;
-      }
-      let revisionIds: string[];
-      try {
-        revisionIds = await rm.listRevisionIds(id);
-      } catch (err) {
-        report({ resource_id: id, status: 'failed', message: null, error: errorText(err) });
-        continue;
-      }
-      for (const revisionId of revisionIds) report(await migrateOne(rm, id, revisionId, dryRun));
-    }
-    writeLine(result);
+    const result = await rm.migrateMany({
+      resourceIds,
+      revisions: revisionChoice ?? 'current',
+      dryRun,
+      onProgress: ({ outcome }) => writeLine(progressLine(outcome, target, dryRun)),
+    });
+    const { total, success, failed, skipped, errors } = result;
+    writeLine({ total, success, failed, skipped, errors: errors.map(({ resource_id, error }) => ({ resource_id, error })) } satisfies MigrateResult);
     res.end();
   };
 }
@@ -111,8 +89,11 @@ export function migrateSingleRoute() {
     const resourceId = pathParam(req, 'resource_id');
     // An unknown resource is a 404 like on every item route, not a failed migration.
     await rm.getMeta(resourceId);
-    const progress = await migrateOne(rm, resourceId, revisionId, !writeBack);
-    if (progress.status === 'failed') throw new HttpError(400, progress.error ?? 'Migration failed');
-    sendRecord(res, progress);
+    const dryRun = !writeBack;
+    let outcome: MigrateOutcome | undefined;
+    await rm.migrateMany({ resourceIds: [resourceId], revisions: revisionId ?? 'current', dryRun, onProgress: (progress) => void (outcome ??= progress.outcome) });
+    if (outcome === undefined) throw new HttpError(400, 'Migration failed');
+    if (outcome.status === 'failed') throw new HttpError(400, outcome.error ?? 'Migration failed');
+    sendRecord(res, progressLine(outcome, rm.migration?.version ?? null, dryRun));
   };
 }
