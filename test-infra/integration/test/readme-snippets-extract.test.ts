@@ -19,6 +19,13 @@ describe('README snippet extraction', () => {
     ]);
   });
 
+  it('reads the services a block runs against, and refuses one it does not know', () => {
+    const root = readme(['<!-- snippet: services (postgres, s3) -->', '```ts', 'x;', '```', ''].join('\n'));
+    expect(extractSnippets(root, 'README.md')).toEqual([{ where: 'README.md:2', mode: 'services', reason: 'postgres, s3', services: ['postgres', 's3'], code: 'x;' }]);
+    const unknown = readme(['<!-- snippet: services (mysql) -->', '```ts', 'x;', '```', ''].join('\n'));
+    expect(() => extractSnippets(unknown, 'README.md')).toThrow("README.md:1: a services marker lists some of postgres, rabbitmq, s3; got 'mysql'");
+  });
+
   it('refuses a misspelt marker rather than running the block', () => {
     const root = readme(['<!-- snippet: norun (typo) -->', '```ts', 'x;', '```', ''].join('\n'));
     expect(() => extractSnippets(root, 'README.md')).toThrow('README.md:1: unknown snippet marker <!-- snippet: norun (typo) -->');

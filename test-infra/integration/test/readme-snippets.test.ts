@@ -1,13 +1,15 @@
 /**
  * Every ```ts block of every README compiles in a CommonJS TypeScript project and, unless marked
- * `<!-- snippet: no-run (why) -->`, runs to completion (see readme-snippets/extract.ts for the markers).
- * Runs against the packages' dist/ builds, as an installed package would.
+ * `<!-- snippet: no-run (why) -->`, runs to completion — `services (…)` blocks against PostgreSQL,
+ * RabbitMQ or an S3 test server (see readme-snippets/extract.ts for the markers). Runs against the
+ * packages' dist/ builds, as an installed package would.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { extractSnippets, readmePaths, wrapSnippet, type Snippet } from './readme-snippets/extract';
+import { extractSnippets, readmePaths, SERVICES, wrapSnippet, type Snippet } from './readme-snippets/extract';
 import { createProject, PRELOAD_FILE } from './readme-snippets/project';
+import { startServices } from './readme-snippets/services';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const tsc = path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -56,18 +58,34 @@ describe('README snippets', () => {
   it('finds the snippets, and every skipped one says why', () => {
     expect(snippets.length).toBeGreaterThan(30);
     expect(snippets.filter((s) => s.mode !== 'run' && s.reason === '').map((s) => s.where)).toEqual([]);
+    // Each service some README needs is exercised by at least one block.
+    expect(new Set(snippets.flatMap((s) => s.services ?? []))).toEqual(new Set(SERVICES));
   });
 
   it('every snippet compiles', () => {
     expect([...compileErrors.values()].flat()).toEqual([]);
   });
 
-  it('every runnable snippet runs to completion', () => {
+  it('every runnable snippet runs to completion', async () => {
+    const runnable = placed.filter((p) => (p.mode === 'run' || p.mode === 'services') && !compileErrors.has(p.where));
+    // Asynchronous runs: the S3 test server lives in this process and must keep answering.
+    const services = await startServices(new Set(runnable.flatMap((p) => p.services ?? [])));
     const failures: string[] = [];
-    for (const snippet of placed.filter((p) => p.mode === 'run' && !compileErrors.has(p.where))) {
-      const cwd = fs.mkdtempSync(path.join(project, 'run-'));   // snippets may write ./data
-      const run = spawnSync(process.execPath, ['-r', path.join(project, PRELOAD_FILE), path.join(project, 'dist', `${snippet.file}.js`)], { cwd, encoding: 'utf8', timeout: 60_000 });
-      if (run.status !== 0) failures.push(`${snippet.where}: exit ${run.status ?? run.signal}: ${(run.stderr || run.stdout).trim().split('\n').slice(0, 3).join(' | ')}`);
+    try {
+      for (const snippet of runnable) {
+        const cwd = fs.mkdtempSync(path.join(project, 'run-'));   // snippets may write ./data
+        const env = { ...process.env, ...(snippet.mode === 'services' ? services.env : {}) };
+        const failure = await new Promise<string | undefined>((resolve) => {
+          execFile(process.execPath, ['-r', path.join(project, PRELOAD_FILE), path.join(project, 'dist', `${snippet.file}.js`)], { cwd, env, encoding: 'utf8', timeout: 60_000 }, (error, stdout, stderr) => {
+            if (error === null) return resolve(undefined);
+            const code = (error as { code?: unknown }).code ?? error.signal;
+            resolve(`${snippet.where}: exit ${String(code)}: ${(stderr || stdout).trim().split('\n').slice(0, 3).join(' | ')}`);
+          });
+        });
+        if (failure !== undefined) failures.push(failure);
+      }
+    } finally {
+      await services.close();
     }
     expect(failures).toEqual([]);
   }, 600_000);

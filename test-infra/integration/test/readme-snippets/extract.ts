@@ -3,7 +3,9 @@
  * imports stay at the top, the rest runs inside an async function (CommonJS has no top-level await).
  *
  * An HTML comment on the line before a block says what the test may do with it:
- *   <!-- snippet: no-run (why) -->  typecheck only (it needs a database, a broker, a test runner…)
+ *   <!-- snippet: services (postgres, rabbitmq, s3) -->  runs against those services; the test
+ *                                   provides them and their addresses (see SERVICE_ENV in services.ts)
+ *   <!-- snippet: no-run (why) -->  typecheck only (it needs a test runner, a file of the user's…)
  *   <!-- snippet: skip (why) -->    neither (it needs a package the workspace does not install)
  *   <!-- snippet: continues -->     the previous block of the same README, then this one (a walk-through)
  * `continues` combines with the others: `<!-- snippet: continues, no-run (why) -->`.
@@ -11,19 +13,25 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export type SnippetMode = 'run' | 'no-run' | 'skip';
+export type SnippetMode = 'run' | 'no-run' | 'skip' | 'services';
+
+/** What a `services` snippet may ask for. */
+export const SERVICES = ['postgres', 'rabbitmq', 's3'] as const;
+export type Service = (typeof SERVICES)[number];
 
 export interface Snippet {
   /** `packages/core/README.md:47`: the README and the line of the opening fence. */
   where: string;
   mode: SnippetMode;
   reason: string;
+  /** The services a `services` block runs against. */
+  services?: Service[];
   code: string;
   /** The code of the blocks this one continues, in order. */
   before?: string;
 }
 
-const MARKER = /^<!--\s*snippet:\s*(?:(continues)\b,?\s*)?(?:(no-run|skip)\b\s*(.*?))?\s*-->\s*$/;
+const MARKER = /^<!--\s*snippet:\s*(?:(continues)\b,?\s*)?(?:(no-run|skip|services)\b\s*(.*?))?\s*-->\s*$/;
 
 export function extractSnippets(repoRoot: string, readme: string): Snippet[] {
   const lines = fs.readFileSync(path.join(repoRoot, readme), 'utf8').split('\n');
@@ -39,15 +47,25 @@ export function extractSnippets(repoRoot: string, readme: string): Snippet[] {
     if (misspelt) throw new Error(`${readme}:${start}: unknown snippet marker ${before.trim()}`);
     const previous = marker?.[1] !== undefined ? snippets[snippets.length - 1] : undefined;
     if (marker?.[1] !== undefined && previous?.where.split(':')[0] !== readme) throw new Error(`${readme}:${start + 1}: 'continues' needs an earlier block`);
+    const mode = (marker?.[2] as SnippetMode | undefined) ?? 'run';
+    const reason = marker?.[3]?.replace(/^\((.*)\)$/, '$1') ?? '';
     snippets.push({
       where: `${readme}:${start + 1}`,
-      mode: (marker?.[2] as SnippetMode | undefined) ?? 'run',
-      reason: marker?.[3]?.replace(/^\((.*)\)$/, '$1') ?? '',
+      mode,
+      reason,
+      ...(mode === 'services' && { services: servicesOf(reason, `${readme}:${start}`) }),
       code: body.join('\n'),
       ...(previous && { before: previous.before === undefined ? previous.code : `${previous.before}\n${previous.code}` }),
     });
   }
   return snippets;
+}
+
+function servicesOf(list: string, where: string): Service[] {
+  const names = list.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !(SERVICES as readonly string[]).includes(name));
+  if (unknown.length > 0 || list.trim() === '') throw new Error(`${where}: a services marker lists some of ${SERVICES.join(', ')}; got '${list}'`);
+  return names as Service[];
 }
 
 /** Every README of packages/* and examples/*, and the repository's own. */

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 // What the READMEs import besides @specstar/*, and the types a user installs with them.
-const THIRD_PARTY = ['express', '@types/express', '@types/node', '@types/jest', '@sinclair/typebox', 'helmet', 'better-sqlite3', '@types/better-sqlite3'];
+const THIRD_PARTY = ['express', '@types/express', 'cors', '@types/cors', '@types/node', '@types/jest', '@sinclair/typebox', 'helmet', 'better-sqlite3', '@types/better-sqlite3'];
 
 // A default `tsc --init` project switched to CommonJS output (package.json without "type": "module").
 export const TSCONFIG = {
