@@ -88,7 +88,9 @@ export {
   type BlobAccess,
   type TypedSchema,
   type DataOf,
+  type WriteData,
 } from './model';
+export type { TypedResourceManager } from './typed-manager';
 export { type EncodingName } from './codec';
 export { Schema, type MigrationEdge, type MigrationFn, type StepOptions } from './schema';
 export { type ConstraintCheckerSpec } from './constraints';

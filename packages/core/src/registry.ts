@@ -29,6 +29,7 @@ import {
 } from './model';
 import { Schema } from './schema';
 import type { DataOf, TypedSchema } from './model/typed-schema';
+import type { TypedResourceManager } from './typed-manager';
 import { BlobAccess } from './model/blob-access';
 import { blobExtractionStep } from './manager/blob-step';
 import { checkModelRetention, DumpGuard, scheduleRetention, type RetentionPolicy, type RetentionSchedule, type RetentionScheduleOptions } from './retention';
@@ -255,7 +256,7 @@ export class SpecStar {
   }
 
   /** A schema that declares its data type (TypeBox `Type.Object(...)`): the manager's data type is inferred from it. */
-  addModel<M extends TypedSchema>(model: M, options?: AddModelOptions): ResourceManager<DataOf<M>>;
+  addModel<M extends TypedSchema>(model: M, options?: AddModelOptions): TypedResourceManager<DataOf<M>>;
   /** Plain JSON Schema or a Schema: the data type is `unknown` unless given as the type parameter. */
   addModel<T = unknown>(model: JsonSchema | Schema, options?: AddModelOptions): ResourceManager<T>;
   addModel<T = unknown>(model: JsonSchema | Schema, options: AddModelOptions = {}): ResourceManager<T> {
@@ -451,7 +452,7 @@ export class SpecStar {
   }
 
   /** A manager by the typed schema (TypeBox) it was registered with: its data type is inferred. */
-  getResourceManager<M extends TypedSchema>(schema: M): ResourceManager<DataOf<M>>;
+  getResourceManager<M extends TypedSchema>(schema: M): TypedResourceManager<DataOf<M>>;
   /** A manager by model name, or by the schema object it was registered with. */
   getResourceManager<T = unknown>(nameOrSchema: string | JsonSchema): ResourceManager<T>;
   getResourceManager<T = unknown>(nameOrSchema: string | JsonSchema): ResourceManager<T> {

@@ -26,7 +26,7 @@ export {
   type ModelNaming,
 } from './naming';
 export { CompiledModel, compileModel, type JsonSchema, type RefInfo } from './model';
-export type { TypedSchema, DataOf } from './typed-schema';
+export type { TypedSchema, DataOf, WriteData } from './typed-schema';
 export { normaliseIndexedFields, extractIndexedData, indexExtractor, type IndexExtractor, type IndexedFieldInput } from './indexing';
 export { storeBinaries, restoreBinaries, collectFileIds } from './binary';
 export { BlobAccess, type BlobWriteGuard, type ReferencedBefore } from './blob-access';

@@ -9,3 +9,11 @@ export interface TypedSchema<T = unknown> {
 
 /** The data type a schema declares (`Static<typeof schema>` for TypeBox), or `unknown` for plain JSON Schema. */
 export type DataOf<S> = S extends { readonly static: infer T } ? T : unknown;
+
+/**
+ * What a write accepts: for a typed model, the model's fields with their types, each optional —
+ * a misspelt field or a wrong value type is a compile error, while a field the schema fills with
+ * its default may be left out (required fields are checked at run time, as for every model).
+ * Anything for plain JSON Schema.
+ */
+export type WriteData<T> = unknown extends T ? unknown : T extends object ? Partial<T> : T;

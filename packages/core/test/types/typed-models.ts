@@ -1,6 +1,6 @@
 // Type-level fixture (checked by test/typed-models.test.ts with tsc): what addModel infers.
 import { Type } from '@sinclair/typebox';
-import { SpecStar } from '@specstar/core';
+import { SpecStar, type ResourceManager } from '@specstar/core';
 
 interface Guild {
   name: string;
@@ -15,6 +15,14 @@ export async function typedModels(spec: SpecStar): Promise<unknown[]> {
   const again: number = (await spec.getResourceManager(Character).get(resource_id)).data.level;   // looked up by schema
   // @ts-expect-error level is a number, not a string
   const wrong: string = (await characters.get(resource_id)).data.level;
+  // Writes take the schema's fields, each optional (defaults fill the rest; required fields are checked at run time).
+  await characters.update(resource_id, { name: 'Ayla', level: 4 });
+  await characters.createOrUpdate('character:ayla', { level: 5 });
+  // @ts-expect-error level is a number, not a string
+  await characters.create({ name: 'Bo', level: 'three' });
+  // @ts-expect-error a misspelt field
+  await characters.update(resource_id, { name: 'Ayla', levle: 4 });
+  const manager: ResourceManager = characters;   // still a ResourceManager wherever one is expected
 
   // Plain JSON Schema: unknown data unless the type is given as the type parameter.
   const notes = spec.addModel({ title: 'Note', type: 'object', properties: { text: { type: 'string' } } });
@@ -23,5 +31,5 @@ export async function typedModels(spec: SpecStar): Promise<unknown[]> {
   const text: unknown = note.text;
   const guilds = spec.addModel<Guild>({ title: 'Guild', type: 'object', properties: { name: { type: 'string' } } });
   const name: string = (await guilds.get('some-id')).data.name;
-  return [level, title, again, wrong, text, name];
+  return [level, title, again, wrong, text, name, manager];
 }
