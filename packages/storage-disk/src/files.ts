@@ -40,15 +40,16 @@ export function fsyncDirectorySync(dir: string): void {
 }
 
 /**
- * Coalesces directory fsyncs. A caller is covered by a sync that starts after its rename, so a
- * caller arriving while a sync runs waits for the next one; every caller arriving meanwhile
- * shares that next one. Concurrent writers pay one directory fsync per batch, not one each.
+ * Coalesces syncs of one file or directory. A caller is covered by a sync that starts after its
+ * change (a rename, a commit), so a caller arriving while a sync runs waits for the next one;
+ * every caller arriving meanwhile shares that next one. Concurrent writers pay one sync per
+ * batch, not one each.
  */
-export class DirectorySync {
+export class SharedSync {
   private running: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
 
-  constructor(readonly dir: string) {}
+  constructor(private readonly flush: () => Promise<void>) {}
 
   sync(): Promise<void> {
     if (this.queued !== undefined) return this.queued;
@@ -63,12 +64,24 @@ export class DirectorySync {
     return queued;
   }
 
+  /** Resolves once no sync is running or queued (failures are the callers' to see). */
+  async idle(): Promise<void> {
+    while (this.queued !== undefined || this.running !== undefined) await (this.queued ?? this.running)!.catch(() => undefined);
+  }
+
   private start(): Promise<void> {
-    const run: Promise<void> = fsyncDirectory(this.dir).finally(() => {
+    const run: Promise<void> = this.flush().finally(() => {
       if (this.running === run) this.running = undefined;
     });
     this.running = run;
     return run;
+  }
+}
+
+/** Coalesced fsyncs of one directory (see SharedSync). */
+export class DirectorySync extends SharedSync {
+  constructor(readonly dir: string) {
+    super(() => fsyncDirectory(dir));
   }
 }
 
@@ -99,6 +112,49 @@ export async function writeFileDurable(dir: string, name: string, data: Uint8Arr
     throw error;
   }
   await (dirSync ? dirSync.sync() : fsyncDirectory(dir));
+}
+
+/** Payloads up to this size are created and written on the event loop (page cache only); their syncs never are. */
+const INLINE_WRITE_LIMIT = 256 * 1024;
+
+/**
+ * Creates `dir/name`, which must not exist, with `data`, durably. No temporary name: the caller
+ * gives a fresh name nothing points at until the file is durable, so a crash can only leave an
+ * unreferenced file behind. The directory sync (through `dirSync`, shared by concurrent writers)
+ * starts once the entry exists and runs alongside the file's fdatasync, both in libuv's pool.
+ * On failure the file is removed.
+ */
+export async function createFileDurable(dir: string, name: string, data: Uint8Array, dirSync: DirectorySync): Promise<void> {
+  const file = path.join(dir, name);
+  let entry: Promise<void> | undefined;
+  try {
+    if (data.byteLength <= INLINE_WRITE_LIMIT) {
+      // open(O_EXCL) and write() of a small file only touch the page cache: cheaper inline than
+      // two thread-pool round trips.
+      const fd = fs.openSync(file, 'wx');
+      entry = dirSync.sync();
+      try {
+        for (let written = 0; written < data.byteLength; ) written += fs.writeSync(fd, data, written);
+        await new Promise<void>((resolve, reject) => fs.fdatasync(fd, (error) => (error ? reject(error) : resolve())));
+      } finally {
+        fs.closeSync(fd);
+      }
+    } else {
+      const handle = await fsp.open(file, 'wx');
+      entry = dirSync.sync();
+      try {
+        await handle.writeFile(data);
+        await handle.datasync();
+      } finally {
+        await handle.close();
+      }
+    }
+    await entry;
+  } catch (error) {
+    await entry?.catch(() => undefined);
+    await removeFileQuietly(file);
+    throw error;
+  }
 }
 
 /** Synchronous twin of writeFileDurable, for small files written at open time. */
@@ -165,16 +221,18 @@ export function isNotFound(error: unknown): boolean {
 
 /**
  * Opens a SQLite database set up for durable, multi-process use: WAL (readers never block the
- * writer), synchronous=FULL (a committed transaction has been fsynced), a busy timeout so a
- * second process waits for the write lock instead of failing.
+ * writer), a busy timeout so a second process waits for the write lock instead of failing, and
+ * synchronous=FULL (a committed transaction has been fsynced). With `walSyncedByCaller` the
+ * connection runs synchronous=NORMAL instead: a COMMIT does not fsync the WAL, and the caller
+ * must do it before it treats a transaction as durable (GroupCommit does).
  */
-export function openDatabase(file: string): Database.Database {
+export function openDatabase(file: string, { walSyncedByCaller = false }: { walSyncedByCaller?: boolean } = {}): Database.Database {
   const db = new Database(file);
   try {
     // First, so the pragmas below already wait for a lock another process holds.
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
+    db.pragma(walSyncedByCaller ? 'synchronous = NORMAL' : 'synchronous = FULL');
     db.pragma('foreign_keys = OFF');
   } catch (error) {
     db.close();

@@ -15,7 +15,8 @@ import type Database from 'better-sqlite3';
 import { ValidationError } from '@specstar/interfaces';
 import type { IResourceStore, ResourceStoreCapabilities, RevisionInfo, RevisionPage, RevisionPageRequest, StoredRevision } from '@specstar/interfaces';
 import { decodeInfo, encodeRecord, infoRecord, isBytes } from '@specstar/core/adapter';
-import { DirectorySync, StoredDataError, ensureDirectory, isNotFound, openDatabase, removeFileQuietly, writeFileDurable, writeFileDurableSync } from './files';
+import { DirectorySync, StoredDataError, ensureDirectory, isNotFound, openDatabase, removeFileQuietly, createFileDurable } from './files';
+import { GroupCommit } from './group-commit';
 import { childPath, modelPaths, resolveRootdir } from './paths';
 
 export const REVISIONS_TABLE = 'revisions';
@@ -34,9 +35,8 @@ function versionOf(key: string): string | null {
 const PAGE_SIZE = 1000;
 // Payload files written at once by a bulk save.
 const WRITE_CONCURRENCY = 16;
-// Payloads up to these sizes are read and written synchronously (see load and write).
+// Payloads up to this size are read synchronously (see load).
 const SYNC_READ_LIMIT = 256 * 1024;
-const SYNC_WRITE_LIMIT = 1024 * 1024;
 // Payload file names as the store generates them (randomUUID).
 const GENERATED_NAME = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 // A read that finds its file replaced by a concurrent write looks the row up again this often.
@@ -322,15 +322,12 @@ export class RevisionIndex {
   }
 
   /**
-   * Small payloads are written synchronously: the fsyncs dominate either way, and the sync
-   * calls skip a thread-pool round trip per step (open, write, sync, close, rename, dir sync),
-   * which halves the latency of a typical create. Big ones go async so the event loop is not
-   * held while their bytes are copied.
+   * Synced in libuv's thread pool, never on the event loop: concurrent writers' fdatasyncs run
+   * in parallel and their directory fsyncs are shared (one per batch).
    */
   private async write(record: EncodedRevision, data: Uint8Array): Promise<PreparedRevision> {
     const file = randomUUID();
-    if (data.byteLength <= SYNC_WRITE_LIMIT) writeFileDurableSync(this.dataDir, file, data);
-    else await writeFileDurable(this.dataDir, file, data, this.dirSync);
+    await createFileDurable(this.dataDir, file, data, this.dirSync);
     // Read-after-write is the common pattern; the info is the decoded form reads would return.
     this.cache.set(file, { info: decodeStoredInfo(record.info), data });
     return { ...record, file };
@@ -490,13 +487,16 @@ export class DiskResourceStore implements IResourceStore {
   readonly capabilities: ResourceStoreCapabilities = { batchWrite: true, revisionPaging: true, revisionDelete: true };
   private readonly db: Database.Database;
   private readonly index: RevisionIndex;
+  private readonly group: GroupCommit;
 
   constructor(rootdir: string, model: string, options: RevisionIndexOptions = {}) {
     const paths = modelPaths(resolveRootdir(rootdir), model);
     ensureDirectory(paths.dir);
-    this.db = openDatabase(paths.dbFile);
+    // Every write on this connection goes through `group`, which syncs the WAL before it acknowledges.
+    this.db = openDatabase(paths.dbFile, { walSyncedByCaller: true });
     try {
       this.index = new RevisionIndex(this.db, paths.dataDir, options);
+      this.group = new GroupCommit(this.db);
     } catch (error) {
       this.db.close();
       throw error;
@@ -536,43 +536,47 @@ export class DiskResourceStore implements IResourceStore {
   }
 
   async saveMany(items: StoredRevision[]): Promise<void> {
-    await saveRevisionsDurably(this.db, this.index, items);
+    await saveRevisionsDurably(this.index, items, (apply) => this.group.run(apply));
   }
 
   async purge(resourceId: string): Promise<void> {
-    const files = this.db.transaction(() => this.index.purgeSync(resourceId)).immediate();
+    const files = await this.group.run(() => this.index.purgeSync(resourceId));
     await this.index.discard(files);
   }
 
   async deleteRevision(resourceId: string, revisionId: string): Promise<void> {
-    const files = this.db.transaction(() => this.index.deleteRevisionSync(resourceId, revisionId)).immediate();
+    const files = await this.group.run(() => this.index.deleteRevisionSync(resourceId, revisionId));
     await this.index.discard(files);
   }
 
+  /** After the writes already queued are acknowledged. */
   async close(): Promise<void> {
+    if (!this.db.open) return;
+    await this.group.close();
     if (this.db.open) this.db.close();
   }
 }
 
+/** Runs synchronous statements atomically and durably (GroupCommit.run). */
+export type DurableCommit = <T>(apply: () => T) => Promise<T>;
+
 /**
  * Writes records without a meta: payload files first (copies of the caller's bytes, which the
- * caller may reuse), then every row in one transaction, then the files the rows replaced go.
+ * caller may reuse), then every row in one atomic commit, then the files the rows replaced go.
  */
-export async function saveRevisionsDurably(db: Database.Database, index: RevisionIndex, items: ReadonlyArray<StoredRevision>): Promise<void> {
+export async function saveRevisionsDurably(index: RevisionIndex, items: ReadonlyArray<StoredRevision>, commit: DurableCommit): Promise<void> {
   if (items.length === 0) return;
   const prepared = await index.prepareMany(items, true);
   let replaced: string[];
   try {
-    replaced = db
-      .transaction(() => {
-        const old: string[] = [];
-        for (const item of prepared) {
-          const previous = index.upsertSync(item);
-          if (previous !== undefined) old.push(previous);
-        }
-        return old;
-      })
-      .immediate();
+    replaced = await commit(() => {
+      const old: string[] = [];
+      for (const item of prepared) {
+        const previous = index.upsertSync(item);
+        if (previous !== undefined) old.push(previous);
+      }
+      return old;
+    });
   } catch (error) {
     await index.discard(prepared.map((p) => p.file));
     throw error;

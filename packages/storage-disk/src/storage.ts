@@ -4,10 +4,13 @@
  *   <rootdir>/<model>/meta.sqlite3   meta table (SqliteMetaStore) + revision index, WAL
  *   <rootdir>/<model>/data/<file>    one payload file per revision record
  *
- * A commit writes the payload file durably first, then runs ONE SQLite transaction that checks
- * the expectation, upserts the revision row and writes the meta. The commit is atomic: a reader
- * (in this process or another) sees both or neither, and a crash at any point leaves the last
+ * A commit writes the payload file durably first, then checks the expectation, upserts the
+ * revision row and writes the meta in ONE SQLite savepoint. The commit is atomic: a reader (in
+ * this process or another) sees both or neither, and a crash at any point leaves the last
  * committed state. A refused commit writes no row; its payload file is removed right away.
+ *
+ * Concurrent commits share a transaction and its WAL sync (group-commit.ts): each is
+ * acknowledged once its batch is durable, and a refused one fails alone.
  */
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
@@ -28,6 +31,7 @@ import type {
 import { expectationRefusal, findUniqueViolation } from '@specstar/core/adapter';
 import { SqliteMetaStore } from './meta-store';
 import { ensureDirectory, openDatabase, removeFileQuietly } from './files';
+import { GroupCommit } from './group-commit';
 import { childPath, modelPaths, resolveRootdir, type ModelPaths } from './paths';
 import { RevisionIndex, listResourceIds, saveRevisionsDurably, type PreparedRevision } from './resource-store';
 
@@ -71,9 +75,7 @@ export class DiskStorage implements IStorage {
   private readonly db: Database.Database;
   private readonly metas: SqliteMetaStore;
   private readonly revisions: RevisionIndex;
-  private readonly commitTx: Database.Transaction<
-    (write: StorageWrite, prepared: PreparedRevision | undefined) => string | undefined
-  >;
+  private readonly group: GroupCommit;
 
   constructor(
     rootdir: string,
@@ -82,25 +84,12 @@ export class DiskStorage implements IStorage {
   ) {
     this.paths = modelPaths(resolveRootdir(rootdir), model);
     ensureDirectory(this.paths.dir);
-    this.db = openDatabase(this.paths.dbFile);
+    // Every write on this connection goes through `group`, which syncs the WAL before it acknowledges.
+    this.db = openDatabase(this.paths.dbFile, { walSyncedByCaller: true });
     try {
       this.metas = new SqliteMetaStore(this.db, { table: META_TABLE });
       this.revisions = new RevisionIndex(this.db, this.paths.dataDir, { cacheBytes: options.cacheBytes });
-      this.commitTx = this.db.transaction((write: StorageWrite, prepared: PreparedRevision | undefined) => {
-        const { meta, expect } = write;
-        // Inside the write lock: no other process can claim the same value between check and write.
-        const violation = findUniqueViolation(write, (field, value, exceptId) => this.metas.uniqueHolderSync(field, value, exceptId));
-        if (violation !== undefined) throw violation;
-        const replaced = prepared === undefined ? undefined : this.revisions.upsertSync(prepared);
-        // A refused meta write throws, which rolls the revision row back with it.
-        if (expect === undefined) this.metas.putSync(meta);
-        else if ('absent' in expect) {
-          if (!this.metas.insertSync(meta)) throw conflict(meta.resource_id);
-        } else if (!this.metas.putIfCurrentSync(meta, expect)) {
-          throw this.refusal(meta.resource_id, expect) ?? new RevisionMismatchError(meta.resource_id, expect.current_revision_id, null);
-        }
-        return replaced;
-      });
+      this.group = new GroupCommit(this.db);
     } catch (error) {
       this.db.close();
       throw error;
@@ -124,13 +113,29 @@ export class DiskStorage implements IStorage {
     const prepared = revision === undefined ? undefined : await this.revisions.prepare(revision.info, revision.data);
     let replaced: string | undefined;
     try {
-      // IMMEDIATE takes the write lock first: no other process slips in between check and write.
-      replaced = this.commitTx.immediate(write, prepared);
+      replaced = await this.group.run(() => this.applyCommit(write, prepared));
     } catch (error) {
       if (prepared !== undefined) await this.revisions.discard([prepared.file]);
       throw error;
     }
     if (replaced !== undefined) await this.revisions.discard([replaced]);
+  }
+
+  /** The statements of one commit, inside its batch's write lock; a throw rolls back this commit only. */
+  private applyCommit(write: StorageWrite, prepared: PreparedRevision | undefined): string | undefined {
+    const { meta, expect } = write;
+    // Inside the write lock: no other process can claim the same value between check and write.
+    const violation = findUniqueViolation(write, (field, value, exceptId) => this.metas.uniqueHolderSync(field, value, exceptId));
+    if (violation !== undefined) throw violation;
+    const replaced = prepared === undefined ? undefined : this.revisions.upsertSync(prepared);
+    // A refused meta write throws, which rolls the revision row back with it.
+    if (expect === undefined) this.metas.putSync(meta);
+    else if ('absent' in expect) {
+      if (!this.metas.insertSync(meta)) throw conflict(meta.resource_id);
+    } else if (!this.metas.putIfCurrentSync(meta, expect)) {
+      throw this.refusal(meta.resource_id, expect) ?? new RevisionMismatchError(meta.resource_id, expect.current_revision_id, null);
+    }
+    return replaced;
   }
 
   /** The error a write with this expectation gets against what is stored now; undefined when it may proceed. */
@@ -163,7 +168,7 @@ export class DiskStorage implements IStorage {
   }
 
   async saveRevision(info: RevisionInfo, data: Uint8Array): Promise<void> {
-    await saveRevisionsDurably(this.db, this.revisions, [{ info, data }]);
+    await saveRevisionsDurably(this.revisions, [{ info, data }], (apply) => this.group.run(apply));
   }
 
   async search(query: ResourceMetaSearchQuery): Promise<ResourceMeta[]> {
@@ -175,23 +180,21 @@ export class DiskStorage implements IStorage {
   }
 
   async purgeMeta(resourceId: string): Promise<void> {
-    this.metas.deleteSync(resourceId);
+    await this.group.run(() => this.metas.deleteSync(resourceId));
   }
 
   async purgeResource(resourceId: string): Promise<void> {
-    const files = this.db
-      .transaction(() => {
-        this.metas.deleteSync(resourceId);
-        return this.revisions.purgeSync(resourceId);
-      })
-      .immediate();
+    const files = await this.group.run(() => {
+      this.metas.deleteSync(resourceId);
+      return this.revisions.purgeSync(resourceId);
+    });
     // After the commit: a crash in between leaves unreferenced files, never a row without its file.
     await this.revisions.discard(files);
   }
 
   /** Rows go in one transaction; the payload files after it (a crash leaves unreferenced files only). */
   async deleteRevision(resourceId: string, revisionId: string): Promise<void> {
-    const files = this.db.transaction(() => this.revisions.deleteRevisionSync(resourceId, revisionId)).immediate();
+    const files = await this.group.run(() => this.revisions.deleteRevisionSync(resourceId, revisionId));
     await this.revisions.discard(files);
   }
 
@@ -216,15 +219,13 @@ export class DiskStorage implements IStorage {
   }
 
   async saveMetas(metas: ResourceMeta[]): Promise<void> {
-    this.db
-      .transaction(() => {
-        for (const meta of metas) this.metas.putSync(meta);
-      })
-      .immediate();
+    await this.group.run(() => {
+      for (const meta of metas) this.metas.putSync(meta);
+    });
   }
 
   async saveRevisions(items: StoredRevision[]): Promise<void> {
-    await saveRevisionsDurably(this.db, this.revisions, items);
+    await saveRevisionsDurably(this.revisions, items, (apply) => this.group.run(apply));
   }
 
   /**
@@ -260,7 +261,10 @@ export class DiskStorage implements IStorage {
     return (this.db.pragma('integrity_check') as Array<{ integrity_check: string }>).map((row) => row.integrity_check);
   }
 
+  /** After the writes already queued are acknowledged. */
   async close(): Promise<void> {
+    if (!this.db.open) return;
+    await this.group.close();
     if (this.db.open) this.db.close();
   }
 
