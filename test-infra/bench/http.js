@@ -12,30 +12,16 @@
 // BENCH_HTTP_CONNECTIONS (default 10), BENCH_HTTP_ROUNDS (default 1), BENCH_HTTP_RESOURCES (default 1000).
 'use strict';
 const { CharacterSchema, payload } = require('./fixtures');
-const { fork } = require('node:child_process');
-
-/** A numeric knob from the environment; anything else stops the run before it starts. */
-function knob(name, fallback, { integer = false, min = 1 } = {}) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
-    throw new RangeError(`${name} must be ${integer ? 'an integer' : 'a number'} >= ${min}, got '${raw}'`);
-  }
-  return value;
-}
+const { JSON_HEADERS, knob, listen, startServer, stopServer, measureServer, median, fmt, entry } = require('./http-bench');
 
 const DURATION = knob('BENCH_HTTP_DURATION', 5);
 const WARMUP = knob('BENCH_HTTP_WARMUP', 1, { min: 0 });
 const CONNECTIONS = knob('BENCH_HTTP_CONNECTIONS', 10, { integer: true });
 const ROUNDS = knob('BENCH_HTTP_ROUNDS', 1, { integer: true });
 const RESOURCES = knob('BENCH_HTTP_RESOURCES', 1000, { integer: true });
-const HOST = '127.0.0.1';
-const START_TIMEOUT_MS = 60_000;
 
 
 const QB_FILTER = "QB['level'] >= 90";
-const JSON_HEADERS = { 'content-type': 'application/json' };
 
 // ------------------------------------------------------------------------- server processes
 
@@ -63,41 +49,7 @@ async function serve(side) {
     app.patch('/character/:id', express.json(), (_req, res) => res.json(patched));
     ids = samples.ids;
   }
-  const server = app.listen(0, HOST, () => process.send({ ready: true, port: server.address().port, ids }));
-  process.on('message', (m) => {
-    if (m.stats) process.send({ maxRssKiB: process.resourceUsage().maxRSS });
-  });
-  process.on('disconnect', () => process.exit(0));
-}
-
-/** Starts a server child and resolves once it listens. */
-function startServer(side, samples) {
-  return new Promise((resolve, reject) => {
-    const child = fork(__filename, ['--serve', side], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const timer = setTimeout(() => {
-      child.kill();
-      reject(new Error(`bench: the ${side} server did not start within ${START_TIMEOUT_MS / 1000} s`));
-    }, START_TIMEOUT_MS);
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`bench: the ${side} server exited early (${code})`)));
-    child.once('message', (m) => {
-      clearTimeout(timer);
-      resolve({ child, url: `http://${HOST}:${m.port}`, ids: m.ids });
-    });
-    if (samples) child.send({ samples });
-  });
-}
-
-/** Asks the child for its peak RSS, then stops it. */
-function stopServer(server) {
-  return new Promise((resolve) => {
-    server.child.removeAllListeners('exit');
-    server.child.once('message', (m) => {
-      server.child.once('exit', () => resolve(m.maxRssKiB / 1024));
-      server.child.disconnect();
-    });
-    server.child.send({ stats: true });
-  });
+  listen(app, ids);
 }
 
 // ------------------------------------------------------------------------- the cases
@@ -153,7 +105,7 @@ const CASES = [
 
 /** One response per case from a SpecStar server, for the bare server to answer verbatim. */
 async function captureSamples() {
-  const server = await startServer('ours');
+  const server = await startServer(__filename, 'ours');
   const id = server.ids[0];
   const call = async (method, path, body) => {
     const res = await fetch(server.url + path, { method, headers: body ? JSON_HEADERS : undefined, body: body && JSON.stringify(body) });
@@ -172,29 +124,10 @@ async function captureSamples() {
   return samples;
 }
 
-async function measure(side, kase, samples) {
-  const autocannon = require('autocannon');
-  const server = await startServer(side, side === 'bare' ? samples : undefined);
-  const settings = { url: server.url, connections: CONNECTIONS, pipelining: 1, timeout: 10 };
-  try {
-    if (WARMUP > 0) await autocannon({ ...settings, duration: WARMUP, requests: kase.requests(server.ids) });
-    const result = await autocannon({ ...settings, duration: DURATION, requests: kase.requests(server.ids) });
-    const failed = result.non2xx + result.errors + result.timeouts;
-    return {
-      rps: result.requests.total / result.duration,
-      p50: result.latency.p50,
-      p99: result.latency.p99,
-      failed,
-      rssMiB: await stopServer(server),
-    };
-  } catch (error) {
-    server.child.kill();
-    throw error;
-  }
+function measure(side, kase, samples) {
+  const load = { connections: CONNECTIONS, duration: DURATION, warmup: WARMUP, requests: kase.requests };
+  return measureServer(__filename, side, { samples: side === 'bare' ? samples : undefined }, load);
 }
-
-const median = (list) => [...list].sort((a, b) => a.rps - b.rps)[Math.floor(list.length / 2)];
-const fmt = (n, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 async function main() {
   process.stderr.write(`measuring ${CASES.length} cases × 2 sides × ${ROUNDS} round(s) of ${DURATION} s…\n`);
@@ -255,14 +188,4 @@ async function main() {
   if (missed > 0) console.log(`${missed} target(s) missed`);
 }
 
-if (process.argv[2] === '--serve') {
-  serve(process.argv[3]).catch((error) => {
-    console.error(error);
-    process.exit(1);
-  });
-} else {
-  main().catch((error) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+entry(main, serve);

@@ -1,14 +1,14 @@
 /**
- * Crash safety: a child process writes in a loop and prints every acknowledged write; the test
- * SIGKILLs it at seeded random moments (during startup, between writes, mid-write), several
- * rounds on one rootdir. After every kill the store must open cleanly (SQLite integrity check,
+ * Crash safety: a child process writes on several concurrent lanes and prints every acknowledged
+ * write; the test SIGKILLs it at seeded random moments (during startup, with commits of other
+ * lanes in flight, mid-write), several rounds on one rootdir. After every kill the store must open cleanly (SQLite integrity check,
  * every meta's current revision readable) and every acknowledged write must read back exactly.
  */
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { SpecStar } from '@specstar/core';
 import { DiskStorage, DiskStorageFactory } from '../src';
-import { NOTE_INDEXED, NOTE_SCHEMA } from './fixtures/models';
+import { CRASH_WRITERS, NOTE_INDEXED, NOTE_SCHEMA } from './fixtures/models';
 import { removeTempDirs, seededRandom, tempDir, text } from './helpers';
 
 const REGISTER = path.join(__dirname, '..', '..', '..', 'tooling', 'register-ts.js');
@@ -18,8 +18,8 @@ const SEED = 20260521;
 
 type Ack =
   | { op: 'ready' }
-  | { op: 'create' | 'update'; id: string; rev: string; data: unknown }
-  | { op: 'blob'; file_id: string; body: string };
+  | { op: 'create' | 'update'; writer: number; id: string; rev: string; data: unknown }
+  | { op: 'blob'; writer: number; file_id: string; body: string };
 
 interface Round {
   acks: Ack[];
@@ -137,6 +137,8 @@ it(
     expect(acknowledged.filter((a) => a.op === 'create').length).toBeGreaterThan(20);
     expect(acknowledged.some((a) => a.op === 'update')).toBe(true);
     expect(acknowledged.some((a) => a.op === 'blob')).toBe(true);
+    // Every lane wrote: kills landed with concurrent commits in flight.
+    expect(new Set(acknowledged.flatMap((a) => (a.op === 'ready' ? [] : [a.writer]))).size).toBe(CRASH_WRITERS);
   },
   90_000,
 );
