@@ -1,6 +1,7 @@
 import {
   ResourceConflictError,
   RevisionMismatchError,
+  UniqueConstraintError,
   type IStorage,
   type StorageWrite,
 } from '@specstar/interfaces';
@@ -93,6 +94,52 @@ export const storeRaceCases = defineGroup('store: concurrent writers (capability
       expect(stored?.info).toEqual(winners[0]!.revision!.info);
       expect(hex(stored?.data)).toBe(hex(winners[0]!.revision!.data));
       expect(await store.listRevisions('a')).toEqual(['a:1', 'a:2']);
+    },
+  },
+  {
+    name: "race: a concurrent write that fails its own check does not fail the others'",
+    requires: ['createIfAbsent', 'compareAndSet'],
+    async run({ expect, storage }) {
+      const store = storage();
+      const atomicUnique = store.capabilities.atomicUnique;
+      const code = (id: string) => ({ indexed_data: { code: `code-${id}` } });
+      for (const id of ['taken', 'moved']) {
+        await store.commit({ revision: makeRevision(id, 1, '{}'), meta: makeMeta(id, 1, code(id)), expect: { absent: true } });
+      }
+      const fresh = ['b', 'c', 'd', 'e'].map((id) => ({
+        revision: makeRevision(id, 1, `{"id":"${id}"}`),
+        meta: makeMeta(id, 1, code(id)),
+        expect: { absent: true } as const,
+        unique: ['code'],
+      }));
+      const doomed: StorageWrite[] = [
+        { revision: makeRevision('taken', 1, '{"again":true}'), meta: makeMeta('taken', 1), expect: { absent: true } },
+        { revision: makeRevision('moved', 2, '{}'), meta: makeMeta('moved', 2), expect: { current_revision_id: 'moved:0' } },
+      ];
+      // A taken unique value is refused inside the commit only by stores that enforce claims themselves.
+      if (atomicUnique) {
+        doomed.push({ revision: makeRevision('f', 1, '{}'), meta: makeMeta('f', 1, code('taken')), expect: { absent: true }, unique: ['code'] });
+      }
+      // Interleaved, so failing writes sit between succeeding ones in whatever batch a store makes.
+      const writes: StorageWrite[] = [fresh[0]!, doomed[0]!, fresh[1]!, doomed[1]!, fresh[2]!, ...doomed.slice(2), fresh[3]!];
+      const results = await Promise.allSettled(writes.map((write) => store.commit(write)));
+      const statuses = results.map((result, index) => `${writes[index]!.meta.resource_id}: ${result.status}`);
+      expect(statuses).toEqual(writes.map((write) => `${write.meta.resource_id}: ${fresh.includes(write as (typeof fresh)[number]) ? 'fulfilled' : 'rejected'}`));
+      const reasons = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+      expect(reasons[0]).toBeInstanceOf(ResourceConflictError);
+      expect(reasons[1]).toBeInstanceOf(RevisionMismatchError);
+      if (atomicUnique) expect(reasons[2]).toBeInstanceOf(UniqueConstraintError);
+      for (const write of fresh) {
+        expect(await store.getMeta(write.meta.resource_id)).toEqual(write.meta);
+        const stored = await store.getRevision(write.meta.resource_id, write.meta.current_revision_id, null);
+        expect(hex(stored?.data)).toBe(hex(write.revision.data));
+      }
+      // The refused writes left what was there.
+      expect((await store.getMeta('taken'))?.current_revision_id).toBe('taken:1');
+      expect(hex((await store.getRevision('taken', 'taken:1', null))?.data)).toBe(hex(makeRevision('taken', 1, '{}').data));
+      expect((await store.getMeta('moved'))?.current_revision_id).toBe('moved:1');
+      expect(await store.listRevisions('moved')).toEqual(['moved:1']);
+      expect(await store.exists('f')).toBe(false);
     },
   },
 ]);
