@@ -16,6 +16,11 @@ export type MemberKind = 'text' | 'number' | 'bool' | 'instant';
 export interface HintedSql {
   sql: string;
   hint?: string | undefined;
+  /**
+   * The hint holds on exactly the rows where `sql` is TRUE, so a top-level use (where only TRUE
+   * matters) may run the hint alone: the database then decides the condition from the index.
+   */
+  hintDecides?: boolean;
 }
 
 /** SQL expressions over one indexed_data key. */
@@ -94,8 +99,8 @@ export interface SqlDialect<K extends SqlDataKey = SqlDataKey> {
   listContains(key: K, operand: unknown): string;
   /** `contains` on a scalar value, given the substring test of its text form. */
   scalarContains(key: K, operand: unknown, substring: string): string;
-  /** A top-level condition with its implied index term. */
-  hinted(key: K, sql: string, hint: string): string;
+  /** A top-level condition with its implied index term (`decides`: the hint alone is the condition, see HintedSql). */
+  hinted(key: K, sql: string, hint: string, decides: boolean): string;
 
   residual(condition: DataSearchCondition, dataOnly: boolean, subject: MetaColumn | K): Residual;
 

@@ -82,6 +82,9 @@ function translateSorts<K extends SqlDataKey>(sorts: readonly SearchSort[] | und
       const key = loose['key'];
       if (typeof key !== 'string' || !META_SORT_COLUMNS.has(key)) throw new QueryError(`Unknown meta sort key '${String(key)}'`);
       terms.push(...d.metaSort(META_COLUMNS[key as keyof typeof META_COLUMNS], direction));
+      // resource_id is unique: later sorts and the tie-break never decide, and a repeated term
+      // would keep the database from reading the order off an index.
+      if (key === 'resource_id') return terms.join(', ');
     } else {
       const path = loose['field_path'];
       if (typeof path !== 'string') throw new QueryError('Data sort is missing field_path');

@@ -32,11 +32,14 @@ export class PostgresDialect implements SqlDialect<DataKey> {
   readonly TRUE = 'TRUE';
   readonly FALSE = 'FALSE';
   readonly dataColumn = 'm.indexed_data';
-  /** GIN containment terms implied by top-level equalities. */
+  /** GIN containment terms implied by top-level equalities of lists and maps. */
   readonly hints: string[] = [];
+  /** indexed_data keys a top-level condition or a sort reads through the key's expression index. */
+  readonly indexKeys = new Set<string>();
   readonly defaultOrder = 'm.created_time ASC, m.resource_id ASC';
   /** The statement's bound values: `params.finalize(text)` gives `$n` text and values. */
   readonly params = new Params();
+  private readonly keys = new Map<string, DataKey>();
 
   join(terms: readonly string[], operator: 'AND' | 'OR', empty: string): string {
     return joinFlat(terms, operator, empty);
@@ -100,15 +103,23 @@ export class PostgresDialect implements SqlDialect<DataKey> {
     return { length: `(char_length(${column})::float8)` };
   }
 
+  /** Keys repeat across the conditions and sorts of a query; each is built once. */
   dataKey(path: string): DataKey {
-    return new DataKey(path, this.params);
+    let found = this.keys.get(path);
+    if (found === undefined) {
+      found = new DataKey(path);
+      this.keys.set(path, found);
+    }
+    return found;
   }
 
   dataEquals(k: DataKey, x: unknown): HintedSql | undefined {
     if (isJsonExact(x) && x !== null) {
-      // Equality implies containment, which the GIN index on indexed_data serves.
-      const hint = isStorableText(k.key) ? `(m.indexed_data @> ${this.params.json({ [k.key]: x })})` : undefined;
-      return { sql: `(CASE WHEN ${present(k)} THEN ${k.v} = ${this.params.json(x)} END)`, hint };
+      const sql = `(CASE WHEN ${present(k)} THEN ${k.v} = ${this.params.json(x)} END)`;
+      const scalar = this.indexedScalar(k, x, '=');
+      if (scalar !== undefined) return { sql, hint: scalar, hintDecides: true };
+      // Equality of a list or map implies containment, which the GIN index on indexed_data serves.
+      return { sql, hint: k.indexable ? `(m.indexed_data @> ${this.params.json({ [k.key]: x })})` : undefined };
     }
     // null, undefined, NaN, ±Infinity, bigint, unstorable text: equal to no stored value
     if (isPrimitive(x) || typeof x === 'function') return { sql: unlessUnknown(k.presentType, 'FALSE') };
@@ -116,15 +127,20 @@ export class PostgresDialect implements SqlDialect<DataKey> {
   }
 
   dataCompare(k: DataKey, sym: Ordering, x: number | string): HintedSql {
-    if (typeof x === 'number') return { sql: `(CASE WHEN ${k.presentType} = 'number' THEN ${k.number} ${sym} ${this.params.add(String(x), 'float8')} END)` };
-    return { sql: `(CASE WHEN ${k.presentType} = 'string' THEN (${k.v} #>> '{}') COLLATE "C" ${sym} ${this.params.add(x, 'text')} END)` };
+    const sql =
+      typeof x === 'number'
+        ? `(CASE WHEN ${k.presentType} = 'number' THEN ${k.number} ${sym} ${this.params.add(String(x), 'float8')} END)`
+        : `(CASE WHEN ${k.presentType} = 'string' THEN (${k.v} #>> '{}') COLLATE "C" ${sym} ${this.params.add(x, 'text')} END)`;
+    return { sql, hint: this.indexedScalar(k, x, sym), hintDecides: true };
   }
 
   /** Members no stored value can equal (null, NaN, unstorable text, …) are left out. */
   dataIn(k: DataKey, list: readonly unknown[]): HintedSql {
     const members = list.filter((m) => m !== null && isJsonExact(m));
     if (members.length === 0) return { sql: unlessUnknown(k.presentType, 'FALSE') };
-    return { sql: `(CASE WHEN ${present(k)} THEN ${k.v} IN (SELECT jsonb_array_elements(${this.params.json(members)})) END)` };
+    const sql = `(CASE WHEN ${present(k)} THEN ${k.v} IN (SELECT jsonb_array_elements(${this.params.json(members)})) END)`;
+    const hint = this.indexedMembers(k, members);
+    return hint === undefined ? { sql } : { sql, hint, hintDecides: true };
   }
 
   listContains(k: DataKey, x: unknown): string {
@@ -139,7 +155,12 @@ export class PostgresDialect implements SqlDialect<DataKey> {
     return `(CASE WHEN ${k.presentType} = 'number' THEN (CASE WHEN ${number} = trunc(${number}) THEN ${this.bitTest(number, x)} ELSE ${substring} END) ELSE ${substring} END)`;
   }
 
-  hinted(_key: DataKey, sql: string, hint: string): string {
+  /** A deciding hint replaces the condition (it reads the key's btree index); others are ANDed apart. */
+  hinted(k: DataKey, sql: string, hint: string, decides: boolean): string {
+    if (decides) {
+      this.indexKeys.add(k.key);
+      return hint;
+    }
     this.hints.push(hint);
     return sql;
   }
@@ -153,21 +174,56 @@ export class PostgresDialect implements SqlDialect<DataKey> {
     return [`m.${column.name} ${direction}`];
   }
 
-  /** The evaluator's type rank, then the value; lists and maps by the sort key written with the row. */
+  /**
+   * The evaluator's type rank, then the value; lists and maps by the sort key written with the
+   * row. Within one rank only that rank's value column varies, so these are exactly the columns
+   * of the key's index, in its order: a sort with a limit walks the index.
+   */
   dataSort(path: string, direction: 'ASC' | 'DESC'): string[] {
-    const { v, type: t } = this.dataKey(path);
-    const sortKey = isStorableText(path) ? `(m.sort_keys ->> ${this.params.add(path, 'text')})` : 'NULL::text';
-    return [
-      `(CASE ${t} WHEN 'boolean' THEN 0 WHEN 'number' THEN 1 WHEN 'string' THEN 2 WHEN 'array' THEN 4 WHEN 'object' THEN 5 ELSE 7 END) ${direction}`,
-      `(CASE WHEN ${t} = 'boolean' THEN (${v})::boolean END) ${direction}`,
-      `(CASE WHEN ${t} = 'number' THEN (${v})::float8 END) ${direction}`,
-      `(CASE WHEN ${t} = 'string' THEN ${v} #>> '{}' END) COLLATE "C" ${direction}`,
-      `${sortKey} COLLATE "C" ${direction}`,
-    ];
+    const k = this.dataKey(path);
+    if (k.indexable) this.indexKeys.add(k.key);
+    const e = k.indexed;
+    return [e.rank, e.number, e.text, e.bool, e.sortKey].map((term) => `${term} ${direction}`);
   }
 
   finish(): void {}
   abandon(): void {}
+
+  /**
+   * `op` against a scalar as the key's index columns spell it: the rank, then the typed column;
+   * `=` pins every other column as well, so the matches come out in resource_id order. Exactly
+   * the condition where it is TRUE; undefined for operands the index does not hold.
+   */
+  private indexedScalar(k: DataKey, x: unknown, op: '=' | Ordering): string | undefined {
+    if (!k.indexable) return undefined;
+    const e = k.indexed;
+    const pinned = (rank: number, number: string, text: string, bool: string): string =>
+      `(${e.rank} = ${rank} AND ${e.number} = ${number} AND ${e.text} = ${text} AND ${e.bool} = ${bool} AND ${e.sortKey} = '')`;
+    if (typeof x === 'number') {
+      if (!Number.isFinite(x) && op === '=') return undefined;
+      const p = this.params.add(String(x), 'float8');
+      return op === '=' ? pinned(1, p, `''`, 'FALSE') : `(${e.rank} = 1 AND ${e.number} ${op} ${p})`;
+    }
+    if (typeof x === 'string') {
+      const p = this.params.add(x, 'text');
+      return op === '=' ? pinned(2, '0', p, 'FALSE') : `(${e.rank} = 2 AND ${e.number} = 0 AND ${e.text} ${op} ${p})`;
+    }
+    if (typeof x === 'boolean' && op === '=') return pinned(0, '0', `''`, x ? 'TRUE' : 'FALSE');
+    return undefined;
+  }
+
+  /** `in` over members of one JSON type as an index lookup; undefined for lists, maps or mixed types. */
+  private indexedMembers(k: DataKey, members: readonly unknown[]): string | undefined {
+    if (!k.indexable) return undefined;
+    const e = k.indexed;
+    const kinds = new Set(members.map((m) => typeof m));
+    if (kinds.size !== 1) return undefined;
+    const list = this.params.json(members);
+    if (kinds.has('number')) return `(${e.rank} = 1 AND ${e.number} = ANY (ARRAY(SELECT (jsonb_array_elements_text(${list}))::float8)))`;
+    if (kinds.has('string')) return `(${e.rank} = 2 AND ${e.number} = 0 AND ${e.text} = ANY (ARRAY(SELECT jsonb_array_elements_text(${list}))))`;
+    if (kinds.has('boolean')) return `(${e.rank} = 0 AND ${e.number} = 0 AND ${e.text} = '' AND ${e.bool} = ANY (ARRAY(SELECT (jsonb_array_elements_text(${list}))::boolean)))`;
+    return undefined;
+  }
 
   /** All bits of the integer flags set in the integer-valued float8 expression `num`. */
   private bitTest(num: string, flags: number): string {

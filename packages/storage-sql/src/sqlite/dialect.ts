@@ -129,16 +129,17 @@ export class SqliteDialect implements SqlDialect<DataKey> {
       return {
         sql: `(${value} = ${p} AND ${presentType} ${kind === 'text' ? `= 'text'` : `IN ${NUMERIC}`})`,
         hint: `${key.rank} = ${kind === 'text' ? 2 : 1} AND ${key.scalar} = ${p}`,
+        hintDecides: true,
       };
     }
-    if (kind === 'bool') return { sql: `(${presentType} = '${x ? 'true' : 'false'}')`, hint: `${key.rank} = 0 AND ${key.scalar} = ${x ? 1 : 0}` };
+    if (kind === 'bool') return { sql: `(${presentType} = '${x ? 'true' : 'false'}')`, hint: `${key.rank} = 0 AND ${key.scalar} = ${x ? 1 : 0}`, hintDecides: true };
     return { sql: unlessUnknown(presentType, '0') };
   }
 
   dataCompare(key: DataKey, sym: Ordering, x: number | string): HintedSql {
     const p = this.bind(x);
     const [types, rank] = typeof x === 'number' ? [`IN ${NUMERIC}`, 1] : [`= 'text'`, 2];
-    return { sql: `(CASE WHEN ${key.presentType} ${types} THEN ${key.value} ${sym} ${p} END)`, hint: `${key.rank} = ${rank} AND ${key.scalar} ${sym} ${p}` };
+    return { sql: `(CASE WHEN ${key.presentType} ${types} THEN ${key.value} ${sym} ${p} END)`, hint: `${key.rank} = ${rank} AND ${key.scalar} ${sym} ${p}`, hintDecides: true };
   }
 
   /** One typed test per JSON type the list holds. */
@@ -161,7 +162,9 @@ export class SqliteDialect implements SqlDialect<DataKey> {
     if (parts.length === 0) return { sql: unlessUnknown(presentType, '0') };
     const scalars = [...members.texts, ...members.numbers, ...(members.hasTrue ? [1] : []), ...(members.hasFalse ? [0] : [])];
     const hint = `${key.rank} IN (${ranks.join(', ')}) AND ${key.scalar} IN (SELECT value FROM json_each(${this.bind(JSON.stringify(scalars))}))`;
-    return { sql: joinBalanced(parts, 'OR', '0'), hint };
+    // With one JSON type the (rank, scalar) test is the condition; with several, a scalar of one
+    // type could match a member of another (true is 1), so the typed parts stay.
+    return { sql: joinBalanced(parts, 'OR', '0'), hint, hintDecides: ranks.length === 1 };
   }
 
   /** Element membership of a primitive operand, type-aware. */
@@ -198,10 +201,14 @@ export class SqliteDialect implements SqlDialect<DataKey> {
     return `(CASE WHEN ${presentType} IN ${NUMERIC} AND ${value} = round(${value}) THEN ${bits} ELSE ${substring} END)`;
   }
 
-  /** The implied term goes into the condition itself, so SQLite can seek the key's (rank, scalar) index. */
-  hinted(key: DataKey, sql: string, hint: string): string {
+  /**
+   * The implied term goes into the condition itself, so SQLite can seek the key's (rank, scalar)
+   * index; when it decides the condition it runs alone, read from the index without touching
+   * the row's JSON.
+   */
+  hinted(key: DataKey, sql: string, hint: string, decides: boolean): string {
     this.indexKeys.add(key.key);
-    return `(${sql} AND ${hint})`;
+    return decides ? `(${hint})` : `(${sql} AND ${hint})`;
   }
 
   residual(condition: DataSearchCondition, dataOnly: boolean, subject: MetaColumn | DataKey): Residual {

@@ -45,7 +45,9 @@ export function jsonKeyPathLiteral(key: string): string {
   return sqlString(jsonKeyPath(key));
 }
 
-/** A short, stable, identifier-safe digest of a key, for index names. */
-export function keyDigest(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 16);
+/** A short, stable, identifier-safe digest of a key (and the version of what is named), for index names. */
+export function keyDigest(key: string, version?: number): string {
+  const hash = createHash('sha256');
+  if (version !== undefined) hash.update(`v${version}\0`, 'utf8');
+  return hash.update(key, 'utf8').digest('hex').slice(0, 16);
 }

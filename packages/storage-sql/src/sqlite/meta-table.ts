@@ -43,6 +43,8 @@ export class SqliteMetaTable {
   private readonly quoted: string;
   private readonly statements = new Map<string, SqliteStatement>();
   private readonly knownIndexes = new Set<string>();
+  /** Keys whose index is known to exist (spares a digest per search). */
+  private readonly indexedKeys = new Set<string>();
   private readonly write: MetaStatements;
 
   constructor(
@@ -264,7 +266,7 @@ export class SqliteMetaTable {
   }
 
   /**
-   * Creates the (rank, value) expression index of every indexed_data key the query filters or
+   * Creates the (rank, value, resource_id) expression index of every indexed_data key the query filters or
    * sorts on, the first time it is asked for. The store cannot know a model's indexed fields,
    * so indexes follow use. Best effort: outside a caller's transaction (which could roll the
    * index back) and on a writable connection only; a failure leaves the search unindexed.
@@ -273,12 +275,18 @@ export class SqliteMetaTable {
     const keys = sql.dialect.indexKeys;
     if (keys.size === 0 || this.db.readonly || this.db.inTransaction) return;
     for (const key of keys) {
+      if (this.indexedKeys.has(key)) continue;
       const index = new DataKey(key).indexDefinition(this.table);
-      if (this.knownIndexes.has(index.name)) continue;
+      if (this.knownIndexes.has(index.name)) {
+        this.indexedKeys.add(key);
+        continue;
+      }
       if (this.knownIndexes.size >= MAX_AUTO_INDEXES) return;
       try {
         this.db.exec(index.sql);
         this.knownIndexes.add(index.name);
+        this.indexedKeys.add(key);
+        if (this.knownIndexes.delete(index.legacy)) this.db.exec(`DROP INDEX IF EXISTS ${quoteIdentifier(index.legacy)}`);
       } catch {
         // Locked by another writer, read-only file, disk full, connection busy: search unindexed.
       }
