@@ -21,6 +21,7 @@ import { SchemaGate, type TableNames } from './schema';
 import { claimsOf, holdingTransaction, takeClaims, writeMetaRow } from './meta-commit';
 import { PostgresDialect, translateCount, translateSearch, type SqlQuery } from '@specstar/storage-sql';
 import { isStorableText } from './text';
+import { DataIndexes } from './data-indexes';
 
 /** Rows of a statement (typed by the caller) and the number of rows it affected. */
 export type Rows = Array<Record<string, any>> & { count: number };
@@ -39,8 +40,28 @@ function decodeRow(row: { record: Buffer }): ResourceMeta {
   return decodeMeta(row.record, 'json');
 }
 
+/**
+ * The encoded meta (JSON) as text: half the bytes of bytea's hex form on the wire, and no hex
+ * decoding per row.
+ */
+const RECORD_TEXT = `convert_from(m.record, 'UTF8')`;
+
+function decodeRecordText(row: { record: string }): ResourceMeta {
+  return decodeMeta(Buffer.from(row.record, 'utf8'), 'json');
+}
+
+/** A limit as SQL text: an integer, or ALL past what bigint holds. */
+function pageLimit(limit: number): string {
+  return Number.isSafeInteger(limit) && limit >= 0 ? String(limit) : 'ALL';
+}
+
 export class MetaTable {
-  constructor(readonly names: TableNames) {}
+  /** The expression indexes searches on indexed_data keys read through, made on first use. */
+  readonly indexes: DataIndexes;
+
+  constructor(readonly names: TableNames) {
+    this.indexes = new DataIndexes(names);
+  }
 
   async get(exec: Exec, resourceId: string): Promise<ResourceMeta | undefined> {
     checkResourceIdArgument(resourceId);
@@ -166,19 +187,21 @@ export class MetaTable {
   async search(exec: Exec, query: ResourceMetaSearchQuery): Promise<ResourceMeta[]> {
     const sql = translateSearch(query, new PostgresDialect());
     if (sql.limit === 0) return [];
+    await this.indexes.ensure(exec, sql.dialect.indexKeys);
     const statement = this.searchStatement(sql);
     const rows = await exec.unsafe(statement.text, statement.values, { prepare: true });
-    const metas = rows.map((row) => decodeRow(row as { record: Buffer }));
+    const metas = rows.map((row) => decodeRecordText(row as { record: string }));
     return sql.exact ? metas : runQuery(metas, query);
   }
 
   /** The number of matching metas; sorts, limit and offset are ignored. */
   async count(exec: Exec, query: ResourceMetaSearchQuery): Promise<number> {
     const sql = translateCount(query, new PostgresDialect());
+    await this.indexes.ensure(exec, sql.dialect.indexKeys);
     if (!sql.exact) {
-      const statement = sql.dialect.params.finalize(`SELECT m.record FROM ${this.names.metaSql} m WHERE ${sql.where}`);
+      const statement = sql.dialect.params.finalize(`SELECT ${RECORD_TEXT} AS record FROM ${this.names.metaSql} m WHERE ${sql.where}`);
       const rows = await exec.unsafe(statement.text, statement.values, { prepare: true });
-      return countQuery(rows.map((row) => decodeRow(row as { record: Buffer })), query);
+      return countQuery(rows.map((row) => decodeRecordText(row as { record: string })), query);
     }
     const statement = sql.dialect.params.finalize(`SELECT count(*)::float8 AS n FROM ${this.names.metaSql} m WHERE ${sql.where}`);
     const rows = await exec.unsafe(statement.text, statement.values, { prepare: true });
@@ -190,15 +213,19 @@ export class MetaTable {
    * (a superset) for core's evaluator to filter, sort and page.
    */
   private searchStatement(sql: SqlQuery<PostgresDialect>): { text: string; values: unknown[] } {
-    if (!sql.exact) return sql.dialect.params.finalize(`SELECT m.record FROM ${this.names.metaSql} m WHERE ${sql.where}`);
-    const limit = sql.dialect.params.add(String(sql.limit), 'bigint');
-    const offset = sql.dialect.params.add(String(sql.offset), 'bigint');
-    return sql.dialect.params.finalize(`SELECT m.record FROM ${this.names.metaSql} m WHERE ${sql.where} ORDER BY ${sql.orderBy} LIMIT ${limit} OFFSET ${offset}`);
+    const select = `SELECT ${RECORD_TEXT} AS record FROM ${this.names.metaSql} m WHERE ${sql.where}`;
+    if (!sql.exact) return sql.dialect.params.finalize(select);
+    // The limit is written out (pages come in few sizes) and a zero offset left out: with both
+    // known, the plan PostgreSQL caches for the prepared statement is the one-page plan, so it
+    // stops planning on every call. Other offsets stay bound (they are many).
+    const offset = sql.offset === 0 ? '' : ` OFFSET ${sql.dialect.params.add(String(sql.offset), 'bigint')}`;
+    return sql.dialect.params.finalize(`${select} ORDER BY ${sql.orderBy} LIMIT ${pageLimit(sql.limit)}${offset}`);
   }
 
   /** The SQL a search runs and PostgreSQL's plan for it (EXPLAIN), for tests and debugging. */
   async explain(exec: Exec, query: ResourceMetaSearchQuery): Promise<{ sql: string; exact: boolean; plan: string[] }> {
     const sql = translateSearch(query, new PostgresDialect());
+    await this.indexes.ensure(exec, sql.dialect.indexKeys);
     const statement = this.searchStatement(sql);
     const rows = await exec.unsafe(`EXPLAIN ${statement.text}`, statement.values);
     return { sql: statement.text, exact: sql.exact, plan: rows.map((row) => String((row as Record<string, unknown>)['QUERY PLAN'])) };

@@ -1,0 +1,87 @@
+/**
+ * Btree expression indexes on indexed_data keys, made on demand: the store cannot know a
+ * model's indexed fields, so an index follows the first search that filters or sorts on a key
+ * (as the SQLite meta table does). One index per key serves eq, ranges, `in` and sorts with a
+ * limit (columns: PostgresDataKey.indexDefinition). Best effort: while it cannot be made (a lock
+ * held too long, a read-only role), searches still answer, without it.
+ */
+import { PostgresDataKey } from '@specstar/storage-sql';
+import { fitIdentifier, quoteIdentifier, type TableNames } from './schema';
+import { createHash } from 'node:crypto';
+
+/** Expression indexes made on demand per table; past this, searches on new keys still work, unindexed. */
+export const MAX_AUTO_INDEXES = 64;
+/** How long index creation may wait for the table lock before giving up (it retries later). */
+const LOCK_TIMEOUT = '2s';
+const RETRY_AFTER_MS = 30_000;
+
+/** What creating an index needs of the pool: a transaction (postgres.js `sql.begin`). */
+export interface IndexExec {
+  unsafe(query: string, parameters?: readonly unknown[]): PromiseLike<unknown>;
+  begin?: (fn: (tx: { unsafe(query: string, parameters?: readonly unknown[]): PromiseLike<unknown> }) => Promise<unknown>) => PromiseLike<unknown>;
+}
+
+export class DataIndexes {
+  /** Index names known to exist, loaded from the catalog on first use. */
+  private existing: Promise<Set<string>> | undefined;
+  private readonly pending = new Map<string, Promise<void>>();
+  private readonly failedAt = new Map<string, number>();
+
+  constructor(private readonly names: TableNames) {}
+
+  /** The index name of a key: the table's name, a marker and a digest of the key. */
+  indexName(key: string): string {
+    const digest = createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 16);
+    return fitIdentifier(`${this.names.meta}_k_${digest}`);
+  }
+
+  /** Makes sure every key has its index before the statement that reads through it runs. */
+  async ensure(exec: IndexExec, keys: ReadonlySet<string>): Promise<void> {
+    if (keys.size === 0 || exec.begin === undefined) return; // inside a transaction: never build there
+    const existing = await this.load(exec);
+    const waits: Promise<void>[] = [];
+    for (const key of keys) {
+      const name = this.indexName(key);
+      if (existing.has(name)) continue;
+      if (existing.size >= MAX_AUTO_INDEXES) break;
+      const failed = this.failedAt.get(name);
+      if (failed !== undefined && Date.now() - failed < RETRY_AFTER_MS) continue;
+      let job = this.pending.get(name);
+      if (job === undefined) {
+        job = this.create(exec, key, name, existing).finally(() => this.pending.delete(name));
+        this.pending.set(name, job);
+      }
+      waits.push(job);
+    }
+    await Promise.all(waits);
+  }
+
+  private load(exec: IndexExec): Promise<Set<string>> {
+    this.existing ??= Promise.resolve(
+      exec.unsafe('SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = $1', [this.names.meta]),
+    ).then(
+      (rows) => new Set((rows as { indexname: string }[]).map((row) => row.indexname)),
+      (error: unknown) => {
+        this.existing = undefined;
+        throw error;
+      },
+    );
+    return this.existing;
+  }
+
+  private async create(exec: IndexExec, key: string, name: string, existing: Set<string>): Promise<void> {
+    const sql = new PostgresDataKey(key).indexDefinition(this.names.metaSql, quoteIdentifier(name));
+    try {
+      await exec.begin!(async (tx) => {
+        await tx.unsafe(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
+        // Concurrent creators (other processes) queue here instead of failing on the catalog.
+        await tx.unsafe('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`specstar:ix:${name}`]);
+        await tx.unsafe(sql);
+      });
+      existing.add(name);
+      this.failedAt.delete(name);
+    } catch {
+      this.failedAt.set(name, Date.now()); // the search runs unindexed; a later one tries again
+    }
+  }
+}
