@@ -47,3 +47,41 @@ export function encodedMetaRow(meta: ResourceMeta): Record<string, string | numb
 export function decodeMetaRecord(record: Buffer): ResourceMeta {
   return decodeMeta(record, 'json');
 }
+
+const REV_COLUMNS = [META_COLUMNS.rev_status, META_COLUMNS.rev_created_by, META_COLUMNS.rev_updated_by, META_COLUMNS.rev_created_time, META_COLUMNS.rev_updated_time];
+
+/**
+ * What a search selects to build its metas from the columns (written from the decoded record, so
+ * they hold the same values) instead of parsing every record: only indexed_data is JSON text
+ * to parse, times are already epoch milliseconds. The record itself is read only where
+ * indexed_data is NULL, the one column that cannot tell an absent value from a null one.
+ */
+export const META_READ_COLUMNS =
+  'current_revision_id, resource_id, schema_version, total_revision_count, created_time, updated_time, created_by, updated_by, is_deleted, ' +
+  `json(indexed_data), ${REV_COLUMNS.map((c) => c.name).join(', ')}, ${REV_NULL_MASK_COLUMN}, CASE WHEN indexed_data IS NULL THEN record END`;
+
+/** A row of META_READ_COLUMNS (raw: an array) as the meta decodeMetaRecord would give, key order included. */
+export function metaFromReadColumns(row: unknown[]): ResourceMeta {
+  const record = row[16];
+  if (record !== null && record !== undefined) return decodeMetaRecord(record as Buffer);
+  const meta: Record<string, unknown> = {
+    current_revision_id: row[0],
+    resource_id: row[1],
+    schema_version: row[2],
+    total_revision_count: row[3],
+    created_time: new Date(row[4] as number),
+    updated_time: new Date(row[5] as number),
+    created_by: row[6],
+    updated_by: row[7],
+    is_deleted: row[8] === 1,
+    indexed_data: JSON.parse(row[9] as string) as unknown,
+  };
+  const nullMask = row[15] as number;
+  for (let i = 0; i < REV_COLUMNS.length; i++) {
+    const col = REV_COLUMNS[i]!;
+    const value = row[10 + i];
+    if (value !== null) meta[col.name] = col.kind === 'time' ? new Date(value as number) : value;
+    else if ((nullMask & col.nullBit!) !== 0) meta[col.name] = null;
+  }
+  return meta as unknown as ResourceMeta;
+}

@@ -20,7 +20,7 @@ import { DataKey } from './data-key';
 import { SqliteDialect, type SqlValue } from './dialect';
 import { quoteIdentifier } from './identifiers';
 import { createMetaSchema, prepareMetaStatements, ITERATION_PAGE, type MetaStatements } from './meta-schema';
-import { decodeMetaRecord, encodedMetaRow } from './meta-row';
+import { META_READ_COLUMNS, decodeMetaRecord, encodedMetaRow, metaFromReadColumns } from './meta-row';
 import { registerSearchFunctions } from './search-functions';
 
 export interface SqliteMetaTableOptions {
@@ -134,9 +134,8 @@ export class SqliteMetaTable {
     try {
       if (sql.limit === 0) return [];
       this.ensureIndexes(sql);
-      const statement = this.statement(`SELECT record FROM ${this.quoted} WHERE ${sql.where} ORDER BY ${sql.orderBy} LIMIT @limit OFFSET @offset`).pluck();
-      const records = statement.all({ ...sql.dialect.params, limit: sql.limit, offset: sql.offset }) as Buffer[];
-      return records.map(decodeMetaRecord);
+      const rows = this.statement(this.searchText(sql)).raw().all({ ...sql.dialect.params, offset: sql.offset }) as unknown[][];
+      return rows.map(metaFromReadColumns);
     } finally {
       sql.dialect.release();
     }
@@ -161,8 +160,8 @@ export class SqliteMetaTable {
     const sql = translateSearch(query, new SqliteDialect());
     try {
       this.ensureIndexes(sql);
-      const text = `SELECT record FROM ${this.quoted} WHERE ${sql.where} ORDER BY ${sql.orderBy} LIMIT @limit OFFSET @offset`;
-      const params = { ...sql.dialect.params, limit: sql.limit, offset: sql.offset };
+      const text = this.searchText(sql);
+      const params = { ...sql.dialect.params, offset: sql.offset };
       const plan = (this.db.prepare(`EXPLAIN QUERY PLAN ${text}`).all(params) as { detail: string }[]).map((row) => row.detail);
       return { sql: text, params, plan };
     } finally {
@@ -240,6 +239,15 @@ export class SqliteMetaTable {
   }
 
   // ---- internals -------------------------------------------------------------------------
+
+  /**
+   * The SELECT of a search. The limit is written out (pages come in few sizes): bound, it makes
+   * SQLite's statement several times slower on every run.
+   */
+  private searchText(sql: SqlQuery<SqliteDialect>): string {
+    const limit = Number.isSafeInteger(sql.limit) ? sql.limit : -1; // -1: no limit
+    return `SELECT ${META_READ_COLUMNS} FROM ${this.quoted} WHERE ${sql.where} ORDER BY ${sql.orderBy} LIMIT ${limit} OFFSET @offset`;
+  }
 
   /** A prepared statement per SQL text (per query shape), least recently used dropped first. */
   private statement(sql: string): SqliteStatement {
