@@ -4,7 +4,9 @@
 //                     raw better-sqlite3 table (WAL, synchronous=FULL), i.e. the bare durable path
 //   get             ↔ SELECT of that row + read of the payload file + JSON decode (ours with its
 //                     payload cache, as shipped, and once more with the cache off)
-//   search          ↔ SELECT … WHERE level = ? LIMIT 10 on a real indexed column of the raw table
+//   search          ↔ SELECT … WHERE level = ? ORDER BY id LIMIT 10 on a real indexed column (level, id)
+//                     of the raw table; a range sorted by level, `in`, and a sort with a limit
+//                     against the same SELECT shapes on that index, each returning the same rows
 // Every write on both sides is durable before the next one starts. Sides alternate in rounds;
 // the median round is reported (see harness.js).
 //
@@ -51,6 +53,9 @@ class RawStore {
     this.insert = this.db.prepare('INSERT OR REPLACE INTO rows (id, file, level, record) VALUES (?, ?, ?, ?)');
     this.select = this.db.prepare('SELECT file, record FROM rows WHERE id = ?');
     this.byLevel = this.db.prepare('SELECT record FROM rows WHERE level = ? ORDER BY id LIMIT 10');
+    this.fromLevel = this.db.prepare('SELECT record FROM rows WHERE level >= ? ORDER BY level, id LIMIT 10');
+    this.inLevels = this.db.prepare('SELECT record FROM rows WHERE level IN (?, ?) ORDER BY id LIMIT 10');
+    this.lowestLevels = this.db.prepare('SELECT record FROM rows ORDER BY level, id LIMIT 10');
     this.files = 0;
   }
 
@@ -148,7 +153,26 @@ async function main() {
     raw: () => rawSearch.byLevel.all(42).map((row) => JSON.parse(row.record)),
     ours: () => searchSide.rm.searchResources(QB.field('level').eq(42).sort('resource_id')),
   });
-  compare(`search level == 42 (${k}, index)`, eq.ours, eq.raw);
+  compare(`search level == 42 (${k}, index)`, eq.ours, eq.raw, atLeast(0.3));
+  const parse = (rows) => rows.map((row) => JSON.parse(row.record));
+  const range = await rounds({
+    n: SEARCHES,
+    raw: () => parse(rawSearch.fromLevel.all(98)),
+    ours: () => searchSide.rm.searchResources(QB.field('level').gte(98).sort('level')),
+  });
+  compare(`search level >= 98 sorted by level (${k})`, range.ours, range.raw, atLeast(0.3));
+  const inList = await rounds({
+    n: SEARCHES,
+    raw: () => parse(rawSearch.inLevels.all(3, 42)),
+    ours: () => searchSide.rm.searchResources(QB.field('level').in([3, 42]).sort('resource_id')),
+  });
+  compare(`search level in [3, 42] (${k})`, inList.ours, inList.raw);
+  const sorted = await rounds({
+    n: SEARCHES,
+    raw: () => parse(rawSearch.lowestLevels.all()),
+    ours: () => searchSide.rm.searchResources(QB.all().sort('level').limit(10)),
+  });
+  compare(`sort by level, limit 10 (${k})`, sorted.ours, sorted.raw, atLeast(0.3));
 
   report(
     `SpecStar disk storage — ${OPS} writes, ${READS} gets and ${SEARCHES} searches per round, ${METAS} metas searched, ` +
