@@ -114,40 +114,25 @@ export async function writeFileDurable(dir: string, name: string, data: Uint8Arr
   await (dirSync ? dirSync.sync() : fsyncDirectory(dir));
 }
 
-/** Payloads up to this size are created and written on the event loop (page cache only); their syncs never are. */
-const INLINE_WRITE_LIMIT = 256 * 1024;
-
 /**
  * Creates `dir/name`, which must not exist, with `data`, durably. No temporary name: the caller
  * gives a fresh name nothing points at until the file is durable, so a crash can only leave an
- * unreferenced file behind. The directory sync (through `dirSync`, shared by concurrent writers)
- * starts once the entry exists and runs alongside the file's fdatasync, both in libuv's pool.
- * On failure the file is removed.
+ * unreferenced file behind. Every step runs in libuv's pool (even open(O_CREAT) of a small file
+ * can wait a millisecond behind other writers' syncs), and the directory sync (through
+ * `dirSync`, shared by concurrent writers) starts once the entry exists, alongside the file's
+ * fdatasync. On a failure after the file was created, the file is removed.
  */
 export async function createFileDurable(dir: string, name: string, data: Uint8Array, dirSync: DirectorySync): Promise<void> {
   const file = path.join(dir, name);
+  const handle = await fsp.open(file, 'wx'); // an existing file is refused here, untouched
   let entry: Promise<void> | undefined;
   try {
-    if (data.byteLength <= INLINE_WRITE_LIMIT) {
-      // open(O_EXCL) and write() of a small file only touch the page cache: cheaper inline than
-      // two thread-pool round trips.
-      const fd = fs.openSync(file, 'wx');
-      entry = dirSync.sync();
-      try {
-        for (let written = 0; written < data.byteLength; ) written += fs.writeSync(fd, data, written);
-        await new Promise<void>((resolve, reject) => fs.fdatasync(fd, (error) => (error ? reject(error) : resolve())));
-      } finally {
-        fs.closeSync(fd);
-      }
-    } else {
-      const handle = await fsp.open(file, 'wx');
-      entry = dirSync.sync();
-      try {
-        await handle.writeFile(data);
-        await handle.datasync();
-      } finally {
-        await handle.close();
-      }
+    entry = dirSync.sync();
+    try {
+      await handle.writeFile(data);
+      await handle.datasync();
+    } finally {
+      await handle.close();
     }
     await entry;
   } catch (error) {

@@ -99,6 +99,8 @@ export class GroupCommit {
   private readonly batchTx: Database.Transaction<(batch: PendingWrite[]) => Outcome[]>;
   /** Batches committed whose sync has not settled yet. */
   private readonly inFlight = new Set<Promise<void>>();
+  /** Write operations started through `operation` that have not settled yet. */
+  private readonly operations = new Set<Promise<unknown>>();
 
   constructor(private readonly db: Database.Database) {
     this.wal = new WalFile(`${db.name}-wal`);
@@ -131,6 +133,18 @@ export class GroupCommit {
     });
   }
 
+  /**
+   * Tracks a whole write operation (its payload files, then its `run`), so close() lets it
+   * finish instead of closing the connection under it.
+   */
+  operation<T>(work: () => Promise<T>): Promise<T> {
+    const promise = work();
+    this.operations.add(promise);
+    const forget = () => this.operations.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
+
   private flush(): void {
     this.scheduled = false;
     const batch = this.pending;
@@ -153,8 +167,9 @@ export class GroupCommit {
     void settled.finally(() => this.inFlight.delete(settled));
   }
 
-  /** Commits what is queued and waits until every batch is acknowledged; then releases the WAL descriptor. */
+  /** Lets the operations in progress finish, waits until every batch is acknowledged, then releases the WAL descriptor. */
   async close(): Promise<void> {
+    while (this.operations.size > 0) await Promise.allSettled(this.operations);
     this.flush();
     await Promise.all(this.inFlight);
     await this.walSync.idle();

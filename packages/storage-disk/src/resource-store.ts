@@ -536,7 +536,7 @@ export class DiskResourceStore implements IResourceStore {
   }
 
   async saveMany(items: StoredRevision[]): Promise<void> {
-    await saveRevisionsDurably(this.index, items, (apply) => this.group.run(apply));
+    await this.group.operation(() => saveRevisionsDurably(this.index, items, (apply) => this.group.run(apply)));
   }
 
   async purge(resourceId: string): Promise<void> {

@@ -104,7 +104,11 @@ export class DiskStorage implements IStorage {
     return this.metas.getSync(resourceId);
   }
 
-  async commit(write: StorageWrite): Promise<void> {
+  commit(write: StorageWrite): Promise<void> {
+    return this.group.operation(() => this.commitNow(write));
+  }
+
+  private async commitNow(write: StorageWrite): Promise<void> {
     const { revision, meta, expect } = write;
     // Checked before the payload is written too, so a doomed write costs no file I/O; the
     // transaction decides, atomically.
@@ -167,8 +171,8 @@ export class DiskStorage implements IStorage {
     return this.revisions.infoSync(resourceId, revisionId, schemaVersion);
   }
 
-  async saveRevision(info: RevisionInfo, data: Uint8Array): Promise<void> {
-    await saveRevisionsDurably(this.revisions, [{ info, data }], (apply) => this.group.run(apply));
+  saveRevision(info: RevisionInfo, data: Uint8Array): Promise<void> {
+    return this.saveRevisions([{ info, data }]);
   }
 
   async search(query: ResourceMetaSearchQuery): Promise<ResourceMeta[]> {
@@ -224,8 +228,8 @@ export class DiskStorage implements IStorage {
     });
   }
 
-  async saveRevisions(items: StoredRevision[]): Promise<void> {
-    await saveRevisionsDurably(this.revisions, items, (apply) => this.group.run(apply));
+  saveRevisions(items: StoredRevision[]): Promise<void> {
+    return this.group.operation(() => saveRevisionsDurably(this.revisions, items, (apply) => this.group.run(apply)));
   }
 
   /**

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { ConfigurationError, ValidationError } from '@specstar/interfaces';
-import { DirectorySync, ensureDirectory, openDatabase, removeFileQuietly, writeFileDurable, writeFileDurableSync } from '../src/files';
+import { DirectorySync, createFileDurable, ensureDirectory, openDatabase, removeFileQuietly, writeFileDurable, writeFileDurableSync } from '../src/files';
 import { BLOBS_DIR, assertSafeModelName, blobsDir, childPath, modelPaths, resolveRootdir } from '../src/paths';
 import { bytes, listFiles, removeTempDirs, tempDir } from './helpers';
 
@@ -22,6 +22,38 @@ beforeEach(() => {
 
 afterEach(() => {
   removeTempDirs();
+});
+
+describe('createFileDurable', () => {
+  it('creates the file with its bytes and syncs the file and its directory', async () => {
+    const dir = tempDir();
+    const synced: string[] = [];
+    const open = jest.requireActual('node:fs/promises').open as typeof fsp.open;
+    openMock.mockImplementation(async (file: string, flags: string, mode?: number) => {
+      const handle = await open(file, flags, mode);
+      const name = path.relative(dir, String(file)) || '.';
+      const sync = handle.sync.bind(handle);
+      const datasync = handle.datasync.bind(handle);
+      handle.sync = async () => (synced.push(`sync ${name}`), sync());
+      handle.datasync = async () => (synced.push(`datasync ${name}`), datasync());
+      return handle;
+    });
+    try {
+      await createFileDurable(dir, 'a', bytes('hello'), new DirectorySync(dir));
+    } finally {
+      openMock.mockImplementation(open);
+    }
+    expect(fs.readFileSync(path.join(dir, 'a'), 'utf8')).toBe('hello');
+    expect(synced.sort()).toEqual(['datasync a', 'sync .']);
+  });
+
+  it('refuses a name that exists and leaves that file as it was', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'a'), 'taken');
+    await expect(createFileDurable(dir, 'a', bytes('intruder'), new DirectorySync(dir))).rejects.toMatchObject({ code: 'EEXIST' });
+    expect(listFiles(dir)).toEqual(['a']);
+    expect(fs.readFileSync(path.join(dir, 'a'), 'utf8')).toBe('taken');
+  });
 });
 
 describe('writeFileDurable', () => {

@@ -139,6 +139,41 @@ describe('DiskStorage commits', () => {
     expect(text((await s.getRevision('a', 'a:1', null))?.data)).toBe('first');
   });
 
+  it('concurrent commits are acknowledged together, and close() waits for the ones still queued', async () => {
+    const root = tempDir();
+    const s = storage(root);
+    const ids = Array.from({ length: 24 }, (_, i) => `r${i}`);
+    const commits = ids.map((id) => s.commit({ revision: revision(id, 1, `body ${id}`), meta: meta(id, 1), expect: { absent: true } }));
+    await s.close();
+    await Promise.all(commits);
+    const reopened = storage(root);
+    for (const id of ids) {
+      expect(await reopened.getMeta(id)).toEqual(meta(id, 1));
+      expect(text((await reopened.getRevision(id, `${id}:1`, null))?.data)).toBe(`body ${id}`);
+    }
+    expect(payloads(root)).toHaveLength(ids.length);
+  });
+
+  it('a commit refused inside a batch removes its payload file and leaves its batch mates in place', async () => {
+    const root = tempDir();
+    const s = storage(root);
+    await s.commit({ revision: revision('a', 1, 'first'), meta: meta('a', 1), expect: { absent: true } });
+    // Both a:2 writers pass the early check (a:1 is current); the one whose payload lands second loses inside the batch.
+    const results = await Promise.allSettled([
+      s.commit({ revision: revision('b', 1, 'b'), meta: meta('b', 1), expect: { absent: true } }),
+      s.commit({ revision: revision('a', 2, 'alice'), meta: meta('a', 2), expect: { current_revision_id: 'a:1' } }),
+      s.commit({ revision: revision('a', 2, 'bob', { uid: 'ffffffff-0000-4000-8000-000000000000' }), meta: meta('a', 2, { updated_by: 'bob' }), expect: { current_revision_id: 'a:1' } }),
+      s.commit({ revision: revision('c', 1, 'c'), meta: meta('c', 1), expect: { absent: true } }),
+    ]);
+    const [b, alice, bob, c] = results.map((r) => r.status);
+    expect({ b, c, a2: [alice, bob].sort((x, y) => x!.localeCompare(y!)) }).toEqual({ b: 'fulfilled', c: 'fulfilled', a2: ['fulfilled', 'rejected'] });
+    const loser = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')!;
+    expect(loser.reason).toBeInstanceOf(RevisionMismatchError);
+    expect(text((await s.getRevision('a', 'a:2', null))?.data)).toBe(alice === 'fulfilled' ? 'alice' : 'bob');
+    // a:1, a:2, b:1 and c:1; the loser's file is gone.
+    expect(payloads(root)).toHaveLength(4);
+  });
+
   it('of two racing compare-and-set commits on two connections, the loser leaves no file behind', async () => {
     const root = tempDir();
     const a = storage(root);
