@@ -26,11 +26,13 @@
  *     above); the descriptor is checked against the path's inode before each sync, and a WAL
  *     that is new to us gets its directory synced too (its entry must survive a crash).
  * Crash ordering is the caller's: payload files are durable before the write enters a batch.
+ * Checkpoints, which sync too, run in a worker thread (checkpointer.ts), not inside a COMMIT.
  */
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import type Database from 'better-sqlite3';
+import { Checkpointer } from './checkpointer';
 import { SharedSync, fsyncDirectory, isNotFound } from './files';
 
 interface PendingWrite {
@@ -96,6 +98,7 @@ export class GroupCommit {
   private scheduled = false;
   private readonly wal: WalFile;
   private readonly walSync: SharedSync;
+  private readonly checkpointer: Checkpointer;
   private readonly batchTx: Database.Transaction<(batch: PendingWrite[]) => Outcome[]>;
   /** Batches committed whose sync has not settled yet. */
   private readonly inFlight = new Set<Promise<void>>();
@@ -105,6 +108,8 @@ export class GroupCommit {
   constructor(private readonly db: Database.Database) {
     this.wal = new WalFile(`${db.name}-wal`);
     this.walSync = new SharedSync(() => this.wal.datasync());
+    this.checkpointer = new Checkpointer(db.name);
+    db.pragma('wal_autocheckpoint = 0');
     // Called inside batchTx, a transaction function runs as a SAVEPOINT: a throw rolls back
     // that write only, and the error is its own.
     const savepoint = db.transaction((apply: () => unknown) => apply());
@@ -158,6 +163,7 @@ export class GroupCommit {
       for (const write of batch) write.reject(error);
       return;
     }
+    this.checkpointer.committed(batch.length);
     // Refusals wait for the sync too: what refused them may be a batch mate's write.
     const settled = this.walSync.sync().then(
       () => outcomes.forEach((outcome, i) => (outcome.ok ? batch[i]!.resolve(outcome.value) : batch[i]!.reject(outcome.error))),
@@ -174,5 +180,6 @@ export class GroupCommit {
     await Promise.all(this.inFlight);
     await this.walSync.idle();
     await this.wal.close();
+    await this.checkpointer.close();
   }
 }
