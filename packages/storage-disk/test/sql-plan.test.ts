@@ -69,6 +69,17 @@ describe(`search on ${N} metas`, () => {
     }
   });
 
+  it.each<[string, ResourceMetaSearchQuery]>([
+    ['eq sorted by resource_id', { limit: 10, offset: 0, conditions: [cond('level', 'eq', 7)], sorts: [{ type: 'meta', key: 'resource_id', direction: '+' }] }],
+    ['a range sorted on its key', { limit: 10, offset: 2, conditions: [cond('level', 'gte', 990)], sorts: [{ type: 'data', field_path: 'level', direction: '+' }] }],
+    ['a string eq sorted on its key', { limit: 10, offset: 0, conditions: [cond('kind', 'eq', 'odd')], sorts: [{ type: 'data', field_path: 'kind', direction: '+' }] }],
+  ])('%s reads the page in index order: no sort at all', (_name, query) => {
+    const text = store.explainSearch(query).plan.join('\n');
+    expect(text).toMatch(INDEX);
+    expect(text).not.toMatch(/TEMP B-TREE/);
+    expect(store.searchSync(query).map((m) => m.resource_id)).toEqual(runQuery(all, query).map((m) => m.resource_id));
+  });
+
   it('the default order (created_time, resource_id) uses the created_time index', () => {
     const text = store.explainSearch({ limit: 10, offset: 0, is_deleted: false }).plan.join('\n');
     expect(text).toMatch(/USING INDEX meta_created_time/);

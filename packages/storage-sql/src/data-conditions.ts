@@ -25,7 +25,7 @@ export function dataCondition<K extends SqlDataKey>(cond: DataSearchCondition, k
   const present = `(${k.presentType} IS NOT NULL)`;
   const x = dataOperand(cond.value);
   /** Adds the implied index term of a top-level condition (see translateFilter). */
-  const hinted = ({ sql, hint, hintDecides }: HintedSql): string => (topLevel && hint !== undefined ? d.hinted(k, sql, hint, hintDecides === true) : sql);
+  const hinted = (test: HintedSql): string => (topLevel && test.hint !== undefined ? d.hinted(k, { ...test, hint: test.hint }) : test.sql);
 
   if (cond.transform === 'len') {
     const test = numberCondition(op, k.length, x, d, r);

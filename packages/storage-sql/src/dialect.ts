@@ -21,6 +21,11 @@ export interface HintedSql {
    * matters) may run the hint alone: the database then decides the condition from the index.
    */
   hintDecides?: boolean;
+  /**
+   * What a deciding hint fixes with `=` on every match: the key's JSON type (`type`), or its
+   * value as well (`value`). A sort on the key can then leave out the terms that are constant.
+   */
+  pins?: 'type' | 'value';
 }
 
 /** SQL expressions over one indexed_data key. */
@@ -99,8 +104,8 @@ export interface SqlDialect<K extends SqlDataKey = SqlDataKey> {
   listContains(key: K, operand: unknown): string;
   /** `contains` on a scalar value, given the substring test of its text form. */
   scalarContains(key: K, operand: unknown, substring: string): string;
-  /** A top-level condition with its implied index term (`decides`: the hint alone is the condition, see HintedSql). */
-  hinted(key: K, sql: string, hint: string, decides: boolean): string;
+  /** A top-level condition with its implied index term (see HintedSql). */
+  hinted(key: K, test: HintedSql & { hint: string }): string;
 
   residual(condition: DataSearchCondition, dataOnly: boolean, subject: MetaColumn | K): Residual;
 

@@ -156,8 +156,8 @@ export class PostgresDialect implements SqlDialect<DataKey> {
   }
 
   /** A deciding hint replaces the condition (it reads the key's btree index); others are ANDed apart. */
-  hinted(k: DataKey, sql: string, hint: string, decides: boolean): string {
-    if (decides) {
+  hinted(k: DataKey, { sql, hint, hintDecides }: HintedSql & { hint: string }): string {
+    if (hintDecides === true) {
       this.indexKeys.add(k.key);
       return hint;
     }

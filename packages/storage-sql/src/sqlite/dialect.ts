@@ -37,6 +37,8 @@ export class SqliteDialect implements SqlDialect<DataKey> {
   readonly indexKeys = new Set<string>();
   private readonly handles: number[] = [];
   private readonly keys = new Map<string, DataKey>();
+  /** Keys a top-level condition pins with `=`: to one scalar type, or to one value (see HintedSql.pins). */
+  private readonly pinned = new Map<string, 'type' | 'value'>();
   private count = 0;
 
   /** Number of bound parameters. */
@@ -130,16 +132,17 @@ export class SqliteDialect implements SqlDialect<DataKey> {
         sql: `(${value} = ${p} AND ${presentType} ${kind === 'text' ? `= 'text'` : `IN ${NUMERIC}`})`,
         hint: `${key.rank} = ${kind === 'text' ? 2 : 1} AND ${key.scalar} = ${p}`,
         hintDecides: true,
+        pins: 'value',
       };
     }
-    if (kind === 'bool') return { sql: `(${presentType} = '${x ? 'true' : 'false'}')`, hint: `${key.rank} = 0 AND ${key.scalar} = ${x ? 1 : 0}`, hintDecides: true };
+    if (kind === 'bool') return { sql: `(${presentType} = '${x ? 'true' : 'false'}')`, hint: `${key.rank} = 0 AND ${key.scalar} = ${x ? 1 : 0}`, hintDecides: true, pins: 'value' };
     return { sql: unlessUnknown(presentType, '0') };
   }
 
   dataCompare(key: DataKey, sym: Ordering, x: number | string): HintedSql {
     const p = this.bind(x);
     const [types, rank] = typeof x === 'number' ? [`IN ${NUMERIC}`, 1] : [`= 'text'`, 2];
-    return { sql: `(CASE WHEN ${key.presentType} ${types} THEN ${key.value} ${sym} ${p} END)`, hint: `${key.rank} = ${rank} AND ${key.scalar} ${sym} ${p}`, hintDecides: true };
+    return { sql: `(CASE WHEN ${key.presentType} ${types} THEN ${key.value} ${sym} ${p} END)`, hint: `${key.rank} = ${rank} AND ${key.scalar} ${sym} ${p}`, hintDecides: true, pins: 'type' };
   }
 
   /** One typed test per JSON type the list holds. */
@@ -164,7 +167,7 @@ export class SqliteDialect implements SqlDialect<DataKey> {
     const hint = `${key.rank} IN (${ranks.join(', ')}) AND ${key.scalar} IN (SELECT value FROM json_each(${this.bind(JSON.stringify(scalars))}))`;
     // With one JSON type the (rank, scalar) test is the condition; with several, a scalar of one
     // type could match a member of another (true is 1), so the typed parts stay.
-    return { sql: joinBalanced(parts, 'OR', '0'), hint, hintDecides: ranks.length === 1 };
+    return ranks.length === 1 ? { sql: joinBalanced(parts, 'OR', '0'), hint, hintDecides: true, pins: 'type' } : { sql: joinBalanced(parts, 'OR', '0'), hint };
   }
 
   /** Element membership of a primitive operand, type-aware. */
@@ -206,9 +209,11 @@ export class SqliteDialect implements SqlDialect<DataKey> {
    * index; when it decides the condition it runs alone, read from the index without touching
    * the row's JSON.
    */
-  hinted(key: DataKey, sql: string, hint: string, decides: boolean): string {
+  hinted(key: DataKey, { sql, hint, hintDecides, pins }: HintedSql & { hint: string }): string {
     this.indexKeys.add(key.key);
-    return decides ? `(${hint})` : `(${sql} AND ${hint})`;
+    if (hintDecides !== true) return `(${sql} AND ${hint})`;
+    if (pins !== undefined && this.pinned.get(key.key) !== 'value') this.pinned.set(key.key, pins);
+    return `(${hint})`;
   }
 
   residual(condition: DataSearchCondition, dataOnly: boolean, subject: MetaColumn | DataKey): Residual {
@@ -220,15 +225,21 @@ export class SqliteDialect implements SqlDialect<DataKey> {
     return NULLABLE_SORT_COLUMNS.has(c) ? [`(${c} IS NULL) ${direction}`, `${c} ${direction}`] : [`${c} ${direction}`];
   }
 
-  /** rank and scalar are the two columns of the key's expression index, in that order; lists and maps by their sort key. */
+  /**
+   * rank and scalar are the first columns of the key's expression index, in that order; lists
+   * and maps by their sort key. Terms a top-level condition (translated first) makes constant
+   * on every match are left out: SQLite reads no order off an index for an ORDER BY term it has
+   * pinned with `=` (it sorts everything instead), and with them gone the index gives the whole
+   * order, tie-break included, so a limit stops after the page.
+   */
   dataSort(path: string, direction: 'ASC' | 'DESC'): string[] {
     const key = this.dataKey(path);
     this.indexKeys.add(path);
-    return [
-      `${key.rank} ${direction}`,
-      `${key.scalar} ${direction}`,
-      `(CASE WHEN ${key.type} IN ('array', 'object') THEN ${SORT_KEY_FUNCTION}(${key.json}) END) ${direction}`,
-    ];
+    const pinned = this.pinned.get(path);
+    if (pinned === 'value') return [];
+    const sortKey = `(CASE WHEN ${key.type} IN ('array', 'object') THEN ${SORT_KEY_FUNCTION}(${key.json}) END) ${direction}`;
+    if (pinned === 'type') return [`${key.scalar} ${direction}`]; // one scalar type: one rank, no sort key
+    return [`${key.rank} ${direction}`, `${key.scalar} ${direction}`, sortKey];
   }
 
   /** Refuses a query SQLite would refuse, before it spends seconds parsing it (+2 for limit and offset). */
