@@ -80,6 +80,9 @@ export class DataIndexes {
       });
       existing.add(name);
       this.failedAt.delete(name);
+      // Statistics of the new index's expressions, so the planner knows how selective a value is
+      // (until the next ANALYZE it would guess, and pick a bitmap of every match over the page).
+      await exec.unsafe(`ANALYZE ${this.names.metaSql}`);
     } catch {
       this.failedAt.set(name, Date.now()); // the search runs unindexed; a later one tries again
     }
