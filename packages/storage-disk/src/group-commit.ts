@@ -115,6 +115,9 @@ export class GroupCommit {
     const savepoint = db.transaction((apply: () => unknown) => apply());
     this.batchTx = db.transaction((batch: PendingWrite[]) =>
       batch.map((write): Outcome => {
+        // An error SQLite answers by rolling back the whole transaction (a full disk) must not
+        // let the next savepoint open a transaction of its own: the batch fails as a whole.
+        if (!db.inTransaction) throw new Error('The batch transaction was rolled back by SQLite');
         try {
           return { ok: true, value: savepoint(write.apply) };
         } catch (error) {
