@@ -39,7 +39,15 @@ export class SqliteDialect implements SqlDialect<DataKey> {
   private readonly keys = new Map<string, DataKey>();
   /** Keys a top-level condition pins with `=`: to one scalar type, or to one value (see HintedSql.pins). */
   private readonly pinned = new Map<string, 'type' | 'value'>();
+  /** Data-sorted keys whose order includes the list-and-map sort key (see dataSort). */
+  readonly compositeSorts = new Set<string>();
   private count = 0;
+
+  /**
+   * `scalarSortKeys`: keys the caller has checked hold no list or map on any row (in the
+   * snapshot the statement runs in), so their sorts need no sort-key term.
+   */
+  constructor(private readonly options: { scalarSortKeys?: ReadonlySet<string> } = {}) {}
 
   /** Number of bound parameters. */
   get size(): number {
@@ -237,9 +245,11 @@ export class SqliteDialect implements SqlDialect<DataKey> {
     this.indexKeys.add(path);
     const pinned = this.pinned.get(path);
     if (pinned === 'value') return [];
-    const sortKey = `(CASE WHEN ${key.type} IN ('array', 'object') THEN ${SORT_KEY_FUNCTION}(${key.json}) END) ${direction}`;
     if (pinned === 'type') return [`${key.scalar} ${direction}`]; // one scalar type: one rank, no sort key
-    return [`${key.rank} ${direction}`, `${key.scalar} ${direction}`, sortKey];
+    const terms = [`${key.rank} ${direction}`, `${key.scalar} ${direction}`];
+    if (this.options.scalarSortKeys?.has(path)) return terms;
+    this.compositeSorts.add(path);
+    return [...terms, `(CASE WHEN ${key.type} IN ('array', 'object') THEN ${SORT_KEY_FUNCTION}(${key.json}) END) ${direction}`];
   }
 
   /** Refuses a query SQLite would refuse, before it spends seconds parsing it (+2 for limit and offset). */

@@ -130,13 +130,20 @@ export class SqliteMetaTable {
 
   /** The page of metas matching the query, sorted, offset and limit applied. */
   searchSync(query: ResourceMetaSearchQuery): ResourceMeta[] {
-    const sql = translateSearch(query, new SqliteDialect());
+    const first = translateSearch(query, new SqliteDialect());
+    let sql = first;
     try {
       if (sql.limit === 0) return [];
       this.ensureIndexes(sql);
-      const rows = this.statement(this.searchText(sql)).raw().all({ ...sql.dialect.params, offset: sql.offset }) as unknown[][];
-      return rows.map(metaFromReadColumns);
+      const run = (): ResourceMeta[] => {
+        sql = this.withoutNeedlessSortKeys(query, first);
+        const rows = this.statement(this.searchText(sql)).raw().all({ ...sql.dialect.params, offset: sql.offset }) as unknown[][];
+        return rows.map(metaFromReadColumns);
+      };
+      // The check of withoutNeedlessSortKeys and the search must see the same rows.
+      return first.dialect.compositeSorts.size === 0 ? run() : atomically(this.db, run);
     } finally {
+      first.dialect.release();
       sql.dialect.release();
     }
   }
@@ -157,14 +164,17 @@ export class SqliteMetaTable {
    * the expression indexes the search would create.
    */
   explainSearch(query: ResourceMetaSearchQuery): { sql: string; params: Record<string, SqlValue>; plan: string[] } {
-    const sql = translateSearch(query, new SqliteDialect());
+    const first = translateSearch(query, new SqliteDialect());
+    let sql = first;
     try {
       this.ensureIndexes(sql);
+      sql = this.withoutNeedlessSortKeys(query, first);
       const text = this.searchText(sql);
       const params = { ...sql.dialect.params, offset: sql.offset };
       const plan = (this.db.prepare(`EXPLAIN QUERY PLAN ${text}`).all(params) as { detail: string }[]).map((row) => row.detail);
       return { sql: text, params, plan };
     } finally {
+      first.dialect.release();
       sql.dialect.release();
     }
   }
@@ -239,6 +249,22 @@ export class SqliteMetaTable {
   }
 
   // ---- internals -------------------------------------------------------------------------
+
+  /**
+   * A data sort orders lists and maps by a sort key SQLite cannot read off the key's index, so
+   * it would sort every row of the first group of equal values. Where no row holds a list or a
+   * map under the key (an index seek on its rank says so), the query is translated again
+   * without that term and the index gives the whole order. Runs in the caller's snapshot.
+   */
+  private withoutNeedlessSortKeys(query: ResourceMetaSearchQuery, sql: SqlQuery<SqliteDialect>): SqlQuery<SqliteDialect> {
+    const scalarOnly = new Set<string>();
+    for (const key of sql.dialect.compositeSorts) {
+      if (!this.indexedKeys.has(key)) continue; // unindexed, the check would scan the table
+      const rank = new DataKey(key).rank;
+      if (this.statement(`SELECT EXISTS (SELECT 1 FROM ${this.quoted} WHERE ${rank} IN (4, 5))`).pluck().get() === 0) scalarOnly.add(key);
+    }
+    return scalarOnly.size === 0 ? sql : translateSearch(query, new SqliteDialect({ scalarSortKeys: scalarOnly }));
+  }
 
   /**
    * The SELECT of a search. The limit is written out (pages come in few sizes): bound, it makes
