@@ -19,7 +19,7 @@ import { lastWins } from './last-wins';
 import { META_COLUMN_LIST, META_COLUMN_NAMES, META_UPDATE_SET, META_UPSERT_SET, metaRow, valuesTuple, type SqlValue } from './meta-rows';
 import { SchemaGate, type TableNames } from './schema';
 import { claimsOf, holdingTransaction, takeClaims, writeMetaRow } from './meta-commit';
-import { PostgresDialect, translateCount, translateSearch, type SqlQuery } from '@specstar/storage-sql';
+import { PostgresDialect, decodeMetaJson, translateCount, translateSearch, type SqlQuery } from '@specstar/storage-sql';
 import { isStorableText } from './text';
 import { DataIndexes } from './data-indexes';
 
@@ -41,13 +41,14 @@ function decodeRow(row: { record: Buffer }): ResourceMeta {
 }
 
 /**
- * The encoded meta (JSON) as text: half the bytes of bytea's hex form on the wire, and no hex
- * decoding per row.
+ * The encoded meta (JSON) as text: half the bytes of bytea's hex form on the wire, no hex
+ * decoding per row, and parsed as it arrives (decodeMetaJson: core's decoder for anything but
+ * the canonical form).
  */
 const RECORD_TEXT = `convert_from(m.record, 'UTF8')`;
 
 function decodeRecordText(row: { record: string }): ResourceMeta {
-  return decodeMeta(Buffer.from(row.record, 'utf8'), 'json');
+  return decodeMetaJson(row.record);
 }
 
 /** A limit as SQL text: an integer, or ALL past what bigint holds. */

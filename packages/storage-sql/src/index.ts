@@ -6,6 +6,7 @@ export { translateSearch, translateCount, type SqlQuery } from './query';
 export type { SqlDialect, SqlDataKey, Residual, HintedSql, MemberKind, Ordering, TextOperator } from './dialect';
 export { exact, possiblyTrue, possiblyFalse, unlessUnknown, joinBalanced, joinFlat, type Node } from './nodes';
 export { META_COLUMNS, REV_NULL_MASK_COLUMN, isMetaField, type MetaColumn, type MetaKind } from './meta-columns';
+export { decodeMetaJson } from './meta-json';
 
 // SQLite
 export { SqliteDialect, MAX_SQL_VARIABLES, type SqlValue } from './sqlite/dialect';
