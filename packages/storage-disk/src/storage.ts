@@ -32,6 +32,7 @@ import { expectationRefusal, findUniqueViolation } from '@specstar/core/adapter'
 import { SqliteMetaStore } from './meta-store';
 import { ensureDirectory, openDatabase, removeFileQuietly } from './files';
 import { GroupCommit } from './group-commit';
+import { MetaCache } from './meta-cache';
 import { childPath, modelPaths, resolveRootdir, type ModelPaths } from './paths';
 import { RevisionIndex, listResourceIds, saveRevisionsDurably, type PreparedRevision } from './resource-store';
 
@@ -76,6 +77,7 @@ export class DiskStorage implements IStorage {
   private readonly metas: SqliteMetaStore;
   private readonly revisions: RevisionIndex;
   private readonly group: GroupCommit;
+  private readonly metaCache: MetaCache;
 
   constructor(
     rootdir: string,
@@ -90,6 +92,7 @@ export class DiskStorage implements IStorage {
       this.metas = new SqliteMetaStore(this.db, { table: META_TABLE });
       this.revisions = new RevisionIndex(this.db, this.paths.dataDir, { cacheBytes: options.cacheBytes });
       this.group = new GroupCommit(this.db);
+      this.metaCache = new MetaCache(this.db);
     } catch (error) {
       this.db.close();
       throw error;
@@ -101,7 +104,7 @@ export class DiskStorage implements IStorage {
   }
 
   async getMeta(resourceId: string): Promise<ResourceMeta | undefined> {
-    return this.metas.getSync(resourceId);
+    return this.metaCache.get(resourceId, (id) => this.metas.getSync(id));
   }
 
   commit(write: StorageWrite): Promise<void> {
@@ -128,6 +131,7 @@ export class DiskStorage implements IStorage {
   /** The statements of one commit, inside its batch's write lock; a throw rolls back this commit only. */
   private applyCommit(write: StorageWrite, prepared: PreparedRevision | undefined): string | undefined {
     const { meta, expect } = write;
+    this.metaCache.forget(meta.resource_id);
     // Inside the write lock: no other process can claim the same value between check and write.
     const violation = findUniqueViolation(write, (field, value, exceptId) => this.metas.uniqueHolderSync(field, value, exceptId));
     if (violation !== undefined) throw violation;
@@ -184,11 +188,15 @@ export class DiskStorage implements IStorage {
   }
 
   async purgeMeta(resourceId: string): Promise<void> {
-    await this.group.run(() => this.metas.deleteSync(resourceId));
+    await this.group.run(() => {
+      this.metaCache.forget(resourceId);
+      this.metas.deleteSync(resourceId);
+    });
   }
 
   async purgeResource(resourceId: string): Promise<void> {
     const files = await this.group.run(() => {
+      this.metaCache.forget(resourceId);
       this.metas.deleteSync(resourceId);
       return this.revisions.purgeSync(resourceId);
     });
@@ -224,7 +232,10 @@ export class DiskStorage implements IStorage {
 
   async saveMetas(metas: ResourceMeta[]): Promise<void> {
     await this.group.run(() => {
-      for (const meta of metas) this.metas.putSync(meta);
+      for (const meta of metas) {
+        this.metaCache.forget(meta.resource_id);
+        this.metas.putSync(meta);
+      }
     });
   }
 

@@ -125,6 +125,28 @@ describe('DiskStorage persistence', () => {
     expect(await b.getMeta('x')).toEqual(meta('x', 1));
     expect(text((await b.getRevision('x', 'x:1', null))?.data)).toBe('one');
   });
+
+  it("a meta read again after another connection's update, purge or bulk save is the new one", async () => {
+    const root = tempDir();
+    const [a, b] = [storage(root), storage(root)];
+    await a.commit({ revision: revision('x', 1, 'one'), meta: meta('x', 1), expect: { absent: true } });
+    expect(await b.getMeta('x')).toEqual(meta('x', 1)); // now cached on b
+    await a.commit({ revision: revision('x', 2, 'two'), meta: meta('x', 2), expect: { current_revision_id: 'x:1' } });
+    expect(await b.getMeta('x')).toEqual(meta('x', 2));
+    await a.saveMetas([meta('x', 3, { is_deleted: true })]);
+    expect(await b.getMeta('x')).toEqual(meta('x', 3, { is_deleted: true }));
+    await a.purgeResource('x');
+    expect(await b.getMeta('x')).toBeUndefined();
+  });
+
+  it('a meta handed out is a copy: changing it changes nothing stored or cached', async () => {
+    const s = storage(tempDir());
+    await s.commit({ revision: revision('x', 1, 'one'), meta: meta('x', 1, { indexed_data: { tags: ['a'] } }) });
+    const first = (await s.getMeta('x'))!;
+    first.current_revision_id = 'changed';
+    (first.indexed_data!['tags'] as string[]).push('b');
+    expect(await s.getMeta('x')).toEqual(meta('x', 1, { indexed_data: { tags: ['a'] } }));
+  });
 });
 
 describe('DiskStorage commits', () => {
