@@ -6,7 +6,9 @@
 //   postgres — one database shared by every worker, loaded once before they start
 //   bare     — a bare express route answering a fixed envelope: what the machine itself allows
 // The ratio is req/s with 2 workers ÷ req/s with 1. Both cases share the machine's cores with
-// autocannon (this process) and, for postgres, with the database server.
+// autocannon (this process) and, for postgres, with the database server; the cores each of them
+// used during the run are printed beside it (postgres: every postgres process of the machine).
+// Node 20 has no `reusePort` listen option, so `cluster` is how two processes share a port here.
 //
 // Run: pnpm --filter @specstar/bench bench:scale-out (PostgreSQL on 127.0.0.1:5432, skipped when down)
 // Knobs: BENCH_SCALE_DURATION (s, default 5), BENCH_SCALE_WARMUP (s, default 1), BENCH_SCALE_CONNECTIONS
@@ -14,6 +16,7 @@
 // BENCH_SCALE_BACKENDS (default bare,memory,postgres), BENCH_PG_DSN_BASE.
 'use strict';
 const cluster = require('node:cluster');
+const fs = require('node:fs');
 const net = require('node:net');
 const crypto = require('node:crypto');
 const { CharacterSchema, payload } = require('./fixtures');
@@ -71,6 +74,30 @@ async function serve(backend, port) {
 
 const cpuSeconds = ({ user, system }) => (user + system) / 1e6;
 
+/** CPU ticks of each postgres process of the machine, by pid (Linux /proc; empty elsewhere). */
+function databaseTicks() {
+  const ticks = new Map();
+  for (const pid of fs.existsSync('/proc') ? fs.readdirSync('/proc') : []) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks.set(pid, Number(fields[11]) + Number(fields[12])); // utime, stime
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return ticks;
+}
+
+/** CPU seconds postgres used between two snapshots (processes that ended meanwhile are not counted). */
+function databaseSeconds(before, after) {
+  let ticks = 0;
+  for (const [pid, now] of after) ticks += now - (before.get(pid) ?? 0);
+  return ticks / 100; // USER_HZ
+}
+
 // ------------------------------------------------------------------------- the primary
 
 function freePort() {
@@ -118,11 +145,12 @@ async function measure(backend, count) {
   try {
     if (WARMUP > 0) await autocannon({ ...settings, duration: WARMUP });
     // Cores busy during the run: the servers', and this process's (autocannon) beside them.
-    const [serversBefore, clientBefore] = [await workersCpu(server), process.cpuUsage()];
+    const [serversBefore, clientBefore, databaseBefore] = [await workersCpu(server), process.cpuUsage(), databaseTicks()];
     const result = await autocannon({ ...settings, duration: DURATION });
     const client = cpuSeconds(process.cpuUsage(clientBefore)) / result.duration;
+    const database = databaseSeconds(databaseBefore, databaseTicks()) / result.duration;
     const servers = ((await workersCpu(server)) - serversBefore) / result.duration;
-    return { rps: result.requests.total / result.duration, p99: result.latency.p99, failed: result.non2xx + result.errors + result.timeouts, servers, client };
+    return { rps: result.requests.total / result.duration, p99: result.latency.p99, failed: result.non2xx + result.errors + result.timeouts, servers, client, database };
   } finally {
     await stopWorkers(server);
   }
@@ -179,7 +207,7 @@ async function main() {
     `\nGET by id from 2 server processes (cluster) vs 1 — ${CONNECTIONS} connections, ${DURATION} s (+${WARMUP} s warm-up), ` +
       `${ROUNDS} round(s), median; ${require('node:os').availableParallelism()} cores shared with autocannon; node ${process.version}`,
   );
-  console.log('storage'.padEnd(12) + '2 procs req/s'.padStart(15) + '1 proc req/s'.padStart(14) + 'ratio'.padStart(8) + '  target'.padEnd(16) + 'p99 ms 2/1'.padStart(12) + 'server cores 2/1'.padStart(18) + 'client cores 2/1'.padStart(18));
+  console.log('storage'.padEnd(12) + '2 procs req/s'.padStart(15) + '1 proc req/s'.padStart(14) + 'ratio'.padStart(8) + '  target'.padEnd(16) + 'p99 ms 2/1'.padStart(12) + 'server cores 2/1'.padStart(18) + 'client cores 2/1'.padStart(18) + 'postgres cores 2/1'.padStart(20));
   for (const r of rows) {
     const target = TARGETS[r.backend];
     const verdict = target === undefined ? '  (ceiling)' : `  >= ${target}x ${r.ratio >= target ? 'ok' : 'MISSED'}`;
@@ -192,6 +220,7 @@ async function main() {
         `${fmt(r.two.p99)}/${fmt(r.one.p99)}`.padStart(12) +
         `${fmt(r.two.servers, 2)}/${fmt(r.one.servers, 2)}`.padStart(18) +
         `${fmt(r.two.client, 2)}/${fmt(r.one.client, 2)}`.padStart(18) +
+        (r.backend === 'postgres' ? `${fmt(r.two.database, 2)}/${fmt(r.one.database, 2)}` : '').padStart(20) +
         (r.failed > 0 ? `  (${r.failed} failed requests: INVALID)` : ''),
     );
   }
