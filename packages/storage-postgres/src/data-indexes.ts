@@ -29,10 +29,17 @@ export class DataIndexes {
 
   constructor(private readonly names: TableNames) {}
 
+  private readonly indexNames = new Map<string, string>();
+
   /** The index name of a key: the table's name, a marker and a digest of the key. */
   indexName(key: string): string {
-    const digest = createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 16);
-    return fitIdentifier(`${this.names.meta}_k_${digest}`);
+    let name = this.indexNames.get(key);
+    if (name === undefined) {
+      const digest = createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 16);
+      name = fitIdentifier(`${this.names.meta}_k_${digest}`);
+      if (this.indexNames.size < MAX_AUTO_INDEXES * 4) this.indexNames.set(key, name); // bounded: keys come from queries
+    }
+    return name;
   }
 
   /** Makes sure every key has its index before the statement that reads through it runs. */

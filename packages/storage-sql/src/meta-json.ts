@@ -28,11 +28,35 @@ const FIELDS: ReadonlyArray<readonly [string, Kind, boolean]> = [
   ['rev_updated_time', 'time', false],
 ];
 
-/** A time exactly as toISOString() writes it, else undefined (the general decoder then decides). */
+/** The number written by `length` ASCII digits from `at`, or NaN. */
+function digits(text: string, at: number, length: number): number {
+  let n = 0;
+  for (let i = at; i < at + length; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return Number.NaN;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/**
+ * A time exactly as toISOString() writes it (`YYYY-MM-DDTHH:MM:SS.mmmZ`, year 100 or later),
+ * else undefined: the general decoder then decides.
+ */
 function canonicalInstant(value: unknown): Date | undefined {
-  if (typeof value !== 'string' || value.length !== 24 || value.charCodeAt(23) !== 0x5a /* Z */) return undefined;
-  const date = new Date(value);
-  return !Number.isNaN(date.getTime()) && date.toISOString() === value ? date : undefined;
+  if (typeof value !== 'string' || value.length !== 24) return undefined;
+  if (value[4] !== '-' || value[7] !== '-' || value[10] !== 'T' || value[13] !== ':' || value[16] !== ':' || value[19] !== '.' || value[23] !== 'Z') return undefined;
+  const year = digits(value, 0, 4);
+  const month = digits(value, 5, 2);
+  const day = digits(value, 8, 2);
+  const hour = digits(value, 11, 2);
+  const minute = digits(value, 14, 2);
+  const second = digits(value, 17, 2);
+  const millis = digits(value, 20, 3);
+  // NaN fails every comparison, so a non-digit is refused here too. Date.UTC reads years below 100 as 19xx.
+  if (!(year >= 100 && month >= 1 && month <= 12 && day >= 1 && hour <= 23 && minute <= 59 && second <= 59 && millis >= 0)) return undefined;
+  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second, millis));
+  return date.getUTCDate() === day ? date : undefined; // February 30th rolls over: not a date
 }
 
 function slow(text: string): ResourceMeta {

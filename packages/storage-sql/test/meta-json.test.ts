@@ -20,7 +20,7 @@ const full: ResourceMeta = {
   resource_id: 'r',
   schema_version: 'v3',
   total_revision_count: 2,
-  created_time: new Date('0050-01-01T00:00:00.000Z'),
+  created_time: new Date('2025-01-01T00:00:00.000Z'),
   updated_time: new Date('2025-06-07T08:09:10.011Z'),
   created_by: 'a',
   updated_by: 'b',
@@ -35,6 +35,12 @@ const full: ResourceMeta = {
 
 const written = (meta: ResourceMeta): string => Buffer.from(encodeRecord('meta', meta, 'json')).toString('utf8');
 
+it('reads the times of what stores write', () => {
+  const meta = decodeMetaJson(written(full));
+  expect(meta.created_time).toEqual(new Date('2025-01-01T00:00:00.000Z'));
+  expect(meta.rev_created_time).toEqual(new Date('2024-02-29T23:59:59.999Z'));
+});
+
 it.each<[string, string]>([
   ['a full record', written(full)],
   ['a minimal record', written({ ...full, schema_version: undefined, indexed_data: undefined, rev_status: undefined, rev_created_by: undefined, rev_updated_by: undefined, rev_created_time: undefined, rev_updated_time: undefined } as unknown as ResourceMeta)],
@@ -42,6 +48,11 @@ it.each<[string, string]>([
   ['times in another spelling', written(full).replace('2025-06-07T08:09:10.011Z', '2025-06-07 10:09:10.011+02:00')],
   ['a time without milliseconds', written(full).replace('2025-06-07T08:09:10.011Z', '2025-06-07T08:09:10Z')],
   ['a day that does not exist', written(full).replace('2025-06-07T08:09:10.011Z', '2025-02-30T08:09:10.011Z')],
+  ['hour 24', written(full).replace('2025-06-07T08:09:10.011Z', '2025-06-07T24:00:00.000Z')],
+  ['a year below 100', written(full).replace('2025-06-07T08:09:10.011Z', '0099-12-31T23:59:59.999Z')],
+  ['a leap day', written(full).replace('2025-06-07T08:09:10.011Z', '2000-02-29T00:00:00.000Z')],
+  ['a non-digit in a canonical-looking time', written(full).replace('2025-06-07T08:09:10.011Z', '2025-06-07T08:09:1a.011Z')],
+  ['a lower-case z', written(full).replace('2025-06-07T08:09:10.011Z', '2025-06-07T08:09:10.011z')],
   ['a missing required field', JSON.stringify({ resource_id: 'r' })],
   ['a mistyped field', written(full).replace('"total_revision_count":2', '"total_revision_count":2.5')],
   ['a null flag', written(full).replace('"is_deleted":true', '"is_deleted":null')],
