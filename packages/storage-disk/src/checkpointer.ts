@@ -81,6 +81,9 @@ export class Checkpointer {
     if (worker === undefined) return;
     await new Promise<void>((resolve) => {
       worker.once('exit', () => resolve());
+      // Referenced again while it closes: an unreferenced worker would let the process end
+      // with this close() still pending.
+      worker.ref();
       worker.postMessage('close');
     });
   }
