@@ -2,8 +2,10 @@
  * Btree expression indexes on indexed_data keys, made on demand: the store cannot know a
  * model's indexed fields, so an index follows the first search that filters or sorts on a key
  * (as the SQLite meta table does). One index per key serves eq, ranges, `in` and sorts with a
- * limit (columns: PostgresDataKey.indexDefinition). Best effort: while it cannot be made (a lock
- * held too long, a read-only role), searches still answer, without it.
+ * limit (columns: PostgresDataKey.indexDefinition). Built CONCURRENTLY on a connection of its
+ * own, so writes to the table go on while it builds (a plain CREATE INDEX would hold them for the
+ * whole build of a large table). Best effort: while it cannot be made (a read-only role, a build
+ * that failed), searches still answer, without it.
  */
 import { PostgresDataKey } from '@specstar/storage-sql';
 import { fitIdentifier, quoteIdentifier, type TableNames } from './schema';
@@ -11,14 +13,15 @@ import { createHash } from 'node:crypto';
 
 /** Expression indexes made on demand per table; past this, searches on new keys still work, unindexed. */
 export const MAX_AUTO_INDEXES = 64;
-/** How long index creation may wait for the table lock before giving up (it retries later). */
-const LOCK_TIMEOUT = '2s';
 const RETRY_AFTER_MS = 30_000;
 
-/** What creating an index needs of the pool: a transaction (postgres.js `sql.begin`). */
-export interface IndexExec {
+interface Unsafe {
   unsafe(query: string, parameters?: readonly unknown[]): PromiseLike<unknown>;
-  begin?: (fn: (tx: { unsafe(query: string, parameters?: readonly unknown[]): PromiseLike<unknown> }) => Promise<unknown>) => PromiseLike<unknown>;
+}
+
+/** What creating an index needs of the pool: a connection of its own (postgres.js `sql.reserve`), outside any transaction. */
+export interface IndexExec extends Unsafe {
+  reserve?: () => Promise<Unsafe & { release(): void }>;
 }
 
 export class DataIndexes {
@@ -44,7 +47,7 @@ export class DataIndexes {
 
   /** Makes sure every key has its index before the statement that reads through it runs. */
   async ensure(exec: IndexExec, keys: ReadonlySet<string>): Promise<void> {
-    if (keys.size === 0 || exec.begin === undefined) return; // inside a transaction: never build there
+    if (keys.size === 0 || exec.reserve === undefined) return; // inside a transaction: never build there
     const existing = await this.load(exec);
     const waits: Promise<void>[] = [];
     for (const key of keys) {
@@ -65,8 +68,13 @@ export class DataIndexes {
 
   private load(exec: IndexExec): Promise<Set<string>> {
     this.existing ??= Promise.resolve(
-      exec.unsafe('SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = $1', [this.names.meta]),
+      exec.unsafe(
+        'SELECT c.relname AS indexname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid ' +
+          'WHERE t.relname = $1 AND t.relnamespace = current_schema()::regnamespace AND i.indisvalid',
+        [this.names.meta],
+      ),
     ).then(
+      // Valid indexes only: an interrupted concurrent build leaves an INVALID one, rebuilt on demand.
       (rows) => new Set((rows as { indexname: string }[]).map((row) => row.indexname)),
       (error: unknown) => {
         this.existing = undefined;
@@ -77,14 +85,22 @@ export class DataIndexes {
   }
 
   private async create(exec: IndexExec, key: string, name: string, existing: Set<string>): Promise<void> {
-    const sql = new PostgresDataKey(key).indexDefinition(this.names.metaSql, quoteIdentifier(name));
+    const quoted = quoteIdentifier(name);
+    const build = new PostgresDataKey(key).indexDefinition(this.names.metaSql, quoted).replace(/^CREATE INDEX /, 'CREATE INDEX CONCURRENTLY ');
+    const lock = `specstar:ix:${name}`;
+    let connection: (Unsafe & { release(): void }) | undefined;
     try {
-      await exec.begin!(async (tx) => {
-        await tx.unsafe(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
-        // Concurrent creators (other processes) queue here instead of failing on the catalog.
-        await tx.unsafe('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`specstar:ix:${name}`]);
-        await tx.unsafe(sql);
-      });
+      connection = await exec.reserve!();
+      // Concurrent creators (other processes) queue here instead of racing on the catalog.
+      await connection.unsafe('SELECT pg_advisory_lock(hashtextextended($1, 0))', [lock]);
+      try {
+        // A build that was interrupted left the name taken by an INVALID index: it never becomes usable, so drop it first.
+        const invalid = await connection.unsafe('SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = $1 AND NOT i.indisvalid', [name]);
+        if ((invalid as unknown[]).length > 0) await connection.unsafe(`DROP INDEX CONCURRENTLY IF EXISTS ${quoted}`);
+        await connection.unsafe(build);
+      } finally {
+        await connection.unsafe('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [lock]);
+      }
       existing.add(name);
       this.failedAt.delete(name);
       // Statistics of the new index's expressions, so the planner knows how selective a value is
@@ -92,6 +108,8 @@ export class DataIndexes {
       await exec.unsafe(`ANALYZE ${this.names.metaSql}`);
     } catch {
       this.failedAt.set(name, Date.now()); // the search runs unindexed; a later one tries again
+    } finally {
+      connection?.release();
     }
   }
 }

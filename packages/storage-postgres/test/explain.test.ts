@@ -121,4 +121,28 @@ describePg(`EXPLAIN over ${ROWS} resources`, () => {
     expect(plan.join('\n')).toMatch(/Index/);
     expect(await storage.count(query)).toBe(0);
   });
+
+  it('an index a build left INVALID (an interrupted CREATE INDEX CONCURRENTLY) is dropped and built again', async () => {
+    const keyIndexes = async () =>
+      (await db.sql.unsafe(`SELECT c.relname AS name, i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                            WHERE c.relname LIKE 'big_item_meta_k_%'`)) as unknown as { name: string; valid: boolean }[];
+    const before = new Set((await keyIndexes()).map((row) => row.name));
+    const query: ResourceMetaSearchQuery = { conditions: [cond('shade', 'eq', 'teal')], limit: 10, offset: 0 };
+    expect(await storage.search(query)).toEqual([]);
+    const made = (await keyIndexes()).filter((row) => !before.has(row.name));
+    expect(made).toEqual([{ name: expect.any(String), valid: true }]);
+    const name = made[0]!.name;
+    await db.sql.unsafe(`UPDATE pg_index SET indisvalid = false WHERE indexrelid = '${name}'::regclass`);
+
+    // Another server process (a fresh factory: nothing cached) searches on the key.
+    const other = new PostgresStorageFactory({ dsn: db.dsn, tablePrefix: 'big_' });
+    try {
+      const again = other.build('item') as PostgresStorage;
+      await again.ready();
+      expect((await again.explainSearch(query)).plan.join('\n')).toContain(`using ${name}`);
+      expect((await keyIndexes()).find((row) => row.name === name)).toEqual({ name, valid: true });
+    } finally {
+      await other.close();
+    }
+  });
 });
