@@ -35,6 +35,14 @@ const PG_DB = `specstar_bench_sizes_${crypto.randomBytes(4).toString('hex')}`;
 const BATCH = 5000;
 const ctx = { user: 'bench', now: new Date('2025-01-01T00:00:00.000Z') };
 
+/** What the run is doing: named if the event loop empties before the run ends (a promise that never settled). */
+let doing = 'starting';
+process.on('exit', () => {
+  if (doing === 'done') return;
+  console.error(`bench: the process ran out of work while ${doing}: a storage call never settled`);
+  process.exitCode = 1;
+});
+
 const idOf = (i) => `hero-${String(i).padStart(8, '0')}`;
 const SEARCH = () => QB.field('level').eq(42).sort('resource_id').limit(10);
 
@@ -65,6 +73,7 @@ async function loadStores(name, open) {
     const spec = open(size);
     const rm = spec.addModel(CharacterSchema, { indexedFields: ['level', 'guild'] });
     const started = Date.now();
+    doing = `loading ${size} resources on ${name}`;
     await fill(rm, size);
     const found = await rm.searchResources(SEARCH());
     if (found.length !== 10 || found.some((m) => m.indexed_data.level !== 42)) throw new Error(`${name} ${size}: the search found the wrong resources`);
@@ -88,6 +97,7 @@ async function measureStores(name, stores) {
     for (const store of order) {
       for (const [kase, { n, run }] of Object.entries(CASES)) {
         settle();
+        doing = `measuring ${kase} at ${store.size} on ${name}, round ${round + 1}`;
         results.get(store.size)[kase].push(await measure(n, (i) => run(store, i)));
       }
     }
@@ -150,9 +160,11 @@ async function main() {
     console.log(row.name.padEnd(10) + fmt(row.size).padStart(11) + cell('create', 18) + cell('get', 18) + cell('search', 20) + fmt(row.search.p99).padStart(15));
   }
   console.log(`peak RSS: ${fmt(process.resourceUsage().maxRSS / 1024)} MiB`);
+  doing = 'done';
 }
 
 main().catch((error) => {
+  doing = 'done';
   console.error(error);
   process.exit(1);
 });
