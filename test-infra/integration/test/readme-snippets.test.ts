@@ -78,8 +78,8 @@ describe('README snippets', () => {
         const failure = await new Promise<string | undefined>((resolve) => {
           execFile(process.execPath, ['-r', path.join(project, PRELOAD_FILE), path.join(project, 'dist', `${snippet.file}.js`)], { cwd, env, encoding: 'utf8', timeout: 60_000 }, (error, stdout, stderr) => {
             if (error === null) return resolve(undefined);
-            const code = (error as { code?: unknown }).code ?? error.signal;
-            resolve(`${snippet.where}: exit ${String(code)}: ${(stderr || stdout).trim().split('\n').slice(0, 3).join(' | ')}`);
+            const { code } = error as { code?: number | string };
+            resolve(`${snippet.where}: exit ${code ?? error.signal ?? '?'}: ${(stderr || stdout).trim().split('\n').slice(0, 3).join(' | ')}`);
           });
         });
         if (failure !== undefined) failures.push(failure);

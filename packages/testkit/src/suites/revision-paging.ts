@@ -1,4 +1,4 @@
-import { QueryError, type IStorage, type RevisionPageRequest } from '@specstar/interfaces';
+import { NotSupportedError, QueryError, type IStorage, type RevisionPageRequest } from '@specstar/interfaces';
 import { expectError } from '../assert';
 import { ctx, makeRevision, USERS } from '../fixtures';
 import { defineGroup } from '../types';
@@ -63,8 +63,13 @@ export const revisionPagingCases = defineGroup('revision paging', [
         const ids = (...ns: number[]): string[] => ns.map((n) => `${id}:${n}`);
         const first = await storage.listRevisionsPage(id, { limit: 3, order });
         expect(first.items.map((item) => item.revisionId)).toEqual(order === 'asc' ? ids(1, 2, 3) : ids(8, 7, 6));
-        // Prune the page's last revision, one before it and one after it.
-        for (const n of order === 'asc' ? [3, 2, 5] : [6, 7, 4]) await storage.deleteRevision(id, `${id}:${n}`);
+        // Prune the page's last revision, one before it and one after it (a store that cannot delete says so: nothing to page across).
+        try {
+          for (const n of order === 'asc' ? [3, 2, 5] : [6, 7, 4]) await storage.deleteRevision(id, `${id}:${n}`);
+        } catch (error) {
+          if (error instanceof NotSupportedError) return;
+          throw error;
+        }
         const rest = await storage.listRevisionsPage(id, { limit: 10, order, after: first.items.at(-1)!.position });
         expect(rest.items.map((item) => item.revisionId)).toEqual(order === 'asc' ? ids(4, 6, 7, 8) : ids(5, 3, 2, 1));
       }
