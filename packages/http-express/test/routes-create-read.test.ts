@@ -1,5 +1,6 @@
 // Create and the single-resource reads: exact status codes and wire shapes.
-import { StepClock, UUID, DATA_HASH, WIRE_TIME, makeServer, type TestServer } from './helpers';
+import type { IEventHandler } from '@specstar/interfaces';
+import { StepClock, UUID, DATA_HASH, WIRE_TIME, makeRegistry, makeServer, type TestServer } from './helpers';
 
 describe('POST /{model} (create)', () => {
   let server: TestServer;
@@ -158,6 +159,27 @@ describe('GET /{model}/{resource_id} (canonical read)', () => {
     expect(res.body.data.name).toBe('sword');
     expect(res.body.revision_info.revision_id).toBe(`${id}:1`);
     expect(res.body.meta.current_revision_id).toBe(`${id}:2`);
+  });
+
+  it('a write landing between the data read and the meta read still gets an envelope whose data, info and meta agree', async () => {
+    // Another client's update, run once right after the route has read the data (a get's after phase).
+    let landed = false;
+    const interleave: IEventHandler = {
+      isSupported: (ctx) => ctx.action_name === 'get' && ctx.phase === 'after' && !landed,
+      handleEvent: async () => {
+        landed = true;
+        await server.spec.getResourceManager('item').update(id, { name: 'axe', value: 4, tags: [], note: null, address: { city: 'Oslo', zip: '0150' } });
+      },
+    };
+    server = makeServer({ spec: makeRegistry({ eventHandlers: [interleave] }) });
+    const created = await server.http.post('/item').send({ name: 'sword', value: 3, tags: [], note: null, address: { city: 'Oslo', zip: '0150' } }).expect(200);
+    const raced = created.body.resource_id as string;
+    const res = await server.http.get(`/item/${raced}`).expect(200);
+    expect(landed).toBe(true);
+    expect(res.body.meta.current_revision_id).toBe(`${raced}:2`);
+    expect(res.body.revision_info.revision_id).toBe(`${raced}:2`);
+    expect(res.body.data.name).toBe('axe');
+    expect(res.headers['etag']).toBe(`"${raced}:2@${res.body.revision_info.data_hash as string}"`);
   });
 
   it('404 for an unknown resource or revision', async () => {

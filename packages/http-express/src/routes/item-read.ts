@@ -26,14 +26,19 @@ export async function readEnvelope(req: Request, res: Response, rm: ResourceMana
   const id = pathParam(req, 'resource_id');
   const revisionId = q.string('revision_id');
 
-  const resource = await rm.get(id, { revisionId, includeDeleted });
+  let resource = await rm.get(id, { revisionId, includeDeleted });
+  // meta is always the resource's current meta, even for an older revision.
+  const meta = !returns.onlyData && returns.sections.has('meta') ? await rm.getMeta(id, { includeDeleted }) : undefined;
+  // A write between the two reads moved the current revision: the envelope pairs the data with the
+  // meta it shows, or a client using meta.current_revision_id as If-Match would overwrite that write.
+  if (meta !== undefined && revisionId === undefined && meta.current_revision_id !== resource.info.revision_id) {
+    resource = await rm.get(id, { revisionId: meta.current_revision_id, includeDeleted });
+  }
   if (answeredNotModified(req, res, resource.info)) return;
   if (returns.onlyData) {
     sendRecord(res, project(resource.data, partials.data), rm);
     return;
   }
-  // meta is always the resource's current meta, even for an older revision.
-  const meta = returns.sections.has('meta') ? await rm.getMeta(id, { includeDeleted }) : undefined;
   const body: Record<string, unknown> = {};
   if (returns.sections.has('data')) body['data'] = project(resource.data, partials.data);
   if (returns.sections.has('info')) body['revision_info'] = project(resource.info, partials.info);
