@@ -164,16 +164,17 @@ describe('GET /{model}/{resource_id} (canonical read)', () => {
   it('a write landing between the data read and the meta read still gets an envelope whose data, info and meta agree', async () => {
     // Another client's update, run once right after the route has read the data (a get's after phase).
     let landed = false;
+    let raced = '';
     const interleave: IEventHandler = {
       isSupported: (ctx) => ctx.action_name === 'get' && ctx.phase === 'after' && !landed,
       handleEvent: async () => {
         landed = true;
-        await server.spec.getResourceManager('item').update(id, { name: 'axe', value: 4, tags: [], note: null, address: { city: 'Oslo', zip: '0150' } });
+        await server.spec.getResourceManager('item').update(raced, { name: 'axe', value: 4, tags: [], note: null, address: { city: 'Oslo', zip: '0150' } });
       },
     };
     server = makeServer({ spec: makeRegistry({ eventHandlers: [interleave] }) });
     const created = await server.http.post('/item').send({ name: 'sword', value: 3, tags: [], note: null, address: { city: 'Oslo', zip: '0150' } }).expect(200);
-    const raced = created.body.resource_id as string;
+    raced = created.body.resource_id as string;
     const res = await server.http.get(`/item/${raced}`).expect(200);
     expect(landed).toBe(true);
     expect(res.body.meta.current_revision_id).toBe(`${raced}:2`);
