@@ -101,11 +101,12 @@ export class DataIndexes {
       } finally {
         await connection.unsafe('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [lock]);
       }
-      existing.add(name);
-      this.failedAt.delete(name);
       // Statistics of the new index's expressions, so the planner knows how selective a value is
       // (until the next ANALYZE it would guess, and pick a bitmap of every match over the page).
-      await exec.unsafe(`ANALYZE ${this.names.metaSql}`);
+      // On the reserved connection: a pool of one has no other to give while this one is held.
+      await connection.unsafe(`ANALYZE ${this.names.metaSql}`);
+      existing.add(name);
+      this.failedAt.delete(name);
     } catch {
       this.failedAt.set(name, Date.now()); // the search runs unindexed; a later one tries again
     } finally {
