@@ -73,9 +73,10 @@ describe('planSuite', () => {
           reason: 'needs capability createIfAbsent + atomicCommit',
         },
         { name: 'unique: concurrent creates of one value have exactly one winner', reason: 'needs capability atomicUnique' },
+        { name: "race: a concurrent write that fails its own check does not fail the others'", reason: 'needs capability createIfAbsent' },
       ]),
     );
-    expect(plan.skipped).toHaveLength(7);
+    expect(plan.skipped).toHaveLength(8);
     expect(plan.run).toContain('race: concurrent compare-and-set updates have exactly one winner');
     expect(plan.run.length + plan.skipped.length).toBe(CASE_NAMES.length);
   });
@@ -94,10 +95,10 @@ describe('storageConformanceSuite registration', () => {
     storageConformanceSuite(api, options);
     const skipped = registered.filter((entry) => entry.kind === 'skip').map((entry) => entry.path);
     expect(skipped).toContain('storage conformance: fake > blob store > blob: exists (skipped: declared unsupported by the adapter)');
-    expect(skipped).toHaveLength(1 + 6); // the declared one and the six capability-gated cases (no capabilities)
+    expect(skipped).toHaveLength(1 + 7); // the declared one and the seven capability-gated cases (no capabilities)
     const run = registered.filter((entry) => entry.kind === 'it');
     expect(run[0]?.path).toBe('storage conformance: fake > suite: the skip list names only known cases');
-    expect(run).toHaveLength(1 + CASE_NAMES.length - 7);
+    expect(run).toHaveLength(1 + CASE_NAMES.length - 8);
     expect(run.find((entry) => entry.path.endsWith('> identity: default resource id is <model>:<uuid4>'))?.timeout).toBe(1234);
   });
 
