@@ -1,5 +1,6 @@
 import {
   ConfigurationError,
+  TaskStatus,
   type ConsumeOptions,
   type IMessageQueue,
   type QueueBinding,
@@ -32,6 +33,8 @@ export class CeleryMessageQueue<T = unknown> implements IMessageQueue {
   private readonly consumer: CeleryConsumer;
   /** Jobs this queue's consumer is running: their schedule() calls come from inside a run. */
   private readonly inRun = new Map<string, number>();
+  /** Jobs this queue claimed whose acknowledgement failed: the broker's next delivery is theirs to take back. */
+  private readonly unacked = new Set<string>();
   private closed = false;
 
   constructor(
@@ -97,6 +100,14 @@ export class CeleryMessageQueue<T = unknown> implements IMessageQueue {
     const { jobId } = task;
     let claimed;
     try {
+      const current = await this.binding.jobs.get(jobId);
+      if (current !== null && this.settledElsewhere(jobId, current.data.status)) {
+        // A delivery the broker repeated because a consumer died before its ack reached it:
+        // the job already ran (or is running) elsewhere. Early ack means at most once.
+        ack();
+        this.binding.warn(`Celery queue '${this.queueName}': task ${task.taskId} names job '${jobId}', which is already ${current.data.status}; not run again`);
+        return;
+      }
       claimed = await this.binding.jobs.claim(jobId, { requirePending: false });
     } catch (error) {
       this.binding.warn(`Celery queue '${this.queueName}': could not read job '${jobId}'; its task goes back to the queue`, error);
@@ -110,7 +121,15 @@ export class CeleryMessageQueue<T = unknown> implements IMessageQueue {
       return;
     }
     // The channel is gone: the broker delivers the task again and that claim wins.
-    if (!ack()) return;
+    if (!ack()) {
+      this.unacked.add(jobId);
+      return;
+    }
+    this.unacked.delete(jobId);
+    // amqplib's muxer writes frames to the socket on the next setImmediate: let it hand the ack to
+    // the kernel before the job starts, so a process killed mid-job does not get the task
+    // delivered again to another consumer (early ack: at most once).
+    await new Promise<void>((resolve) => setImmediate(resolve));
     this.inRun.set(jobId, (this.inRun.get(jobId) ?? 0) + 1);
     try {
       const outcome = await this.binding.run(claimed, { retryCount: task.retryCount, limitRule: 'min' });
@@ -125,6 +144,12 @@ export class CeleryMessageQueue<T = unknown> implements IMessageQueue {
       if (left > 0) this.inRun.set(jobId, left);
       else this.inRun.delete(jobId);
     }
+  }
+
+  /** A job another consumer claimed (processing, not by us) or stale recovery failed: its task is not run again. */
+  private settledElsewhere(jobId: string, status: TaskStatus): boolean {
+    if (status === TaskStatus.FAILED) return true;
+    return status === TaskStatus.PROCESSING && !this.inRun.has(jobId) && !this.unacked.has(jobId);
   }
 
   async start(options: ConsumeOptions = {}): Promise<void> {
