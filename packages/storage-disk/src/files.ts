@@ -142,29 +142,6 @@ export async function createFileDurable(dir: string, name: string, data: Uint8Ar
   }
 }
 
-/** Synchronous twin of writeFileDurable, for small files written at open time. */
-export function writeFileDurableSync(dir: string, name: string, data: Uint8Array): void {
-  const temp = path.join(dir, tempName());
-  try {
-    const fd = fs.openSync(temp, 'wx');
-    try {
-      fs.writeFileSync(fd, data);
-      fs.fdatasyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(temp, path.join(dir, name));
-  } catch (error) {
-    try {
-      fs.unlinkSync(temp);
-    } catch {
-      // nothing was created
-    }
-    throw error;
-  }
-  fsyncDirectorySync(dir);
-}
-
 /** Unlinks a file; a file that is already gone is fine. */
 export async function removeFileQuietly(file: string): Promise<void> {
   try {

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { ConfigurationError, ValidationError } from '@specstar/interfaces';
-import { DirectorySync, createFileDurable, ensureDirectory, openDatabase, removeFileQuietly, writeFileDurable, writeFileDurableSync } from '../src/files';
+import { DirectorySync, createFileDurable, ensureDirectory, openDatabase, removeFileQuietly, writeFileDurable } from '../src/files';
 import { BLOBS_DIR, assertSafeModelName, blobsDir, childPath, modelPaths, resolveRootdir } from '../src/paths';
 import { bytes, listFiles, removeTempDirs, tempDir } from './helpers';
 
@@ -24,25 +24,32 @@ afterEach(() => {
   removeTempDirs();
 });
 
+/** Runs `work` and lists the syncs it issued, in order: `datasync <name>` / `sync <name>` relative to `dir` (`.` the directory, `temp` a temporary file). */
+async function recordingSyncs(dir: string, work: () => Promise<void>): Promise<string[]> {
+  const synced: string[] = [];
+  const open = jest.requireActual('node:fs/promises').open as typeof fsp.open;
+  openMock.mockImplementation(async (file: string, flags: string, mode?: number) => {
+    const handle = await open(file, flags, mode);
+    const relative = path.relative(dir, String(file)) || '.';
+    const name = relative.startsWith('~') ? 'temp' : relative;
+    const sync = handle.sync.bind(handle);
+    const datasync = handle.datasync.bind(handle);
+    handle.sync = async () => (synced.push(`sync ${name}`), sync());
+    handle.datasync = async () => (synced.push(`datasync ${name}`), datasync());
+    return handle;
+  });
+  try {
+    await work();
+  } finally {
+    openMock.mockImplementation(open);
+  }
+  return synced;
+}
+
 describe('createFileDurable', () => {
   it('creates the file with its bytes and syncs the file and its directory', async () => {
     const dir = tempDir();
-    const synced: string[] = [];
-    const open = jest.requireActual('node:fs/promises').open as typeof fsp.open;
-    openMock.mockImplementation(async (file: string, flags: string, mode?: number) => {
-      const handle = await open(file, flags, mode);
-      const name = path.relative(dir, String(file)) || '.';
-      const sync = handle.sync.bind(handle);
-      const datasync = handle.datasync.bind(handle);
-      handle.sync = async () => (synced.push(`sync ${name}`), sync());
-      handle.datasync = async () => (synced.push(`datasync ${name}`), datasync());
-      return handle;
-    });
-    try {
-      await createFileDurable(dir, 'a', bytes('hello'), new DirectorySync(dir));
-    } finally {
-      openMock.mockImplementation(open);
-    }
+    const synced = await recordingSyncs(dir, () => createFileDurable(dir, 'a', bytes('hello'), new DirectorySync(dir)));
     expect(fs.readFileSync(path.join(dir, 'a'), 'utf8')).toBe('hello');
     expect(synced.sort()).toEqual(['datasync a', 'sync .']);
   });
@@ -74,32 +81,8 @@ describe('writeFileDurable', () => {
 
   it('flushes the file and then its directory', async () => {
     const dir = tempDir();
-    const synced: string[] = [];
-    const open = jest.requireActual('node:fs/promises').open as typeof fsp.open;
-    openMock.mockImplementation(async (file: string, flags: string, mode?: number) => {
-      const handle = await open(file, flags, mode);
-      const name = path.relative(dir, String(file)) || '.';
-      const sync = handle.sync.bind(handle);
-      const datasync = handle.datasync.bind(handle);
-      handle.sync = async () => (synced.push(`sync ${name.startsWith('~') ? 'temp' : name}`), sync());
-      handle.datasync = async () => (synced.push(`datasync ${name.startsWith('~') ? 'temp' : name}`), datasync());
-      return handle;
-    });
-    try {
-      await writeFileDurable(dir, 'a', bytes('x'));
-    } finally {
-      openMock.mockImplementation(open);
-    }
+    const synced = await recordingSyncs(dir, () => writeFileDurable(dir, 'a', bytes('x')));
     expect(synced).toEqual(['datasync temp', 'sync .']);
-  });
-
-  it('the synchronous twin writes and replaces the same way, leaving no temporary file', () => {
-    const dir = tempDir();
-    writeFileDurableSync(dir, 'a', bytes('first version, longer'));
-    writeFileDurableSync(dir, 'a', bytes('second'));
-    expect(listFiles(dir)).toEqual(['a']);
-    expect(fs.readFileSync(path.join(dir, 'a'), 'utf8')).toBe('second');
-    expect(() => writeFileDurableSync(path.join(dir, 'missing'), 'b', bytes('x'))).toThrow(expect.objectContaining({ code: 'ENOENT' }));
   });
 
   it('leaves nothing behind when the write fails', async () => {
