@@ -330,7 +330,7 @@ describe('DiskStorage maintenance', () => {
     expect(s.integrityCheck()).toEqual(['ok']);
     await s.close();
     const reopened = storage(root);
-    expect(await reopened.count({})).toBe(1200);
+    expect(await reopened.count({ limit: 1, offset: 0 })).toBe(1200); // count ignores the page
     expect(text((await reopened.getRevision('r1199', 'r1199:1', null))?.data)).toBe('1199');
   });
 

@@ -15,7 +15,8 @@ const outcome = (decode: (text: string) => ResourceMeta, text: string): unknown 
   }
 };
 
-const full: ResourceMeta = {
+// Nulls where the type says absent, as older writers stored them.
+const full = {
   current_revision_id: 'r:2',
   resource_id: 'r',
   schema_version: 'v3',
@@ -31,7 +32,7 @@ const full: ResourceMeta = {
   rev_updated_by: 'c',
   rev_created_time: new Date('2024-02-29T23:59:59.999Z'),
   rev_updated_time: null,
-};
+} as unknown as ResourceMeta;
 
 const written = (meta: ResourceMeta): string => Buffer.from(encodeRecord('meta', meta, 'json')).toString('utf8');
 
