@@ -27,7 +27,7 @@ export { MAX_PART_NUMBER, assertValidUploadId, assertValidPartNumber, assertVali
 export { encodeRecord, decodeMeta, decodeInfo, type RecordKind, type EncodingName } from './codec';
 export { parseInstant, formatInstant, toInstant } from './codec';
 export { asBuffer, createPackr, isBytes, xxh3Hex, bytesToBase64, base64ToBytes } from './codec';
-export { infoRecord, metaRecord } from './record-shapes';
+export { copyMeta, infoRecord, metaRecord } from './record-shapes';
 
 // Value predicates the evaluator uses (SQL translators need the same truthiness).
 export { isPlainObject, pyTruthy } from './value-predicates';

@@ -45,3 +45,18 @@ export function infoRecord(i: RevisionInfo): RevisionInfo {
     updated_by: i.updated_by,
   };
 }
+
+/** A meta copy that shares nothing mutable with the original: nested indexed lists and maps are cloned; Dates are treated as immutable. */
+export function copyMeta(meta: ResourceMeta): ResourceMeta {
+  const copy = metaRecord(meta);
+  const indexed = meta.indexed_data;
+  if (indexed !== undefined) {
+    const fields: Record<string, unknown> = {};
+    for (const key of Object.keys(indexed)) {
+      const value = indexed[key];
+      fields[key] = value !== null && typeof value === 'object' ? structuredClone(value) : value;
+    }
+    copy.indexed_data = fields;
+  }
+  return copy;
+}

@@ -7,25 +7,10 @@
  */
 import type Database from 'better-sqlite3';
 import type { ResourceMeta } from '@specstar/interfaces';
-import { metaRecord } from '@specstar/core/adapter';
+import { copyMeta } from '@specstar/core/adapter';
 
 /** Entries kept at most; past it the oldest half goes. */
 const MAX_ENTRIES = 10_000;
-
-/** A copy that shares nothing mutable with the cached meta (Dates are treated as immutable). */
-function copyMeta(meta: ResourceMeta): ResourceMeta {
-  const copy = metaRecord(meta);
-  const indexed = meta.indexed_data;
-  if (indexed !== undefined) {
-    const fields: Record<string, unknown> = {};
-    for (const key of Object.keys(indexed)) {
-      const value = indexed[key];
-      fields[key] = value !== null && typeof value === 'object' ? structuredClone(value) : value;
-    }
-    copy.indexed_data = fields;
-  }
-  return copy;
-}
 
 export class MetaCache {
   private readonly entries = new Map<string, ResourceMeta>();

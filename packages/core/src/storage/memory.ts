@@ -28,7 +28,7 @@ import type {
 } from '@specstar/interfaces';
 import { xxh3Hex } from '../codec';
 import { countQuery, runQuery } from '../search';
-import { infoRecord, metaRecord } from '../record-shapes';
+import { copyMeta, infoRecord, metaRecord } from '../record-shapes';
 import { SimpleStorage } from './simple-storage';
 import { ValueIndex } from './value-index';
 import { findUniqueViolation, holdsValue } from './unique';
@@ -46,23 +46,6 @@ function ownKeyCount(record: object): number {
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
   for (const _ in record) count++;
   return count;
-}
-
-/** A copy of indexed values: primitives are shared, nested lists and maps are cloned. */
-function copyIndexed(data: Record<string, unknown>): Record<string, unknown> {
-  const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(data)) {
-    const value = data[key];
-    copy[key] = value !== null && typeof value === 'object' ? structuredClone(value) : value;
-  }
-  return copy;
-}
-
-/** A meta copy that shares nothing mutable with the original; Dates are treated as immutable. */
-function copyMeta(meta: ResourceMeta): ResourceMeta {
-  const copy = metaRecord(meta);
-  if (meta.indexed_data !== undefined) copy.indexed_data = copyIndexed(meta.indexed_data);
-  return copy;
 }
 
 const copyInfo = infoRecord;
