@@ -7,9 +7,8 @@
  * whole build of a large table). Best effort: while it cannot be made (a read-only role, a build
  * that failed), searches still answer, without it.
  */
-import { PostgresDataKey } from '@specstar/storage-sql';
+import { PostgresDataKey, keyDigest } from '@specstar/storage-sql';
 import { fitIdentifier, quoteIdentifier, type TableNames } from './schema';
-import { createHash } from 'node:crypto';
 
 /** Expression indexes made on demand per table; past this, searches on new keys still work, unindexed. */
 export const MAX_AUTO_INDEXES = 64;
@@ -29,17 +28,15 @@ export class DataIndexes {
   private existing: Promise<Set<string>> | undefined;
   private readonly pending = new Map<string, Promise<void>>();
   private readonly failedAt = new Map<string, number>();
+  private readonly indexNames = new Map<string, string>();
 
   constructor(private readonly names: TableNames) {}
-
-  private readonly indexNames = new Map<string, string>();
 
   /** The index name of a key: the table's name, a marker and a digest of the key. */
   indexName(key: string): string {
     let name = this.indexNames.get(key);
     if (name === undefined) {
-      const digest = createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 16);
-      name = fitIdentifier(`${this.names.meta}_k_${digest}`);
+      name = fitIdentifier(`${this.names.meta}_k_${keyDigest(key)}`);
       if (this.indexNames.size < MAX_AUTO_INDEXES * 4) this.indexNames.set(key, name); // bounded: keys come from queries
     }
     return name;
