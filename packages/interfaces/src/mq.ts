@@ -25,9 +25,10 @@ export interface JobStore<T = unknown> {
    * the current revision: of two claimants, in any processes sharing the storage, exactly one
    * gets the job; the other gets null. Also null when the job is gone or not `pending`.
    * `requirePending: false` claims whatever state the job is in (broker deliveries, which are
-   * themselves the claim).
+   * themselves the claim); `accept` then has the last say on the state it read (false: not
+   * claimed, null).
    */
-  claim(resourceId: string, options?: { requirePending?: boolean }): Promise<Resource<Job<T>> | null>;
+  claim(resourceId: string, options?: { requirePending?: boolean; accept?: (job: Resource<Job<T>>) => boolean }): Promise<Resource<Job<T>> | null>;
   /** A waiting job whose due time has passed → `pending` (compare-and-set); false when it was not due or someone else did it. */
   release(resourceId: string): Promise<boolean>;
   /** Records a failure the queue saw outside a handler run (e.g. a claim that failed); best effort. */

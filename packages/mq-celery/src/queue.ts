@@ -99,16 +99,16 @@ export class CeleryMessageQueue<T = unknown> implements IMessageQueue {
   private async execute(task: IncomingTask, ack: () => boolean, requeue: () => void): Promise<void> {
     const { jobId } = task;
     let claimed;
+    // A delivery the broker repeated because a consumer died before its ack reached it: the job
+    // already ran (or is running) elsewhere, and early ack means at most once.
+    let settled: string | undefined;
+    const accept = ({ data }: { data: { status: TaskStatus } }): boolean => {
+      if (!this.settledElsewhere(jobId, data.status)) return true;
+      settled = data.status;
+      return false;
+    };
     try {
-      const current = await this.binding.jobs.get(jobId);
-      if (current !== null && this.settledElsewhere(jobId, current.data.status)) {
-        // A delivery the broker repeated because a consumer died before its ack reached it:
-        // the job already ran (or is running) elsewhere. Early ack means at most once.
-        ack();
-        this.binding.warn(`Celery queue '${this.queueName}': task ${task.taskId} names job '${jobId}', which is already ${current.data.status}; not run again`);
-        return;
-      }
-      claimed = await this.binding.jobs.claim(jobId, { requirePending: false });
+      claimed = await this.binding.jobs.claim(jobId, { requirePending: false, accept });
     } catch (error) {
       this.binding.warn(`Celery queue '${this.queueName}': could not read job '${jobId}'; its task goes back to the queue`, error);
       await new Promise((resolve) => setTimeout(resolve, STORAGE_TROUBLE_PAUSE_MS));
@@ -117,7 +117,8 @@ export class CeleryMessageQueue<T = unknown> implements IMessageQueue {
     }
     if (claimed === null) {
       ack();
-      this.binding.warn(`Celery queue '${this.queueName}': task ${task.taskId} names job '${jobId}', which does not exist or was deleted; nothing to run`);
+      if (settled !== undefined) this.binding.warn(`Celery queue '${this.queueName}': task ${task.taskId} names job '${jobId}', which is already ${settled}; not run again`);
+      else this.binding.warn(`Celery queue '${this.queueName}': task ${task.taskId} names job '${jobId}', which does not exist or was deleted; nothing to run`);
       return;
     }
     // The channel is gone: the broker delivers the task again and that claim wins.

@@ -102,13 +102,14 @@ export class ManagerJobStore<T = unknown> implements JobStore<T> {
     return { is_deleted: false, conditions, limit, offset };
   }
 
-  async claim(resourceId: string, options: { requirePending?: boolean } = {}): Promise<Resource<Job<T>> | null> {
+  async claim(resourceId: string, options: { requirePending?: boolean; accept?: (job: Resource<Job<T>>) => boolean } = {}): Promise<Resource<Job<T>> | null> {
     const seen = this.seen.get(resourceId);
     this.seen.delete(resourceId);
     const state = await this.read(resourceId, seen);
     if (!state) return null;
     const { meta, job } = state;
     if ((options.requirePending ?? true) && job.data.status !== TaskStatus.PENDING) return null;
+    if (options.accept !== undefined && !options.accept(job)) return null;
     const who = this.writer(meta.created_by);
     const data: Job<T> = { ...job.data, status: TaskStatus.PROCESSING, last_heartbeat_at: who.now.toISOString(), next_run_at: null };
     try {
