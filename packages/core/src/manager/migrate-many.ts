@@ -1,6 +1,7 @@
 import { MigrationError, type ResourceMeta } from '@specstar/interfaces';
 import type { ResourceManager } from '../manager';
 import type { QueryInput } from '../search';
+import { searchInPages } from '../search/pages';
 
 /** What happened to one resource (or one of its revisions) in a bulk migration. */
 export interface MigrateOutcome {
@@ -61,14 +62,7 @@ async function chosenIds(rm: ResourceManager, options: MigrateManyOptions): Prom
     for await (const meta of rm.storage.iterMetas()) ids.push(meta.resource_id);
     return ids;
   }
-  const query = rm.query(options.query);
-  const end = query.offset + query.limit;
-  for (let offset = query.offset; offset < end; offset += QUERY_PAGE) {
-    const limit = Math.min(QUERY_PAGE, end - offset);
-    const page = await rm.storage.search({ ...query, offset, limit });
-    for (const meta of page) ids.push(meta.resource_id);
-    if (page.length < limit) break;
-  }
+  for await (const meta of searchInPages(rm.storage, rm.query(options.query), QUERY_PAGE)) ids.push(meta.resource_id);
   return ids;
 }
 

@@ -1,6 +1,7 @@
 import { NotSupportedError, ResourceIDNotFoundError, type ResourceMeta } from '@specstar/interfaces';
 import type { ResourceManager } from '../manager';
 import type { QueryInput } from '../search';
+import { searchInPages } from '../search/pages';
 import { checkPruneRetention, type CheckedRetention, type RetentionPolicy } from './policy';
 import { pinnedRevisionIds } from './pins';
 
@@ -46,12 +47,7 @@ async function* targetMetas(rm: ResourceManager, target: string | QueryInput): A
     return;
   }
   // Prune writes no meta, so offset pages stay stable; the query's own limit and offset are ignored.
-  const query = rm.query(target);
-  for (let offset = 0; ; offset += QUERY_PAGE) {
-    const page = await rm.storage.search({ ...query, limit: QUERY_PAGE, offset });
-    yield* page;
-    if (page.length < QUERY_PAGE) return;
-  }
+  yield* searchInPages(rm.storage, { ...rm.query(target), offset: 0, limit: Number.MAX_SAFE_INTEGER }, QUERY_PAGE);
 }
 
 async function createdTime(rm: ResourceManager, resourceId: string, revisionId: string): Promise<Date | undefined> {
