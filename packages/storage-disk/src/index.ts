@@ -1,5 +1,5 @@
 export { DiskStorage, DiskMetaStore, META_TABLE, type DiskStorageOptions, type SweepOptions } from './storage';
-export { DiskResourceStore, REVISIONS_TABLE } from './resource-store';
+export { DiskResourceStore, REVISIONS_TABLE, type RevisionIndexOptions } from './resource-store';
 export { DiskBlobStore } from './blob-store';
 export { DiskStorageFactory } from './factory';
 export { diskBackendProvider } from './provider';

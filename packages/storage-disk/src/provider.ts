@@ -43,14 +43,18 @@ function storageOptions(options: ResolvedOptions, role?: BackendRole): DiskStora
     }
     out.encoding = encoding as DiskStorageOptions['encoding'];
   }
-  const cacheBytes = options['cache_bytes'];
-  if (cacheBytes !== undefined) {
-    if (typeof cacheBytes !== 'number' || !Number.isSafeInteger(cacheBytes) || cacheBytes < 0) {
-      throw optionError(`Option 'cache_bytes' of backend type 'disk' must be a non-negative integer, got ${JSON.stringify(cacheBytes)}`, 'cache_bytes', role, false);
-    }
-    out.cacheBytes = cacheBytes;
-  }
+  out.cacheBytes = byteCount(options, 'cache_bytes', role);
+  out.inlineBytes = byteCount(options, 'inline_bytes', role);
   return out;
+}
+
+function byteCount(options: ResolvedOptions, name: string, role: BackendRole | undefined): number | undefined {
+  const value = options[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw optionError(`Option '${name}' of backend type 'disk' must be a non-negative integer, got ${JSON.stringify(value)}`, name, role, false);
+  }
+  return value;
 }
 
 export const diskBackendProvider: BackendProvider = Object.freeze({
@@ -67,8 +71,8 @@ export const diskBackendProvider: BackendProvider = Object.freeze({
   },
 
   buildResourceStore(model: string, options: ResolvedOptions) {
-    const { cacheBytes } = storageOptions(options, 'resource');
-    return new DiskResourceStore(rootdirOf(options, 'resource'), model, { cacheBytes });
+    const { cacheBytes, inlineBytes } = storageOptions(options, 'resource');
+    return new DiskResourceStore(rootdirOf(options, 'resource'), model, { cacheBytes, inlineBytes });
   },
 
   buildBlobStore(options: ResolvedOptions) {

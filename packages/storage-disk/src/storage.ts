@@ -1,10 +1,11 @@
 /**
  * The storage of one model under a rootdir:
  *
- *   <rootdir>/<model>/meta.sqlite3   meta table (SqliteMetaStore) + revision index, WAL
- *   <rootdir>/<model>/data/<file>    one payload file per revision record
+ *   <rootdir>/<model>/meta.sqlite3   meta table (SqliteMetaStore) + revision index, WAL;
+ *                                    payloads up to `inlineBytes` live in their index row
+ *   <rootdir>/<model>/data/<file>    one payload file per bigger revision record
  *
- * A commit writes the payload file durably first, then checks the expectation, upserts the
+ * A commit writes a payload file (if any) durably first, then checks the expectation, upserts the
  * revision row and writes the meta in ONE SQLite savepoint. The commit is atomic: a reader (in
  * this process or another) sees both or neither, and a crash at any point leaves the last
  * committed state. A refused commit writes no row; its payload file is removed right away.
@@ -50,6 +51,8 @@ export interface DiskStorageOptions {
    * are immutable (every write gets a fresh name), so the cache is exact across processes.
    */
   cacheBytes?: number;
+  /** Payloads up to this many bytes are kept in their SQLite row, not a file (default 64 KiB; 0 = none). */
+  inlineBytes?: number;
 }
 
 export interface SweepOptions {
@@ -90,7 +93,7 @@ export class DiskStorage implements IStorage {
     this.db = openDatabase(this.paths.dbFile, { walSyncedByCaller: true });
     try {
       this.metas = new SqliteMetaStore(this.db, { table: META_TABLE });
-      this.revisions = new RevisionIndex(this.db, this.paths.dataDir, { cacheBytes: options.cacheBytes });
+      this.revisions = new RevisionIndex(this.db, this.paths.dataDir, { cacheBytes: options.cacheBytes, inlineBytes: options.inlineBytes });
       this.group = new GroupCommit(this.db);
       this.metaCache = new MetaCache(this.db);
     } catch (error) {
@@ -122,7 +125,7 @@ export class DiskStorage implements IStorage {
     try {
       replaced = await this.group.run(() => this.applyCommit(write, prepared));
     } catch (error) {
-      if (prepared !== undefined) await this.revisions.discard([prepared.file]);
+      if (prepared !== undefined) await this.revisions.discardPrepared([prepared]);
       throw error;
     }
     if (replaced !== undefined) await this.revisions.discard([replaced]);

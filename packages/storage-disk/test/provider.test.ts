@@ -124,15 +124,25 @@ describe('diskBackendProvider', () => {
       expect(configError(() => diskBackendProvider.buildStorage!('item', { rootdir, encoding }))).toMatchObject({ option: 'encoding' });
     });
 
-    it.each([-1, 1.5, '1024'])('cache_bytes %j is a ConfigurationError naming cache_bytes', (cache_bytes) => {
+    it.each(['cache_bytes', 'inline_bytes'].flatMap((option) => [-1, 1.5, '1024'].map((value) => [option, value] as const)))(
+      '%s %j is a ConfigurationError naming it',
+      (option, value) => {
+        const rootdir = tempDir();
+        expect(configError(() => diskBackendProvider.buildStorage!('item', { rootdir, [option]: value }))).toMatchObject({ problem: 'invalid_field', option });
+        expect(configError(() => diskBackendProvider.buildResourceStore!('item', { rootdir, [option]: value }))).toMatchObject({ option });
+      },
+    );
+
+    it('inline_bytes 0 puts every payload in a file', async () => {
       const rootdir = tempDir();
-      expect(configError(() => diskBackendProvider.buildStorage!('item', { rootdir, cache_bytes }))).toMatchObject({ problem: 'invalid_field', option: 'cache_bytes' });
-      expect(configError(() => diskBackendProvider.buildResourceStore!('item', { rootdir, cache_bytes }))).toMatchObject({ option: 'cache_bytes' });
+      const storage = keep(diskBackendProvider.buildStorage!('item', { rootdir, inline_bytes: 0 }));
+      await storage.commit({ revision: REVISION, meta: META, expect: { absent: true } });
+      expect(fs.readdirSync(path.join(rootdir, 'item', 'data'))).toHaveLength(1);
     });
 
     it('cache_bytes 0 turns the payload cache off', async () => {
       const rootdir = tempDir();
-      const storage = keep(diskBackendProvider.buildStorage!('item', { rootdir, cache_bytes: 0 }));
+      const storage = keep(diskBackendProvider.buildStorage!('item', { rootdir, cache_bytes: 0, inline_bytes: 0 }));
       await storage.commit({ revision: REVISION, meta: META, expect: { absent: true } });
       const [file] = fs.readdirSync(path.join(rootdir, 'item', 'data'));
       fs.writeFileSync(path.join(rootdir, 'item', 'data', file!), '{"name":"y"}');

@@ -6,7 +6,7 @@ import type { IMetaStore, IStorage, IStorageFactory, RevisionInfo, StoredRevisio
 import { storageConformanceSuite } from '@specstar/testkit';
 import { DiskBlobStore } from '../src/blob-store';
 import { StoredDataError } from '../src/files';
-import { DiskResourceStore } from '../src/resource-store';
+import { DiskResourceStore, type RevisionIndexOptions } from '../src/resource-store';
 import { bytes, listFiles, removeTempDirs, tempDir, text } from './helpers';
 
 function info(resourceId: string, n: number, overrides: Partial<RevisionInfo> = {}): RevisionInfo {
@@ -31,8 +31,9 @@ function plain(stored: StoredRevision | undefined): { info: RevisionInfo; data: 
 }
 
 const open: DiskResourceStore[] = [];
-function store(rootdir: string, model = 'item'): DiskResourceStore {
-  const opened = new DiskResourceStore(rootdir, model);
+/** Payloads in files (inlineBytes 0): these tests are about the files; inline rows are tested in storage.test.ts. */
+function store(rootdir: string, model = 'item', options: RevisionIndexOptions = { inlineBytes: 0 }): DiskResourceStore {
+  const opened = new DiskResourceStore(rootdir, model, options);
   open.push(opened);
   return opened;
 }

@@ -1,9 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import Database from 'better-sqlite3';
 import { SpecStar, binary } from '@specstar/core';
 import { ConfigurationError, ResourceConflictError, RevisionMismatchError } from '@specstar/interfaces';
 import type { ResourceMeta, RevisionInfo, StoredRevision } from '@specstar/interfaces';
-import { DiskStorage, DiskStorageFactory, StoredDataError } from '../src';
+import { DiskStorage, DiskStorageFactory, REVISIONS_TABLE, StoredDataError, type DiskStorageOptions } from '../src';
 import { bytes, listFiles, removeTempDirs, tempDir, text } from './helpers';
 
 const T = (n: number) => new Date(Date.UTC(2025, 0, 1, 0, 0, n));
@@ -52,8 +53,9 @@ const NOTE_SCHEMA = {
 } as const;
 
 const opened: Array<{ close(): Promise<void> }> = [];
-function storage(rootdir: string, model = 'item'): DiskStorage {
-  const s = new DiskStorage(rootdir, model);
+/** Payloads in files (inlineBytes 0): most tests here are about the files; inline rows have their own block. */
+function storage(rootdir: string, model = 'item', options: DiskStorageOptions = { inlineBytes: 0 }): DiskStorage {
+  const s = new DiskStorage(rootdir, model, options);
   opened.push(s);
   return s;
 }
@@ -108,7 +110,7 @@ describe('DiskStorage persistence', () => {
 
   it('lays out <rootdir>/<model>/meta.sqlite3, <rootdir>/<model>/data/ and <rootdir>/_blobs/', async () => {
     const root = tempDir();
-    const factory = new DiskStorageFactory(root);
+    const factory = new DiskStorageFactory(root, { inlineBytes: 0 });
     const s = factory.build('item');
     await s.commit({ revision: revision('a', 1, 'x'), meta: meta('a', 1), expect: { absent: true } });
     await factory.buildBlobStore().put(bytes('blob'), { key: 'k' });
@@ -231,7 +233,7 @@ describe('DiskStorage commits', () => {
 
   it('permanentlyDelete removes the revision files and the meta row', async () => {
     const root = tempDir();
-    const spec = new SpecStar({ storageFactory: new DiskStorageFactory(root), defaultUser: 'alice' });
+    const spec = new SpecStar({ storageFactory: new DiskStorageFactory(root, { inlineBytes: 0 }), defaultUser: 'alice' });
     const notes = spec.addModel(NOTE_SCHEMA);
     try {
       const keep = await notes.create({ title: 'keep' });
@@ -255,7 +257,7 @@ describe('DiskStorage commits', () => {
     // A fresh storage (as after a restart) has nothing cached and reads the file.
     await expect(storage(root).getRevision('a', 'a:1', null)).rejects.toBeInstanceOf(StoredDataError);
     // With the cache off, even the writing storage reads the file every time.
-    const uncached = new DiskStorage(root, 'other', { cacheBytes: 0 });
+    const uncached = new DiskStorage(root, 'other', { cacheBytes: 0, inlineBytes: 0 });
     opened.push(uncached);
     await uncached.commit({ revision: revision('b', 1, '0123456789'), meta: meta('b', 1) });
     fs.truncateSync(path.join(root, 'other', 'data', payloads(root, 'other')[0]!), 3);
@@ -296,6 +298,74 @@ describe('DiskStorage commits', () => {
     const metas: string[] = [];
     for await (const m of s.iterMetas()) metas.push(m.resource_id);
     expect(metas.sort()).toEqual(['a', 'b']);
+  });
+});
+
+describe('DiskStorage inline payloads', () => {
+  it('a payload up to inlineBytes lives in its row (no file), a bigger one in a file; both read back after a reopen', async () => {
+    const root = tempDir();
+    const writer = storage(root, 'item', { inlineBytes: 16 });
+    await writer.commit({ revision: revision('a', 1, 'x'.repeat(16)), meta: meta('a', 1), expect: { absent: true } });
+    expect(payloads(root)).toEqual([]);
+    await writer.commit({ revision: revision('b', 1, 'y'.repeat(17)), meta: meta('b', 1), expect: { absent: true } });
+    expect(payloads(root)).toHaveLength(1);
+    await writer.close();
+    // A fresh storage, as after a restart: nothing cached, both read from disk.
+    const reader = storage(root, 'item', { cacheBytes: 0 });
+    expect(text((await reader.getRevision('a', 'a:1', null))?.data)).toBe('x'.repeat(16));
+    expect(text((await reader.getRevision('b', 'b:1', null))?.data)).toBe('y'.repeat(17));
+    expect((await reader.getRevisionInfo('a', 'a:1', null))?.resource_id).toBe('a');
+  });
+
+  it('the default keeps an engine-sized record inline: a create, an update and a delete write no file', async () => {
+    const root = tempDir();
+    const spec = new SpecStar({ storageFactory: new DiskStorageFactory(root), defaultUser: 'alice' });
+    const notes = spec.addModel(NOTE_SCHEMA);
+    try {
+      const note = await notes.create({ title: 'inline', stars: 3 });
+      await notes.update(note.resource_id, { title: 'inline 2', stars: 4 });
+      await notes.permanentlyDelete(note.resource_id);
+      expect(listFiles(path.join(root, 'note', 'data'))).toEqual([]);
+      expect(await notes.exists(note.resource_id)).toBe(false);
+    } finally {
+      await spec.close();
+    }
+  });
+
+  it('replacing an inline record by a file record and back keeps exactly the file the current row names', async () => {
+    const root = tempDir();
+    const s = storage(root, 'item', { inlineBytes: 8 });
+    await s.saveRevision(revision('a', 1, 'small').info, bytes('small'));
+    await s.saveRevision(revision('a', 1, 'x').info, bytes('a payload over eight bytes'));
+    expect(payloads(root)).toHaveLength(1);
+    await s.saveRevision(revision('a', 1, 'x').info, bytes('tiny'));
+    expect(payloads(root)).toEqual([]);
+    expect(text((await storage(root).getRevision('a', 'a:1', null))?.data)).toBe('tiny');
+  });
+
+  it('an inline row whose bytes do not match its recorded size reads as StoredDataError', async () => {
+    const root = tempDir();
+    await storage(root, 'item', { inlineBytes: 64 }).commit({ revision: revision('a', 1, '0123456789'), meta: meta('a', 1) });
+    const db = new Database(path.join(root, 'item', 'meta.sqlite3'));
+    db.prepare(`UPDATE ${REVISIONS_TABLE} SET payload = ? WHERE resource_id = 'a'`).run(Buffer.from('012'));
+    db.close();
+    await expect(storage(root, 'item', { cacheBytes: 0 }).getRevision('a', 'a:1', null)).rejects.toBeInstanceOf(StoredDataError);
+  });
+
+  it('a store written before inline payloads existed opens, reads its files and takes inline writes', async () => {
+    const root = tempDir();
+    const old = storage(root, 'item', { inlineBytes: 0 });
+    await old.commit({ revision: revision('a', 1, 'from a file'), meta: meta('a', 1), expect: { absent: true } });
+    await old.close();
+    // The revision table as versions before inline payloads created it: no payload column.
+    const db = new Database(path.join(root, 'item', 'meta.sqlite3'));
+    db.exec(`ALTER TABLE ${REVISIONS_TABLE} DROP COLUMN payload`);
+    db.close();
+    const upgraded = storage(root, 'item', { cacheBytes: 0, inlineBytes: 1024 });
+    expect(text((await upgraded.getRevision('a', 'a:1', null))?.data)).toBe('from a file');
+    await upgraded.commit({ revision: revision('b', 1, 'inline now'), meta: meta('b', 1), expect: { absent: true } });
+    expect(payloads(root)).toHaveLength(1);
+    expect(text((await storage(root, 'item', { cacheBytes: 0 }).getRevision('b', 'b:1', null))?.data)).toBe('inline now');
   });
 });
 
