@@ -2,6 +2,9 @@
 // it sits on, measured in the same run through the same loop:
 //   create / update ↔ JSON encode + write + fdatasync of a new payload file + one INSERT into a
 //                     raw better-sqlite3 table (WAL, synchronous=FULL), i.e. the bare durable path
+//                     with payload files; creates also against one INSERT carrying the payload
+//                     (FULL), the bare durable path with payloads in the row, and ours with every
+//                     payload in a file (inline_bytes 0) beside the default (inline up to 64 KiB)
 //   get             ↔ SELECT of that row + read of the payload file + JSON decode (ours with its
 //                     payload cache, as shipped, and once more with the cache off)
 //   search          ↔ SELECT … WHERE level = ? ORDER BY id LIMIT 10 on a real indexed column (level, id)
@@ -48,9 +51,10 @@ class RawStore {
     this.db = new Database(path.join(dir, 'raw.sqlite3'));
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
-    this.db.exec('CREATE TABLE IF NOT EXISTS rows (id TEXT PRIMARY KEY, file TEXT NOT NULL, level INTEGER, record TEXT NOT NULL)');
+    this.db.exec('CREATE TABLE IF NOT EXISTS rows (id TEXT PRIMARY KEY, file TEXT NOT NULL, level INTEGER, record TEXT NOT NULL, payload BLOB)');
     this.db.exec('CREATE INDEX IF NOT EXISTS rows_level ON rows (level, id)');
     this.insert = this.db.prepare('INSERT OR REPLACE INTO rows (id, file, level, record) VALUES (?, ?, ?, ?)');
+    this.insertInline = this.db.prepare('INSERT OR REPLACE INTO rows (id, file, level, record, payload) VALUES (?, ?, ?, ?, ?)');
     this.select = this.db.prepare('SELECT file, record FROM rows WHERE id = ?');
     this.byLevel = this.db.prepare('SELECT record FROM rows WHERE level = ? ORDER BY id LIMIT 10');
     this.fromLevel = this.db.prepare('SELECT record FROM rows WHERE level >= ? ORDER BY level, id LIMIT 10');
@@ -70,6 +74,12 @@ class RawStore {
       fs.closeSync(fd);
     }
     this.insert.run(id, file, value.level, JSON.stringify({ id, level: value.level, updated: ctx.now.toISOString() }));
+  }
+
+  /** The payload in the row: one INSERT, made durable by its WAL sync (FULL). */
+  writeInline(id, value) {
+    const bytes = Buffer.from(JSON.stringify(value));
+    this.insertInline.run(id, '', value.level, JSON.stringify({ id, level: value.level, updated: ctx.now.toISOString() }), bytes);
   }
 
   read(id) {
@@ -100,6 +110,20 @@ async function main() {
     ours: (i, rm) => rm.create(payload(i), ctx),
   });
   compare('create (vs write+fsync+INSERT)', create.ours, create.raw, atLeast(0.5));
+  const createInRow = await rounds({
+    n: OPS,
+    setup: (side) => (side === 'raw' ? track(new RawStore(freshDir())) : track(diskManager(freshDir())).rm),
+    raw: (i, raw) => raw.writeInline(`character:${i}`, payload(i)),
+    ours: (i, rm) => rm.create(payload(i), ctx),
+  });
+  compare('create (vs INSERT with the payload, FULL)', createInRow.ours, createInRow.raw);
+  const createInFiles = await rounds({
+    n: OPS,
+    setup: (side) => (side === 'raw' ? track(new RawStore(freshDir())) : track(diskManager(freshDir(), { inlineBytes: 0 })).rm),
+    raw: (i, raw) => raw.write(`character:${i}`, payload(i)),
+    ours: (i, rm) => rm.create(payload(i), ctx),
+  });
+  compare('create, payloads in files (inline_bytes 0)', createInFiles.ours, createInFiles.raw);
 
   // ---- a populated store on both sides for get and update ---------------------------------
   const population = Math.max(OPS, 1000);
