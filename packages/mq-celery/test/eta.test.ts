@@ -10,7 +10,7 @@ import type { Job, Resource } from '@specstar/interfaces';
 import { startWorkerProcess } from '@specstar/testkit';
 import { CeleryMessageQueueFactory, type CeleryQueueOptions } from '../src';
 import { TaskPublisher } from '../src/publisher';
-import { AMQP_URL, deleteQueues, describeBroker, freshPrefix, messageCount } from './broker';
+import { AMQP_URL, deleteQueues, describeBroker, freshPrefix, messageCount, withChannel } from './broker';
 
 jest.setTimeout(60_000);
 
@@ -113,5 +113,38 @@ describeBroker('eta', () => {
     await first.completed(id);
     expect(first.calls.map((call) => call.id)).toEqual([id]);
     expect(first.calls[0]!.at - before).toBeGreaterThanOrEqual(2000);
+  });
+
+  it('a failed attempt re-issues its task as Celery retries do: args [id, n+1], retries n+1, eta retry_delay_seconds later (invariant 25)', async () => {
+    const factory = new CeleryMessageQueueFactory({ brokerUrl: AMQP_URL, queuePrefix: prefix, retryDelaySeconds: 60 });
+    const spec = new SpecStar({ storageFactory: new MemoryStorageFactory(), messageQueueFactory: factory, defaultUser: 'alice' });
+    cleanUps.push(async () => {
+      await spec.close();
+      await factory.close();
+    });
+    let failedAt = 0;
+    const rm = spec.addModel<Job>(jobSchema({ type: 'object' }), {
+      name: MODEL,
+      jobHandler: () => {
+        failedAt = Date.now();
+        throw new Error('first attempt fails');
+      },
+    });
+    await rm.startConsume();
+    const id = (await rm.create({ payload: {} })).resource_id;
+    await until('the failure to be stored', async () => (await rm.get(id)).data.retries === 1);
+    // The retry waits 60 s held by this consumer; stopping gives it back, where it can be read as sent.
+    await until('the consumer to hold the retry', async () => (await messageCount(factory.queueName(MODEL))) === 0);
+    await rm.stopConsuming();
+    const message = await withChannel((channel) => channel.get(factory.queueName(MODEL), { noAck: true }));
+    if (message === false) throw new Error('no retry task in the queue');
+    const headers = message.properties.headers as Record<string, unknown>;
+    const [args] = JSON.parse(message.content.toString('utf8')) as [unknown[], Record<string, unknown>, unknown];
+    expect(headers['task']).toBe(`${factory.queueName(MODEL)}.process_job`);
+    expect(args).toEqual([id, 1]);
+    expect(headers['retries']).toBe(1);
+    const eta = Date.parse(String(headers['eta']));
+    expect(eta - failedAt).toBeGreaterThanOrEqual(59_000);
+    expect(eta - failedAt).toBeLessThanOrEqual(65_000);
   });
 });
