@@ -3,7 +3,7 @@
  * (host, port) and the database, never the password or the DSN itself.
  */
 import postgres from 'postgres';
-import { ConfigurationError } from '@specstar/interfaces';
+import { ConfigurationError, ServiceUnavailableError } from '@specstar/interfaces';
 
 export type Sql = postgres.Sql<Record<string, never>>;
 
@@ -36,6 +36,24 @@ export class PostgresConfigurationError extends ConfigurationError {
     readonly problem: PostgresProblem,
     readonly host?: string,
     readonly database?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * The server does not answer (refused, unknown host, timeout, connection lost): an outage rather
+ * than a setup a retry cannot fix, so a ServiceUnavailableError (503) and not a
+ * PostgresConfigurationError; it carries the same `problem`, `host` and `database`.
+ */
+export class PostgresUnavailableError extends ServiceUnavailableError {
+  override readonly code: string = 'postgres_unavailable';
+  readonly problem = 'unreachable' as const;
+  constructor(
+    message: string,
+    readonly host: string,
+    readonly database: string,
     options?: { cause?: unknown },
   ) {
     super(message, options);
@@ -113,17 +131,22 @@ function codeOf(error: unknown): string | undefined {
 }
 
 /**
- * The PostgresConfigurationError for a failure to connect or to create tables, or undefined
- * when `error` is something else (a query problem, a constraint) that the caller rethrows.
+ * The typed error for a failure to connect or to create tables (PostgresUnavailableError when the
+ * server does not answer, else PostgresConfigurationError), or undefined when `error` is
+ * something else (a query problem, a constraint) that the caller rethrows.
  */
-export function setupError(error: unknown, target: PostgresTarget, doing: string): PostgresConfigurationError | undefined {
+export function setupError(error: unknown, target: PostgresTarget, doing: string): PostgresConfigurationError | PostgresUnavailableError | undefined {
   const code = codeOf(error);
   if (code === undefined) return undefined;
   const where = describeTarget(target);
   const reason = String((error as Error).message ?? code).split('\n')[0];
   const make = (message: string, problem: PostgresProblem) =>
     new PostgresConfigurationError(message, problem, target.host, target.database, { cause: error });
-  if (UNREACHABLE.has(code)) return make(`Cannot reach ${where} while ${doing}: ${code}. Is the server running and the host/port right?`, 'unreachable');
+  if (UNREACHABLE.has(code)) {
+    return new PostgresUnavailableError(`Cannot reach ${where} while ${doing}: ${code}. Is the server running and the host/port right?`, target.host, target.database, {
+      cause: error,
+    });
+  }
   if (code === '3D000') return make(`${where}: the database '${target.database}' does not exist (${doing})`, 'no_database');
   if (code === '28P01' || code === '28000') return make(`${where}: authentication failed for user '${target.user}' (${doing})`, 'authentication');
   if (code === '42501') return make(`${where}: user '${target.user}' lacks the privilege for ${doing}: ${reason}. Grant CREATE on the schema or create the tables beforehand`, 'permission');

@@ -7,6 +7,7 @@ export { PostgresDiskStorageFactory, type PostgresDiskStorageFactoryOptions } fr
 export { postgresBackendProvider, resolvePostgresOptions } from './provider';
 export {
   PostgresConfigurationError,
+  PostgresUnavailableError,
   openPool,
   parseDsn,
   type PostgresConnectionOptions,

@@ -5,9 +5,9 @@
 import express from 'express';
 import request from 'supertest';
 import { SpecStar, unique } from '@specstar/core';
-import { ConfigurationError } from '@specstar/interfaces';
+import { ConfigurationError, ServiceUnavailableError } from '@specstar/interfaces';
 import { mount } from '@specstar/http-express';
-import { PostgresConfigurationError, PostgresStorage, PostgresStorageFactory, postgresBackendProvider } from '../src';
+import { PostgresConfigurationError, PostgresStorage, PostgresUnavailableError, PostgresStorageFactory, postgresBackendProvider } from '../src';
 import { PG_HOST, createTestDatabase, describePg, dsnFor, type TestDatabase } from './pg';
 
 const ItemSchema = {
@@ -115,9 +115,11 @@ describePg('postgres backend', () => {
     it('an unreachable server (wrong port)', async () => {
       const spec = new SpecStar();
       const error = await spec.configure({ backend: backend(`postgres://postgres:${secret}@${PG_HOST}:1/${db.name}`) }).then(() => undefined, (e: unknown) => e);
-      expect(error).toBeInstanceOf(PostgresConfigurationError);
-      expect(error).toBeInstanceOf(ConfigurationError);
-      expect(error).toMatchObject({ problem: 'unreachable', host: PG_HOST, database: db.name });
+      // An outage, not a setup mistake: 503 over HTTP.
+      expect(error).toBeInstanceOf(PostgresUnavailableError);
+      expect(error).toBeInstanceOf(ServiceUnavailableError);
+      expect(error).not.toBeInstanceOf(ConfigurationError);
+      expect(error).toMatchObject({ code: 'postgres_unavailable', problem: 'unreachable', host: PG_HOST, database: db.name });
       expect((error as Error).message).toContain(`${PG_HOST}:1`);
       expect((error as Error).message).toContain(db.name);
       expect((error as Error).message).not.toContain(secret);

@@ -19,7 +19,7 @@ import {
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { ConfigurationError } from '@specstar/interfaces';
 import { createS3Client, endpointLabel, secretsOf, type S3ConnectionOptions } from './client';
-import { S3BucketNotFoundError, S3StorageError, isS3NotFound, mapS3Error, s3ErrorCode, s3ErrorStatus } from './errors';
+import { S3BucketNotFoundError, isS3NotFound, mapS3Error, s3ErrorCode, s3ErrorStatus, type S3Error } from './errors';
 
 /** DeleteObjects takes at most this many keys per request. */
 const DELETE_BATCH = 1000;
@@ -77,7 +77,7 @@ export class S3Bucket {
     }
   }
 
-  failure(error: unknown, operation: string, key?: string): S3StorageError {
+  failure(error: unknown, operation: string, key?: string): S3Error {
     return mapS3Error(error, { bucket: this.name, endpoint: this.endpoint, operation, secrets: this.secrets, ...(key !== undefined && { key }) });
   }
 

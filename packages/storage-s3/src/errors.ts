@@ -4,11 +4,14 @@
  * on, not even as `cause`: a mapped error holds only the bucket, the operation, the key, the S3
  * error code and the HTTP status, and its message is scrubbed of every known secret.
  *
- * All of them are ConfigurationErrors: a missing bucket, refused credentials or an unreachable
- * endpoint are the server's setup, never the caller's input (http-express answers 500 with a
- * generic body).
+ * A missing bucket or refused credentials are the server's setup, never the caller's input:
+ * S3StorageError and its subclasses are ConfigurationErrors (http-express answers 500 with a
+ * generic body). An endpoint that does not answer is an outage, not a setup mistake a retry
+ * cannot fix: S3EndpointUnreachableError is a ServiceUnavailableError (503). A class has one
+ * parent, so it is a sibling of S3StorageError carrying the same details; `S3Error` and
+ * `isS3Error` name both.
  */
-import { ConfigurationError } from '@specstar/interfaces';
+import { ConfigurationError, ServiceUnavailableError } from '@specstar/interfaces';
 
 export interface S3ErrorContext {
   bucket: string;
@@ -59,15 +62,34 @@ export class S3CredentialsError extends S3StorageError {
   override readonly code: string = 's3_credentials';
 }
 
-/** No answer from the endpoint: connection refused, DNS failure, timeout. */
-export class S3EndpointUnreachableError extends S3StorageError {
+/**
+ * No answer from the endpoint: connection refused, DNS failure, timeout. Not an S3StorageError
+ * (see the top of this file): the same details, and the endpoint (without user info).
+ */
+export class S3EndpointUnreachableError extends ServiceUnavailableError {
   override readonly code: string = 's3_endpoint_unreachable';
+  readonly bucket: string;
+  readonly operation: string;
+  readonly key?: string;
+  /** The system error code (`ECONNREFUSED`, `ENOTFOUND`, …) or `TimeoutError`. */
+  readonly s3_code?: string;
   readonly endpoint: string;
 
   constructor(message: string, details: S3ErrorDetails & { endpoint: string }) {
-    super(message, details);
+    super(message);
+    this.bucket = details.bucket;
+    this.operation = details.operation;
+    if (details.key !== undefined) this.key = details.key;
+    if (details.s3Code !== undefined) this.s3_code = details.s3Code;
     this.endpoint = details.endpoint;
   }
+}
+
+/** Any failure of an S3 call, as the stores throw it. */
+export type S3Error = S3StorageError | S3EndpointUnreachableError;
+
+export function isS3Error(error: unknown): error is S3Error {
+  return error instanceof S3StorageError || error instanceof S3EndpointUnreachableError;
 }
 
 /** An object this package wrote does not hold what it wrote (truncated or foreign). */
@@ -161,8 +183,8 @@ function networkFailure(error: unknown, status: number | undefined): string | un
 }
 
 /** Maps anything an S3 call threw to a typed error naming the bucket (and the endpoint when unreachable). */
-export function mapS3Error(error: unknown, context: S3ErrorContext): S3StorageError {
-  if (error instanceof S3StorageError) return error;
+export function mapS3Error(error: unknown, context: S3ErrorContext): S3Error {
+  if (isS3Error(error)) return error;
   const status = s3ErrorStatus(error);
   const s3Code = s3ErrorCode(error);
   const details: S3ErrorDetails = {

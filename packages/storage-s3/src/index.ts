@@ -8,7 +8,7 @@ export {
   type S3ConnectionOptions,
   type S3Credentials,
 } from './client';
-export { S3StorageError, S3BucketNotFoundError, S3CredentialsError, S3EndpointUnreachableError, S3StoredObjectError } from './errors';
+export { S3StorageError, S3BucketNotFoundError, S3CredentialsError, S3EndpointUnreachableError, S3StoredObjectError, isS3Error, type S3Error } from './errors';
 export { S3Bucket } from './bucket';
 export { S3BlobStore, DEFAULT_BLOB_PREFIX, DEFAULT_PRESIGNED_URL_EXPIRY, type S3BlobStoreOptions } from './blob-store';
 export { S3UploadStaging } from './upload-staging';

@@ -1,14 +1,15 @@
 import * as net from 'node:net';
 import { inspect } from 'node:util';
-import { ConfigurationError } from '@specstar/interfaces';
+import { ConfigurationError, ServiceUnavailableError } from '@specstar/interfaces';
 import { S3BlobStore } from '../src/blob-store';
-import { S3BucketNotFoundError, S3CredentialsError, S3EndpointUnreachableError, S3StorageError } from '../src/errors';
+import { S3BucketNotFoundError, S3CredentialsError, S3EndpointUnreachableError, isS3Error, type S3Error } from '../src/errors';
 import { S3ResourceStore } from '../src/resource-store';
 import { BUCKET, bytes, storeFixture } from './s3-fixture';
 
 // Missing bucket, refused credentials, unreachable endpoint: each a typed error naming the
-// bucket (and the endpoint), a ConfigurationError (the server's setup: 500 over HTTP), whose
-// message, inspection and JSON never show a secret.
+// bucket (and the endpoint), whose message, inspection and JSON never show a secret. The first
+// two are ConfigurationErrors (the server's setup: 500 over HTTP), the last a
+// ServiceUnavailableError (an outage: 503).
 const s3 = storeFixture();
 
 const ACCESS_KEY = 'AKIAEXAMPLEKEY777777';
@@ -23,12 +24,12 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-async function failure(run: () => Promise<unknown>): Promise<S3StorageError> {
+async function failure(run: () => Promise<unknown>): Promise<S3Error> {
   try {
     await run();
   } catch (error) {
-    expect(error).toBeInstanceOf(S3StorageError);
-    return error as S3StorageError;
+    expect(isS3Error(error)).toBe(true);
+    return error as S3Error;
   }
   throw new Error('expected the call to fail');
 }
@@ -96,7 +97,8 @@ describe('S3 stores on a bad connection', () => {
     for (const call of [() => store.get('k'), () => store.exists('k'), () => store.put(bytes('x'))]) {
       const error = await failure(call);
       expect(error).toBeInstanceOf(S3EndpointUnreachableError);
-      expect(error).toBeInstanceOf(ConfigurationError);
+      expect(error).toBeInstanceOf(ServiceUnavailableError);
+      expect(error).not.toBeInstanceOf(ConfigurationError);
       expect(error).toMatchObject({ code: 's3_endpoint_unreachable', endpoint: `http://127.0.0.1:${port}`, bucket: BUCKET, s3_code: 'ECONNREFUSED' });
       expect(error.message).toContain(`http://127.0.0.1:${port}`);
       expectNoSecret(error, ACCESS_KEY, SECRET);

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { ConfigurationError } from '@specstar/interfaces';
+import { ConfigurationError, ServiceUnavailableError } from '@specstar/interfaces';
 import { S3BucketNotFoundError, S3CredentialsError, S3EndpointUnreachableError, S3StorageError, isS3NotFound, mapS3Error, redact } from '../src/errors';
 
 // The mapping on errors shaped as the SDK throws them, for the answers the test server cannot
@@ -56,6 +56,9 @@ describe('mapS3Error', () => {
   it('a timeout or a socket error without an answer is S3EndpointUnreachableError naming the endpoint', () => {
     const timeout = mapS3Error(Object.assign(new Error('Connection timed out after 1000 ms'), { name: 'TimeoutError', $metadata: {} }), context);
     expect(timeout).toBeInstanceOf(S3EndpointUnreachableError);
+    // An outage (503 over HTTP), not the server's setup (500).
+    expect(timeout).toBeInstanceOf(ServiceUnavailableError);
+    expect(timeout).not.toBeInstanceOf(ConfigurationError);
     expect(timeout).toMatchObject({ endpoint: 'https://s3.example.com', s3_code: 'TimeoutError' });
     const dns = mapS3Error(Object.assign(new Error('getaddrinfo ENOTFOUND s3.example.com'), { code: 'ENOTFOUND', $metadata: {} }), context);
     expect(dns).toBeInstanceOf(S3EndpointUnreachableError);
