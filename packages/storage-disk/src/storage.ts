@@ -183,7 +183,11 @@ export class DiskStorage implements IStorage {
   }
 
   async search(query: ResourceMetaSearchQuery): Promise<ResourceMeta[]> {
-    return this.metas.searchSync(query);
+    const cached = this.metaCache.search(
+      () => this.metas.searchIdsSync(query),
+      (ids) => this.metas.getManySync(ids),
+    );
+    return cached ?? this.metas.searchSync(query);
   }
 
   async count(query: ResourceMetaSearchQuery): Promise<number> {

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { SpecStar, binary } from '@specstar/core';
 import { ConfigurationError, ResourceConflictError, RevisionMismatchError } from '@specstar/interfaces';
-import type { ResourceMeta, RevisionInfo, StoredRevision } from '@specstar/interfaces';
+import type { ResourceMeta, ResourceMetaSearchQuery, RevisionInfo, StoredRevision } from '@specstar/interfaces';
 import { DiskStorage, DiskStorageFactory, REVISIONS_TABLE, StoredDataError, type DiskStorageOptions } from '../src';
 import { bytes, listFiles, removeTempDirs, tempDir, text } from './helpers';
 
@@ -366,6 +366,41 @@ describe('DiskStorage inline payloads', () => {
     await upgraded.commit({ revision: revision('b', 1, 'inline now'), meta: meta('b', 1), expect: { absent: true } });
     expect(payloads(root)).toHaveLength(1);
     expect(text((await storage(root, 'item', { cacheBytes: 0 }).getRevision('b', 'b:1', null))?.data)).toBe('inline now');
+  });
+});
+
+describe('DiskStorage search through the meta cache', () => {
+  const query = (group: string): ResourceMetaSearchQuery => ({
+    data_conditions: [{ type: 'DataSearchCondition', field_path: 'group', operator: 'eq', value: group, transform: null }],
+    sorts: [{ type: 'meta', key: 'resource_id', direction: '+' }],
+    limit: 10,
+    offset: 0,
+  });
+
+  it('a search sees what another connection committed after it had cached the page', async () => {
+    const root = tempDir();
+    const [a, b] = [storage(root), storage(root)];
+    await a.commit({ revision: revision('x', 1, '1'), meta: meta('x', 1, { indexed_data: { group: 'g', note: 'first' } }) });
+    expect((await a.search(query('g'))).map((m) => m.indexed_data['note'])).toEqual(['first']);
+    await b.commit({ revision: revision('x', 2, '2'), meta: meta('x', 2, { indexed_data: { group: 'g', note: 'second' } }) });
+    await b.commit({ revision: revision('y', 1, '1'), meta: meta('y', 1, { indexed_data: { group: 'g', note: 'other' } }) });
+    const found = await a.search(query('g'));
+    expect(found.map((m) => [m.resource_id, m.current_revision_id, m.indexed_data['note']])).toEqual([
+      ['x', 'x:2', 'second'],
+      ['y', 'y:1', 'other'],
+    ]);
+  });
+
+  it('a search sees its own connection\'s writes, and hands out copies', async () => {
+    const root = tempDir();
+    const s = storage(root);
+    await s.commit({ revision: revision('x', 1, '1'), meta: meta('x', 1, { indexed_data: { group: 'g', note: 'first' } }) });
+    const [first] = await s.search(query('g'));
+    first!.indexed_data['note'] = 'changed by the caller';
+    expect((await s.search(query('g')))[0]!.indexed_data['note']).toBe('first');
+    await s.commit({ revision: revision('x', 2, '2'), meta: meta('x', 2, { indexed_data: { group: 'h', note: 'moved' } }) });
+    expect(await s.search(query('g'))).toEqual([]);
+    expect((await s.search(query('h'))).map((m) => m.current_revision_id)).toEqual(['x:2']);
   });
 });
 
