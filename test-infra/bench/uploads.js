@@ -9,9 +9,14 @@
 //              parts are streamed and never held whole (the same growth for 25 and 100 MiB)
 // Each server runs in its own child process (fresh per size and side) on 127.0.0.1, on its own
 // temp directory.
+// BENCH_UPLOADS_STORE=s3: the same session through the S3 blob store (S3StorageFactory) on the S3
+// test server (s3rver behind its conditional layer, in a child process of its own), against a
+// bare express server that streams each part to an object (PutObject) and at finalize streams the
+// parts, in order, into one object: the same S3 work as the store's staging, without the hash.
 // Run: pnpm bench:uploads (from the repository root).
 // Knobs: BENCH_UPLOADS_MIB (default "25,100": session sizes in MiB), BENCH_UPLOADS_PART_MIB
-// (default 5), BENCH_UPLOADS_CONCURRENCY (default 4 parts in flight), BENCH_UPLOADS_DIR.
+// (default 5), BENCH_UPLOADS_CONCURRENCY (default 4 parts in flight), BENCH_UPLOADS_DIR,
+// BENCH_UPLOADS_STORE (disk or s3, default disk).
 'use strict';
 const { fork } = require('node:child_process');
 const fs = require('node:fs');
@@ -25,6 +30,9 @@ const SIZES = (process.env.BENCH_UPLOADS_MIB ?? '25,100').split(',').filter(Bool
 const PART_MIB = Number(process.env.BENCH_UPLOADS_PART_MIB ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_UPLOADS_CONCURRENCY ?? 4);
 const BASE_DIR = process.env.BENCH_UPLOADS_DIR ?? os.tmpdir();
+const STORE = process.env.BENCH_UPLOADS_STORE ?? 'disk';
+if (STORE !== 'disk' && STORE !== 's3') throw new RangeError(`BENCH_UPLOADS_STORE must be disk or s3, got ${STORE}`);
+const S3_BUCKET = 'bench-uploads';
 for (const [name, value] of [['BENCH_UPLOADS_MIB', Math.min(...SIZES)], ['BENCH_UPLOADS_PART_MIB', PART_MIB], ['BENCH_UPLOADS_CONCURRENCY', CONCURRENCY]]) {
   if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must hold positive integers`);
 }
@@ -69,16 +77,56 @@ async function concatenate(dir, count) {
   return fs.statSync(target).size;
 }
 
-/** Child: SpecStar on disk storage under `dir` (ours), or the bare routes writing files (raw). */
+/** The raw S3 side: each part streamed to an object, finalize streams them into one object. */
+function rawS3Routes(app, s3, prefix) {
+  const { Readable } = require('node:stream');
+  const { S3Client, PutObjectCommand, GetObjectCommand } = require('@aws-sdk/client-s3');
+  const client = new S3Client(s3);
+  const sizes = new Map();
+  app.put('/raw/:n', async (req, res) => {
+    const length = Number(req.headers['content-length']);
+    await client.send(new PutObjectCommand({ Bucket: S3_BUCKET, Key: `${prefix}parts/${req.params.n}`, Body: req, ContentLength: length }));
+    sizes.set(req.params.n, length);
+    res.json({ part_number: Number(req.params.n) });
+  });
+  app.post('/raw/finalize/:count', async (req, res) => {
+    const count = Number(req.params.count);
+    let size = 0;
+    for (let n = 1; n <= count; n++) size += sizes.get(String(n));
+    const parts = async function* () {
+      for (let n = 1; n <= count; n++) yield* (await client.send(new GetObjectCommand({ Bucket: S3_BUCKET, Key: `${prefix}parts/${n}` }))).Body;
+    };
+    await client.send(new PutObjectCommand({ Bucket: S3_BUCKET, Key: `${prefix}blob`, Body: Readable.from(parts()), ContentLength: size }));
+    res.json({ size });
+  });
+}
+
+/** Child: SpecStar on disk (or S3) storage under `dir` (ours), or the bare routes writing files (or objects) (raw). */
 function serve(side, dir) {
   const express = require('express');
   const app = express();
+  const s3 = process.env.BENCH_UPLOADS_S3_CONFIG === undefined ? undefined : JSON.parse(process.env.BENCH_UPLOADS_S3_CONFIG);
+  const prefix = `${path.basename(dir)}/`;
   if (side === 'ours') {
     const { SpecStar } = require('@specstar/core');
     const { mount } = require('@specstar/http-express');
-    const { DiskStorageFactory } = require('@specstar/storage-disk');
-    const spec = new SpecStar({ storageFactory: new DiskStorageFactory(dir) });
+    // Only the store under test is loaded (the AWS SDK would add to the disk server's RSS).
+    const storageFactory =
+      s3 === undefined
+        ? new (require('@specstar/storage-disk').DiskStorageFactory)(dir)
+        : new (require('@specstar/storage-s3').S3StorageFactory)({
+            bucket: S3_BUCKET,
+            prefix,
+            endpointUrl: s3.endpoint,
+            regionName: s3.region,
+            accessKeyId: s3.credentials.accessKeyId,
+            secretAccessKey: s3.credentials.secretAccessKey,
+            clientKwargs: { requestChecksumCalculation: s3.requestChecksumCalculation, responseChecksumValidation: s3.responseChecksumValidation },
+          });
+    const spec = new SpecStar({ storageFactory });
     mount(app, spec, { docs: false, maxUploadSize: 1024 * MiB });
+  } else if (s3 !== undefined) {
+    rawS3Routes(app, s3, prefix);
   } else {
     fs.mkdirSync(path.join(dir, 'parts'), { recursive: true });
     app.put('/raw/:n', async (req, res) => {
@@ -94,9 +142,27 @@ function serve(side, dir) {
   process.on('disconnect', () => process.exit(0));
 }
 
+/** The S3 test server in a child process of its own (its memory is not the server's under test). */
+function startS3() {
+  // Closed (its temporary directory removed) when the parent lets go of it.
+  const start = `require('@specstar/test-s3').startS3Server({ buckets: [${JSON.stringify(S3_BUCKET)}] }).then((s) => { process.send(s.clientConfig); process.once('disconnect', () => s.close().then(() => process.exit(0))); })`;
+  const child = fork('-e', [start], { cwd: __dirname, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`bench: the S3 test server exited (${code})`)));
+    child.once('message', (config) => {
+      child.removeAllListeners('exit');
+      resolve({ config, stop: () => new Promise((done) => (child.once('exit', done), child.disconnect())) });
+    });
+  });
+}
+
+let s3Config;
+
 function startServer(side, dir) {
   return new Promise((resolve, reject) => {
-    const child = fork(__filename, ['--serve', side, dir], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const env = s3Config === undefined ? process.env : { ...process.env, BENCH_UPLOADS_S3_CONFIG: JSON.stringify(s3Config) };
+    const child = fork(__filename, ['--serve', side, dir], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env });
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`bench: the ${side} server exited early (${code})`)));
     child.once('message', (m) => resolve({ child, port: m.port, startRssMiB: m.rssMiB }));
@@ -216,7 +282,10 @@ const fmt = (n, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits
 
 async function main() {
   const { xxh3Hex } = require('@specstar/core/adapter');
-  console.log(`upload sessions on disk storage: parts of ${PART_MIB} MiB, ${CONCURRENCY} in flight (${os.cpus().length} CPUs)`);
+  const s3 = STORE === 's3' ? await startS3() : undefined;
+  s3Config = s3?.config;
+  const where = s3 === undefined ? 'disk storage (raw: files)' : 'the S3 blob store on the S3 test server (raw: PutObject per part, one streamed PutObject at finalize)';
+  console.log(`upload sessions on ${where}: parts of ${PART_MIB} MiB, ${CONCURRENCY} in flight (${os.cpus().length} CPUs)`);
   console.log(
     'size'.padEnd(9) + 'side'.padEnd(6) + 'parts MiB/s'.padStart(13) + 'finalize MiB/s'.padStart(16) + 'total MiB/s'.padStart(13) +
       'ours÷raw'.padStart(10) + 'RSS growth'.padStart(12) + 'peak RSS'.padStart(10) + 'RSS after'.padStart(11),
@@ -246,10 +315,11 @@ async function main() {
     const [first, last] = [growth[0], growth[growth.length - 1]];
     console.log(
       `\n${fmt(last.sizeMiB / first.sizeMiB, 0)}× the bytes: server RSS growth ${fmt(first.ours, 0)} → ${fmt(last.ours, 0)} MiB ` +
-        `(raw file writes: ${fmt(first.raw, 0)} → ${fmt(last.raw, 0)} MiB); flat means parts and the blob are streamed, never held whole`,
+        `(raw ${s3 === undefined ? 'file writes' : 'PutObjects'}: ${fmt(first.raw, 0)} → ${fmt(last.raw, 0)} MiB); flat means parts and the blob are streamed, never held whole`,
     );
   }
   agent.destroy();
+  await s3?.stop();
 }
 
 if (process.argv[2] === '--serve') serve(process.argv[3], process.argv[4]);
