@@ -159,7 +159,11 @@ export interface IBlobStore extends IBlobStreaming {
   /** The blob with its bytes; BlobNotFoundError when unknown. */
   get(fileId: string): Promise<Binary>;
   exists(fileId: string): Promise<boolean>;
-  /** A direct URL when the backend can serve the blob itself, else null. */
+  /**
+   * A direct URL when the backend can serve the blob itself, else null. The URL must answer with
+   * `Content-Disposition: attachment`: a stored HTML or SVG blob must never render (and run its
+   * script) in the backend's origin. The API's own blob routes add nosniff and a sandbox on top.
+   */
   getUrl?(fileId: string): Promise<string | null>;
   /**
    * Records, durably, that `owner` put this blob (blob access control: an uploader may read and

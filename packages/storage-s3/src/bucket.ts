@@ -294,7 +294,8 @@ export class S3Bucket {
   async presign(operation: 'GetObject' | 'PutObject', key: string, expiresIn: number, contentType?: string): Promise<string> {
     const command =
       operation === 'GetObject'
-        ? new GetObjectCommand({ Bucket: this.name, Key: key })
+        ? // Downloads, never pages: a stored HTML or SVG blob must not render in the bucket's origin.
+          new GetObjectCommand({ Bucket: this.name, Key: key, ResponseContentDisposition: 'attachment' })
         : new PutObjectCommand({ Bucket: this.name, Key: key, ...(contentType !== undefined && { ContentType: contentType }) });
     // A content type is signed, so the uploader cannot store the object under another one.
     const signableHeaders = contentType === undefined ? undefined : new Set(['content-type']);

@@ -98,6 +98,21 @@ export const blobCases = defineGroup('blob store', [
     },
   },
   {
+    name: 'blob: a direct URL (getUrl), where the store gives one, serves the bytes as an attachment whatever type was stored',
+    async run({ expect, blobStore }) {
+      const blobs = blobStore();
+      const page = '<script>alert(document.domain)</script>';
+      const { file_id } = await blobs.put(bytes(page), { contentType: 'text/html' });
+      const url = (await blobs.getUrl?.(file_id!)) ?? null;
+      if (url === null) return; // no direct URL: blobs are served by the API's routes, with their own headers
+      // A stored HTML (or SVG) blob rendered from the backend's origin would run its script there.
+      const response = await fetch(url);
+      expect(response.status).toBe(200);
+      expect(await response.text()).toBe(page);
+      expect(response.headers.get('content-disposition')).toMatch(/^attachment\b/);
+    },
+  },
+  {
     name: 'blob: unknown id is BlobNotFoundError',
     async run({ expect, blobStore }) {
       const blobs = blobStore();

@@ -10,7 +10,7 @@ export const SKIPPED: Readonly<Record<string, Readonly<Record<string, string>>>>
     'inline bytes make the writer an uploader': GLOBAL_DOWNLOAD_REDIRECTS,
     'after a purge the blob stays readable by its uploader only': GLOBAL_DOWNLOAD_REDIRECTS,
     '%s: any caller reads and references any blob, as before': GLOBAL_DOWNLOAD_REDIRECTS,
-    // TODO(prod-composition): the presigned URL serves the stored type as is (text/html, no nosniff, CSP or attachment disposition); the resource route does send them.
+    // The presigned URL answers as an attachment instead (testkit blob case 'a direct URL … serves the bytes as an attachment').
     '%s is served with nosniff, a sandboxing CSP and disposition %s': GLOBAL_DOWNLOAD_REDIRECTS,
   },
   'routes-blobs.test.ts': {
