@@ -15,6 +15,7 @@ import { uploadStream } from './byte-streams';
 import type { S3ConnectionOptions } from './client';
 import { BlobKeys } from './keys';
 import { S3UploadStaging } from './upload-staging';
+import { blobContentType, isHeaderSafe, objectContentType } from './content-types';
 
 export const DEFAULT_BLOB_PREFIX = 'blobs/';
 export const DEFAULT_PRESIGNED_URL_EXPIRY = 3600;
@@ -27,13 +28,6 @@ export const DEFAULT_PRESIGNED_URL_EXPIRY = 3600;
 const LOOK_FIRST_BYTES = 8 * 1024 * 1024;
 /** SigV4 presigned URLs live at most seven days. */
 const MAX_PRESIGNED_URL_EXPIRY = 7 * 24 * 3600;
-
-/**
- * S3 answers every object with some Content-Type (application/octet-stream when none was sent);
- * this metadata marks a blob stored without one, so it reads back without one, as on other stores.
- */
-const NO_CONTENT_TYPE = 'specstar-no-content-type';
-const FALLBACK_CONTENT_TYPE = 'application/octet-stream';
 
 export interface S3BlobStoreOptions extends S3ConnectionOptions {
   /** Key prefix of every object of the store (default `blobs/`); `''` puts blobs at the bucket's root. */
@@ -52,11 +46,6 @@ function checkExpiry(seconds: unknown, field: string): number {
     });
   }
   return seconds;
-}
-
-function contentTypeOf(headers: { ContentType?: string; Metadata?: Record<string, string> }): string | undefined {
-  if (headers.Metadata?.[NO_CONTENT_TYPE] !== undefined) return undefined;
-  return headers.ContentType === '' ? undefined : headers.ContentType;
 }
 
 const record = (fileId: string, size: number, contentType: string | undefined): Binary => ({
@@ -98,7 +87,7 @@ export class S3BlobStore implements IBlobStore {
     const bytes = new Uint8Array(data);
     const fileId = key ?? xxh3Hex(bytes);
     const objectKey = this.keys.blob(fileId);
-    const headers = contentType === undefined ? { contentType: FALLBACK_CONTENT_TYPE, metadata: { [NO_CONTENT_TYPE]: '1' } } : { contentType };
+    const headers = objectContentType(contentType);
     if (key !== undefined) {
       await this.bucket.put(objectKey, bytes, headers);
     } else {
@@ -115,7 +104,7 @@ export class S3BlobStore implements IBlobStore {
   async get(fileId: string): Promise<Binary> {
     const object = await this.bucket.get(this.keys.blob(fileId));
     if (object === undefined) throw new BlobNotFoundError(fileId);
-    return { ...record(fileId, object.bytes.byteLength, contentTypeOf({ ContentType: object.contentType, Metadata: object.metadata })), data: object.bytes };
+    return { ...record(fileId, object.bytes.byteLength, blobContentType({ ContentType: object.contentType, Metadata: object.metadata })), data: object.bytes };
   }
 
   async exists(fileId: string): Promise<boolean> {
@@ -131,10 +120,7 @@ export class S3BlobStore implements IBlobStore {
   async putStream(data: ByteStream, options: { key: string; contentType?: string; size?: number }): Promise<Binary> {
     assertValidFileId(options?.key, 'key');
     const contentType = options.contentType ? options.contentType : undefined;
-    const size = await uploadStream(this.bucket, this.keys.blob(options.key), data, {
-      contentType: contentType ?? FALLBACK_CONTENT_TYPE,
-      ...(contentType === undefined && { metadata: { [NO_CONTENT_TYPE]: '1' } }),
-    });
+    const size = await uploadStream(this.bucket, this.keys.blob(options.key), data, objectContentType(contentType));
     return record(options.key, size, contentType);
   }
 
@@ -151,14 +137,17 @@ export class S3BlobStore implements IBlobStore {
         throw bucket.failure(error, 'GetObject', key);
       }
     }
-    return { blob: record(fileId, answer.ContentLength ?? 0, contentTypeOf(answer)), body: bytes() };
+    return { blob: record(fileId, answer.ContentLength ?? 0, blobContentType(answer)), body: bytes() };
   }
 
-  /** A presigned PUT to the upload's staging object; a given content type is signed and must be sent. */
+  /**
+   * A presigned PUT to the upload's staging object; a given content type is signed and must be
+   * sent (one no header can carry is not: adoptDirectUpload sets it on the blob).
+   */
   async createDirectUpload(uploadId: string, options: { contentType?: string; expiresIn: number }): Promise<DirectUpload> {
     const key = this.keys.direct(uploadId);
     const expiresIn = checkExpiry(options?.expiresIn, 'expiresIn');
-    const contentType = options.contentType ? options.contentType : undefined;
+    const contentType = options.contentType && isHeaderSafe(options.contentType) ? options.contentType : undefined;
     const url = await this.bucket.presign('PutObject', key, expiresIn, contentType);
     return {
       url,
@@ -174,9 +163,9 @@ export class S3BlobStore implements IBlobStore {
     const head = await this.bucket.head(staged);
     if (head === undefined) return null;
     const contentType = options.contentType ? options.contentType : undefined;
-    await this.bucket.copy(staged, target, contentType);
+    await this.bucket.copy(staged, target, contentType === undefined ? undefined : objectContentType(contentType));
     await this.bucket.delete([staged]);
-    return record(fileId, head.ContentLength ?? 0, contentType ?? contentTypeOf(head));
+    return record(fileId, head.ContentLength ?? 0, contentType ?? blobContentType(head));
   }
 
   /** `+grants/<file_id>/<sha256 of owner>`: an empty object per owner. */

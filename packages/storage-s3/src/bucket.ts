@@ -187,19 +187,21 @@ export class S3Bucket {
   }
 
   /**
-   * Server-side copy of an existing object within the bucket; `contentType` replaces the stored
-   * headers, else they are copied. The source is percent-encoded as S3 wants it; a server that
+   * Server-side copy of an existing object within the bucket; `headers` replace the stored
+   * content type and metadata, else they are copied. The source is percent-encoded as S3 wants it; a server that
    * decodes it as a whole URI (s3rver: `%2B` stays `%2B`) answers NoSuchKey, and from then on
    * gets reserved characters such as `+` unencoded.
    */
-  async copy(from: string, to: string, contentType?: string): Promise<void> {
+  async copy(from: string, to: string, headers?: { contentType: string; metadata?: Record<string, string> }): Promise<void> {
     const send = (source: string) =>
       this.client.send(
         new CopyObjectCommand({
           Bucket: this.name,
           Key: to,
           CopySource: `${this.name}/${source}`,
-          ...(contentType === undefined ? { MetadataDirective: 'COPY' } : { MetadataDirective: 'REPLACE', ContentType: contentType }),
+          ...(headers === undefined
+            ? { MetadataDirective: 'COPY' }
+            : { MetadataDirective: 'REPLACE', ContentType: headers.contentType, ...(headers.metadata !== undefined && { Metadata: headers.metadata }) }),
         }),
       );
     const component = encodeURIComponent(from).replace(/%2F/g, '/');

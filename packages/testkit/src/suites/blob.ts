@@ -52,6 +52,20 @@ export const blobCases = defineGroup('blob store', [
     },
   },
   {
+    name: 'blob: any content type is kept exactly, even one no HTTP header could carry (CR, LF, non-ASCII)',
+    async run({ expect, blobStore }) {
+      const blobs = blobStore();
+      // Archives and clients hand stores whatever they hold; the download routes sanitise on the way out.
+      for (const contentType of ['text/html\r\nSet-Cookie: a=b', 'not a type', 'text/plain; charset=utf-8; name="é"']) {
+        const stored = await blobs.put(bytes(`bytes of ${contentType}`), { contentType });
+        expect(stored.content_type).toBe(contentType);
+        expect((await blobs.get(stored.file_id!)).content_type).toBe(contentType);
+        const keyed = await blobs.put(bytes('keyed'), { key: 'odd-type', contentType });
+        expect((await blobs.get(keyed.file_id!)).content_type).toBe(contentType);
+      }
+    },
+  },
+  {
     name: 'blob: exists',
     async run({ expect, blobStore }) {
       const blobs = blobStore();
