@@ -138,7 +138,7 @@ export { UploadSessions, DEFAULT_UPLOAD_SESSION_EXPIRY, type UploadSessionInput,
 export type { BlobUploadSession, UploadMethod, UploadSessionStatus, UploadPart, ByteStream } from '@specstar/interfaces';
 
 // Jobs: the in-process queue, the handler's signals, the job records.
-export { SimpleMessageQueueFactory, STALE_JOB_MESSAGE, threadJobHandler, type ThreadHandlerOptions, type SimpleQueueOptions, type JobHandlerFactory, type StartConsumeOptions } from './jobs';
+export { SimpleMessageQueueFactory, STALE_JOB_MESSAGE, threadJobHandler, type ThreadHandlerOptions, type SimpleQueueOptions, type JobHandlerFactory, type StartConsumeOptions, type StopConsumingOptions } from './jobs';
 export { NoRetry, DelayRetry, TaskStatus } from '@specstar/interfaces';
 export type { Job, JobContext, JobHandler, JobLogLevel, JobRedirectInfo, IMessageQueue, IMessageQueueFactory, JobOutcome } from '@specstar/interfaces';
 

@@ -34,6 +34,15 @@ export interface StartConsumeOptions extends ConsumeOptions {
   logFlushInterval?: number;
 }
 
+export interface StopConsumingOptions {
+  /**
+   * Seconds running jobs get to end by themselves (default 30). Then their `ctx.signal` aborts
+   * and the stop waits for them to end: one that throws goes back to `pending` (no retry used)
+   * for the next consumer; one that returns is recorded as its result says.
+   */
+  gracePeriod?: number;
+}
+
 export type JobHandlerFactory<T = unknown> = () => JobHandler<T> | Promise<JobHandler<T>>;
 
 export interface JobFacilityOptions<T> {
@@ -49,6 +58,15 @@ function seconds(name: string, value: number | undefined, fallback: number): num
   if (value === undefined) return fallback * 1000;
   if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
     throw new ConfigurationError(`${name} must be a positive number of seconds, got ${String(value)}`);
+  }
+  return value * 1000;
+}
+
+/** The grace period in ms; a ConfigurationError for anything but a non-negative number of seconds. */
+export function gracePeriodMs(value: number | undefined): number {
+  if (value === undefined) return 30_000;
+  if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
+    throw new ConfigurationError(`gracePeriod must be a non-negative number of seconds, got ${String(value)}`);
   }
   return value * 1000;
 }
@@ -157,13 +175,27 @@ export class JobFacility<T = unknown> {
     }
   }
 
-  /** Idempotent; resolves when the consumer loop and its in-flight jobs have ended. */
-  async stopConsuming(): Promise<void> {
+  /**
+   * Idempotent; resolves when the consumer loop and its in-flight jobs have ended. Jobs still
+   * running after the grace period have their signal aborted, and are then waited for.
+   */
+  async stopConsuming(options: StopConsumingOptions = {}): Promise<void> {
+    const graceMs = gracePeriodMs(options.gracePeriod);
     this.consuming = false;
     clearInterval(this.recoveryTimer);
     this.recoveryTimer = undefined;
     await this.scheduler.stop();
-    await this.queue.stop();
+    const stopped = this.queue.stop();
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'grace over'>((resolve) => {
+      timer = setTimeout(() => resolve('grace over'), graceMs);
+    });
+    try {
+      if ((await Promise.race([stopped, graceOver])) === 'grace over') this.runner.interrupt();
+      await stopped;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   recoverStaleJobs(timeoutSeconds: number): Promise<string[]> {

@@ -1,4 +1,4 @@
-export { JobFacility, type JobFacilityOptions, type JobHandlerFactory, type StartConsumeOptions } from './facility';
+export { JobFacility, type JobFacilityOptions, type JobHandlerFactory, type StartConsumeOptions, type StopConsumingOptions } from './facility';
 export { SimpleMessageQueue, SimpleMessageQueueFactory, type SimpleQueueOptions } from './simple-queue';
 export { ManagerJobStore } from './job-store';
 export { STALE_JOB_MESSAGE } from './recovery';

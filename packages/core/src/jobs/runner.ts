@@ -1,4 +1,5 @@
 import { DelayRetry, NoRetry, TaskStatus, type DeliveryInfo, type Job, type JobHandler, type JobOutcome, type Resource } from '@specstar/interfaces';
+import { errorText } from './error-text';
 import { ExecutionContext } from './job-context';
 import type { ManagerJobStore } from './job-store';
 import { isPeriodic, retryLimit } from './job-rules';
@@ -20,7 +21,8 @@ export interface RunnerSettings<T> {
   warn: (message: string, error?: unknown) => void;
 }
 
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+/** The errmsg and log line of a run interrupted by its consumer's stop. */
+export const INTERRUPTED = 'Job interrupted: the consumer stopped';
 
 const dueIn = (now: Date, seconds: number): Date => new Date(now.getTime() + seconds * 1000);
 
@@ -30,7 +32,25 @@ const dueIn = (now: Date, seconds: number): Date => new Date(now.getTime() + sec
  * run, a delayed retry, a retry or a final failure). Never rejects.
  */
 export class JobRunner<T = unknown> {
+  /** Executions under way, for a stopping consumer to interrupt. */
+  private readonly active = new Set<ExecutionContext<T>>();
+  /** Executions whose signal a stopping consumer aborted. */
+  private readonly interrupted = new WeakSet<ExecutionContext<T>>();
+
   constructor(private readonly settings: RunnerSettings<T>) {}
+
+  /**
+   * Aborts the signal of every execution under way (the consumer is stopping and its grace
+   * period is over). One that then throws goes back to `pending` without using a retry.
+   * Returns how many were interrupted.
+   */
+  interrupt(): number {
+    for (const ctx of this.active) {
+      this.interrupted.add(ctx);
+      ctx.controller.abort(Object.assign(new Error(INTERRUPTED), { name: 'AbortError' }));
+    }
+    return this.active.size;
+  }
 
   async run(claimed: Resource<Job<T>>, delivery: DeliveryInfo = {}): Promise<JobOutcome> {
     const { store } = this.settings;
@@ -43,6 +63,7 @@ export class JobRunner<T = unknown> {
     const flusher = setInterval(() => void this.flush(ctx), timings.logFlushMs);
     heartbeat.unref();
     flusher.unref();
+    this.active.add(ctx);
     ctx.log('Job started');
     try {
       let result: unknown;
@@ -57,12 +78,13 @@ export class JobRunner<T = unknown> {
       // Persisting the outcome failed: record a failure if the store lets us, never throw.
       this.settings.warn(`Job '${id}' of '${store.resourceName}': could not store its outcome`, error);
       try {
-        await store.fail(id, messageOf(error));
+        await store.fail(id, errorText(error));
       } catch (again) {
         this.settings.warn(`Job '${id}' of '${store.resourceName}': could not mark it failed`, again);
       }
-      return { kind: 'failed', retries: base.data.retries, error: messageOf(error) };
+      return { kind: 'failed', retries: base.data.retries, error: errorText(error) };
     } finally {
+      this.active.delete(ctx);
       clearInterval(heartbeat);
       clearInterval(flusher);
       ctx.controller.abort();
@@ -90,7 +112,13 @@ export class JobRunner<T = unknown> {
       const fields: Partial<Job<T>> = { status: TaskStatus.COMPLETED, errmsg: null, retries: 0, next_run_at: dueAt.toISOString() };
       return this.write(ctx, base, fields, { kind: 'scheduled', dueAt, delaySeconds: error.delaySeconds });
     }
-    const message = messageOf(error);
+    if (this.interrupted.has(ctx) && !(error instanceof NoRetry)) {
+      // Stopped from outside, not failed: the next consumer runs it again, with its retries intact.
+      ctx.log(`${INTERRUPTED}; back to pending`, 'WARNING');
+      const retries = delivery.retryCount ?? base.data.retries;
+      return this.write(ctx, base, { status: TaskStatus.PENDING, errmsg: INTERRUPTED, retries, next_run_at: null }, { kind: 'retry', retries, error: INTERRUPTED });
+    }
+    const message = errorText(error);
     ctx.log(`Job error: ${message}`, 'ERROR');
     const retries = (delivery.retryCount ?? base.data.retries) + 1;
     const limit = retryLimit(base.data, this.settings.maxRetries, delivery.limitRule);

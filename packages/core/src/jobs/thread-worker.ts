@@ -4,6 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { DelayRetry, NoRetry } from '@specstar/interfaces';
+import { errorText } from './error-text';
 import type { ConsumerToWorker, ThreadError, ThreadJobStart, WorkerToConsumer } from './thread-protocol';
 
 const port = parentPort!;
@@ -14,7 +15,7 @@ function describe(error: unknown): ThreadError {
   if (error instanceof DelayRetry) return { kind: 'delay-retry', message: error.message, delaySeconds: error.delaySeconds };
   if (error instanceof NoRetry) return { kind: 'no-retry', message: error.message };
   if (error instanceof Error) return { kind: 'error', message: error.message, name: error.name };
-  return { kind: 'value', message: String(error) };
+  return { kind: 'value', message: errorText(error) };
 }
 
 async function main(): Promise<void> {

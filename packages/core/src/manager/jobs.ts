@@ -1,5 +1,5 @@
 import { ConfigurationError, NotSupportedError, type IMessageQueue, type RevisionInfo } from '@specstar/interfaces';
-import type { JobFacility, StartConsumeOptions } from '../jobs/facility';
+import { gracePeriodMs, type JobFacility, type StartConsumeOptions, type StopConsumingOptions } from '../jobs/facility';
 import type { WriteContext } from './types';
 import { ManagerWrites } from './writes';
 
@@ -17,7 +17,7 @@ export interface ConsumeSelection extends StartConsumeOptions {
 interface ChildJobManager {
   readonly name: string;
   startConsume(options?: StartConsumeOptions): Promise<void>;
-  stopConsuming(): Promise<void>;
+  stopConsuming(options?: StopConsumingOptions): Promise<void>;
 }
 
 function pick(kind: string, registered: ReadonlyMap<string, ChildJobManager>, selection: ChildJobSelection): ChildJobManager[] {
@@ -81,11 +81,15 @@ export class ManagerJobs<T = unknown> extends ManagerWrites<T> {
     }
   }
 
-  /** Stops this model's consumer and the child consumers it started; idempotent. */
-  async stopConsuming(): Promise<void> {
+  /**
+   * Stops this model's consumer and the child consumers it started; idempotent. Running jobs get
+   * `gracePeriod` seconds (default 30), then their `ctx.signal` aborts (see StopConsumingOptions).
+   */
+  async stopConsuming(options?: StopConsumingOptions): Promise<void> {
+    gracePeriodMs(options?.gracePeriod); // a bad value stops nothing
     const children = [...this.startedChildren];
     this.startedChildren.clear();
-    await Promise.all([this.jobFacility?.stopConsuming(), ...children.map((child) => child.stopConsuming())]);
+    await Promise.all([this.jobFacility?.stopConsuming(options), ...children.map((child) => child.stopConsuming(options))]);
   }
 
   /** The log of the job's latest run, or null (never run, or no blob store). */

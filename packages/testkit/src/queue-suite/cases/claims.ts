@@ -102,6 +102,38 @@ export const claimCases = defineQueueGroup('queue: claims and bad input', [
     },
   },
   {
+    name: 'bad input: a handler that throws a non-Error (string, undefined, null, object) fails or retries its job with a readable errmsg; the consumer goes on',
+    async run({ expect, rig, waitForJob }) {
+      const nullProto: Record<string, unknown> = Object.assign(Object.create(null) as Record<string, unknown>, { reason: 'no prototype' });
+      const thrown: unknown[] = ['disk full', undefined, null, { code: 'E_QUOTA', limit: 5 }, nullProto];
+      const { rm, create, start, callsOf } = rig({
+        handler: (job, _ctx, call) => {
+          const { n } = job.data.payload as { n: number };
+          if (n < thrown.length) throw thrown[n];
+          if (n === thrown.length && call.attempt === 1) throw 'try again';
+          return undefined;
+        },
+      });
+      const failing: string[] = [];
+      for (let n = 0; n < thrown.length; n++) failing.push(await create({ n }, { max_retries: 0 }));
+      const retried = await create({ n: thrown.length }, { max_retries: 1 });
+      const after = await create({ n: thrown.length + 1 });
+      await start();
+      const errmsgs: unknown[] = [];
+      for (const id of failing) errmsgs.push((await waitForJob(rm, id, 'failed', (j) => j.data.status === 'failed')).data.errmsg);
+      expect(errmsgs[0]).toBe('disk full');
+      expect(errmsgs[1]).toMatch(/undefined/);
+      expect(errmsgs[2]).toMatch(/null/);
+      expect(errmsgs[3]).toMatch(/E_QUOTA/);
+      expect(errmsgs[4]).toMatch(/no prototype/);
+      for (const errmsg of errmsgs) expect(errmsg).not.toMatch(/\[object Object\]|Cannot convert/);
+      expect(await rm.getLogs(failing[0]!)).toContain('Job failed permanently: disk full');
+      expect((await waitForJob(rm, retried, 'completed', completed)).data).toMatchObject({ retries: 1, errmsg: null });
+      expect(callsOf(retried)).toHaveLength(2);
+      await waitForJob(rm, after, 'completed', completed);
+    },
+  },
+  {
     name: 'bad input: DelayRetry refuses a negative or non-finite delay',
     async run({ expect }) {
       for (const seconds of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {

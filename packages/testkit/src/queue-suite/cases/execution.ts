@@ -164,6 +164,36 @@ export const executionCases = defineQueueGroup('queue: execution and state', [
     },
   },
   {
+    name: 'consume: stopConsuming gives running jobs a grace period, then aborts ctx.signal; a job that throws on it goes back to pending and runs on the next start, a quick one is not aborted',
+    async run({ expect, rig, sleep, waitFor, waitForJob, trail }) {
+      const abortedAtEnd = new Map<number, boolean>();
+      const { rm, create, start, callsOf } = rig({
+        handler: async (job, ctx, call) => {
+          const { n } = job.data.payload as { n: number };
+          // The first run of job 1 waits on nothing but the signal, as a fetch given ctx.signal would.
+          if (n === 1 && call.attempt === 1) await new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason as Error)));
+          if (n === 2) await sleep(0.3);
+          abortedAtEnd.set(n, ctx.signal.aborted);
+        },
+      });
+      const stuck = await create({ n: 1 });
+      const quick = await create({ n: 2 });
+      await start({ concurrency: 2 });
+      await waitFor('both jobs running', () => callsOf(stuck).length === 1 && callsOf(quick).length === 1);
+      const before = Date.now();
+      const stopped = await Promise.race([rm.stopConsuming({ gracePeriod: 1 }).then(() => 'stopped'), sleep(15).then(() => 'still waiting after 15 s')]);
+      expect(stopped).toBe('stopped');
+      expect(Date.now() - before).toBeGreaterThanOrEqual(900);
+      expect(abortedAtEnd.get(2)).toBe(false);
+      expect((await rm.get(quick)).data.status).toBe('completed');
+      expect((await rm.get(stuck)).data).toMatchObject({ status: 'pending', retries: 0, errmsg: 'Job interrupted: the consumer stopped' });
+      await start();
+      await waitForJob(rm, stuck, 'completed on its next run', isStatus('completed'));
+      expect(callsOf(stuck)).toHaveLength(2);
+      expect((await trail(rm, stuck)).map((entry) => entry.status)).toEqual(['pending', 'processing', 'pending', 'processing', 'completed']);
+    },
+  },
+  {
     name: 'consume: stopConsuming waits for the running job, is idempotent, and consuming can start again',
     async run({ expect, rig, gate, waitForJob }) {
       const release = gate();

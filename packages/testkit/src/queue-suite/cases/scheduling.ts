@@ -153,6 +153,40 @@ export const schedulingCases = defineQueueGroup('queue: delayed and periodic run
     },
   },
   {
+    // The due times live in storage, not in the engine that set them (jobs-and-actions: delayed
+    // and periodic schedules survive a restart).
+    name: 'restart: delayed, periodic and initially delayed runs set by one engine run on a new engine over the same storage once the first is closed',
+    async run({ expect, rig, waitForJob }) {
+      const n = (job: Resource<Job>) => (job.data.payload as { n: number }).n;
+      const first = rig({ handler: (job, _c, call) => (n(job) === 1 && call.attempt === 1 ? Promise.reject(new DelayRetry(2)) : undefined) });
+      const delayedAt = Date.now();
+      const delayed = await first.create({ n: 1 });
+      const periodic = await first.create({ n: 2 }, { periodic_interval_seconds: 2, periodic_max_runs: 2 });
+      const initialAt = Date.now();
+      const initial = await first.create({ n: 3 }, { periodic_initial_delay_seconds: 2 });
+      await first.start();
+      const waiting = (j: Resource<Job>) => j.data.status === 'completed' && j.data.next_run_at != null;
+      await waitForJob(first.rm, delayed, 'its delayed run scheduled', waiting);
+      await waitForJob(first.rm, periodic, 'its second run scheduled', (j) => waiting(j) && j.data.periodic_runs === 1);
+      // The old engine is gone before anything is due: its timers and memory go with it.
+      await first.spec.close();
+      const firstCalls = [first.callsOf(delayed).length, first.callsOf(periodic).length, first.callsOf(initial).length];
+      expect(firstCalls).toEqual([1, 1, 0]);
+
+      const second = rig();
+      await second.start();
+      const ranAgain = (j: Resource<Job>) => j.data.status === 'completed' && j.data.next_run_at == null;
+      expect((await waitForJob(second.rm, delayed, 'its delayed run', ranAgain)).data).toMatchObject({ retries: 0, errmsg: null });
+      expect((await waitForJob(second.rm, periodic, 'its last run', (j) => ranAgain(j) && j.data.periodic_runs === 2)).data.periodic_runs).toBe(2);
+      await waitForJob(second.rm, initial, 'its first run', (j) => ranAgain(j) && second.callsOf(initial).length === 1);
+      expect([second.callsOf(delayed).length, second.callsOf(periodic).length, second.callsOf(initial).length]).toEqual([1, 1, 1]);
+      // Each ran at its due time, not earlier.
+      expect(second.callsOf(delayed)[0]!.at - delayedAt).toBeGreaterThanOrEqual(2000);
+      expect(second.callsOf(initial)[0]!.at - initialAt).toBeGreaterThanOrEqual(2000);
+      expect([first.callsOf(delayed).length, first.callsOf(periodic).length, first.callsOf(initial).length]).toEqual(firstCalls);
+    },
+  },
+  {
     name: 'initial delay: applies to a one-shot job too',
     async run({ expect, rig, waitForJob }) {
       const { rm, create, start, callsOf } = rig();
