@@ -46,7 +46,13 @@ export type JobOutcome =
   /** Waits (DelayRetry, periodic interval, initial delay): stored `completed` with `next_run_at = dueAt`. */
   | { readonly kind: 'scheduled'; readonly dueAt: Date; readonly delaySeconds: number }
   /** The job vanished (deleted) before or while running; nothing was written. */
-  | { readonly kind: 'skipped' };
+  | { readonly kind: 'skipped' }
+  /**
+   * Stopped from outside (its consumer's stop ran out of grace period) before it finished:
+   * stored `pending` with its retries as they were. The queue hands the delivery back unused —
+   * a requeue, never a retry or a dead letter (the port of an upstream interpreter-level abort).
+   */
+  | { readonly kind: 'interrupted' };
 
 /** How a delivery counts its attempts when the broker, not the stored job, is authoritative. */
 export interface DeliveryInfo {

@@ -139,6 +139,9 @@ export class CeleryMessageQueue<T = unknown> implements IMessageQueue {
         // Celery's Task.retry(): the same task id, one more retry in the header and in the args.
         const retry: OutgoingTask = { ...task, retryCount: outcome.retries, eta };
         await this.publishFromRun(retry, `retry ${outcome.retries}`, outcome.retries);
+      } else if (outcome.kind === 'interrupted') {
+        // Stopped, not failed: the task (acknowledged early) goes back as it came, for the next consumer.
+        await this.publishFromRun({ ...task, eta: null }, 'the interrupted job');
       }
     } finally {
       const left = (this.inRun.get(jobId) ?? 1) - 1;

@@ -213,6 +213,11 @@ export class Consumer<T> {
       await this.toDead(channel, message, id, retryCount, `Queue '${this.queue}': job '${id}' of '${binding.resourceName}': ${text}`);
       return;
     }
+    if (outcome.kind === 'interrupted') {
+      // Stopped, not failed (invariant 45): back to the queue as it came, for the next consumer.
+      this.settle(channel, message, 'requeue');
+      return;
+    }
     if (outcome.kind === 'retry') await this.sender.send(this.sender.retry, id, failureHeaders(outcome.retries, outcome.error));
     else if (outcome.kind === 'failed') await this.sender.send(this.sender.dead, id, failureHeaders(retryCount, outcome.error));
     this.settle(channel, message, 'ack', id);

@@ -178,6 +178,27 @@ describeBroker('a broker that refuses or holds other settings', () => {
     expect(await raw().count(`${main}:dead`)).toBe(0);
   });
 
+  it('a job interrupted by stopConsuming (grace period over) goes back to the main queue unused: a requeue, nothing in :retry or :dead (invariant 45)', async () => {
+    const prefix = freshPrefix();
+    const main = `${prefix}test_job`;
+    const { rm, create, waitFor, calls } = open({
+      queuePrefix: prefix,
+      // The first run waits on nothing but its signal; the next one completes.
+      handler: (_job, ctx) => (calls.length === 1 ? new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason as Error))) : undefined),
+    });
+    await rm.startConsume();
+    const id = await create();
+    await waitUntil('the first run', () => calls.length === 1);
+    await rm.stopConsuming({ gracePeriod: 0.2 });
+    expect((await rm.get(id)).data).toMatchObject({ status: 'pending', retries: 0 });
+    await waitUntil('the message back in the main queue', async () => (await raw().count(main)) === 1);
+    expect(await raw().count(`${main}:retry`)).toBe(0);
+    expect(await raw().count(`${main}:dead`)).toBe(0);
+    await rm.startConsume();
+    await waitFor(id, 'completed on the next start', (job) => job.data.status === 'completed');
+    expect(calls).toHaveLength(2);
+  });
+
   it('a delay queue held with other arguments: the job is failed with the reason, its message kept in :dead, no endless redelivery', async () => {
     const prefix = freshPrefix();
     const main = `${prefix}test_job`;

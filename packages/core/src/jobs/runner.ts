@@ -116,7 +116,7 @@ export class JobRunner<T = unknown> {
       // Stopped from outside, not failed: the next consumer runs it again, with its retries intact.
       ctx.log(`${INTERRUPTED}; back to pending`, 'WARNING');
       const retries = delivery.retryCount ?? base.data.retries;
-      return this.write(ctx, base, { status: TaskStatus.PENDING, errmsg: INTERRUPTED, retries, next_run_at: null }, { kind: 'retry', retries, error: INTERRUPTED });
+      return this.write(ctx, base, { status: TaskStatus.PENDING, errmsg: INTERRUPTED, retries, next_run_at: null }, { kind: 'interrupted' });
     }
     const message = errorText(error);
     ctx.log(`Job error: ${message}`, 'ERROR');
