@@ -110,6 +110,16 @@ export function checkConnectionOptions(options: PostgresConnectionOptions): Post
   return target;
 }
 
+/**
+ * Seconds before the next connection attempt after `retries` failed ones: postgres.js's
+ * randomized exponential backoff, capped at 2 s instead of its 20 s. While the server is gone
+ * each statement waits for that attempt before failing (503), and the first statement after it
+ * is back waits for it too.
+ */
+function reconnectDelay(retries: number): number {
+  return (0.5 + Math.random() / 2) * Math.min(3 ** retries / 100, 2);
+}
+
 /** Opens a pool (connections are made on first use). */
 export function openPool(options: PostgresConnectionOptions): Sql {
   checkConnectionOptions(options);
@@ -117,17 +127,59 @@ export function openPool(options: PostgresConnectionOptions): Sql {
     max: options.max ?? 10,
     connect_timeout: options.connectTimeout ?? 10,
     idle_timeout: options.idleTimeout ?? 0,
+    backoff: reconnectDelay,
     // CREATE … IF NOT EXISTS reports "already exists" as a notice; nothing to show.
     onnotice: () => undefined,
     connection: { application_name: 'specstar' },
   }) as Sql;
 }
 
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED']);
+/**
+ * Failures of the connection rather than of a statement: socket errors, postgres.js's own
+ * connection codes, and the server's connection_exception class (08…), shutdown and restart
+ * (57P01–57P03). Nothing else: constraint violations, serialization failures and the like
+ * belong to the caller.
+ */
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNRESET',
+  'EPIPE',
+  'CONNECT_TIMEOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  '57P01',
+  '57P02',
+  '57P03',
+]);
 
 function codeOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
+}
+
+function isUnreachable(code: string): boolean {
+  return UNREACHABLE.has(code) || /^08[0-9A-Z]{3}$/.test(code);
+}
+
+/**
+ * PostgresUnavailableError when `error` says the server does not answer (while `doing`), else
+ * undefined: the caller rethrows the error as it is.
+ */
+export function outageError(error: unknown, target: PostgresTarget, doing: string): PostgresUnavailableError | undefined {
+  const code = codeOf(error);
+  if (code === undefined || !isUnreachable(code)) return undefined;
+  return new PostgresUnavailableError(
+    `Cannot reach ${describeTarget(target)} while ${doing}: ${code}. Is the server running and the host/port right?`,
+    target.host,
+    target.database,
+    { cause: error },
+  );
 }
 
 /**
@@ -138,15 +190,12 @@ function codeOf(error: unknown): string | undefined {
 export function setupError(error: unknown, target: PostgresTarget, doing: string): PostgresConfigurationError | PostgresUnavailableError | undefined {
   const code = codeOf(error);
   if (code === undefined) return undefined;
+  const outage = outageError(error, target, doing);
+  if (outage !== undefined) return outage;
   const where = describeTarget(target);
   const reason = String((error as Error).message ?? code).split('\n')[0];
   const make = (message: string, problem: PostgresProblem) =>
     new PostgresConfigurationError(message, problem, target.host, target.database, { cause: error });
-  if (UNREACHABLE.has(code)) {
-    return new PostgresUnavailableError(`Cannot reach ${where} while ${doing}: ${code}. Is the server running and the host/port right?`, target.host, target.database, {
-      cause: error,
-    });
-  }
   if (code === '3D000') return make(`${where}: the database '${target.database}' does not exist (${doing})`, 'no_database');
   if (code === '28P01' || code === '28000') return make(`${where}: authentication failed for user '${target.user}' (${doing})`, 'authentication');
   if (code === '42501') return make(`${where}: user '${target.user}' lacks the privilege for ${doing}: ${reason}. Grant CREATE on the schema or create the tables beforehand`, 'permission');

@@ -106,6 +106,7 @@ class Slots {
   }
 }
 
+/** By the pool's options object: one per pool, shared by every runner over it (guard.ts). */
 const heldByPool = new WeakMap<object, Slots>();
 
 /**
@@ -115,7 +116,7 @@ const heldByPool = new WeakMap<object, Slots>();
  * transactions that wait for it.
  */
 export function holdingTransaction<T>(pool: { options: { max: number } }, section: () => Promise<T>): Promise<T> {
-  let slots = heldByPool.get(pool);
-  if (slots === undefined) heldByPool.set(pool, (slots = new Slots(Math.max(1, pool.options.max - 1))));
+  let slots = heldByPool.get(pool.options);
+  if (slots === undefined) heldByPool.set(pool.options, (slots = new Slots(Math.max(1, pool.options.max - 1))));
   return slots.run(section);
 }

@@ -19,6 +19,7 @@ import { lastWins } from './last-wins';
 import { META_COLUMN_LIST, META_COLUMN_NAMES, META_UPDATE_SET, META_UPSERT_SET, metaRow, valuesTuple, type SqlValue } from './meta-rows';
 import { SchemaGate, type TableNames } from './schema';
 import { claimsOf, holdingTransaction, takeClaims, writeMetaRow } from './meta-commit';
+import { guardPool, type Runner } from './guard';
 import { PostgresDialect, decodeMetaJson, translateCount, translateSearch, type SqlQuery } from '@specstar/storage-sql';
 import { isStorableText } from './text';
 import { DataIndexes } from './data-indexes';
@@ -295,15 +296,14 @@ export class PostgresMetaStore implements IMetaStore {
   readonly table: MetaTable;
   private readonly gate: SchemaGate;
 
+  private readonly sql: Runner;
   private release: (() => Promise<void>) | undefined;
 
-  constructor(
-    private readonly sql: Sql,
-    options: PostgresMetaStoreOptions,
-  ) {
+  constructor(pool: Sql, options: PostgresMetaStoreOptions) {
     this.release = options.release;
     this.table = new MetaTable(options.names);
-    this.gate = new SchemaGate(sql, options.target, options.names, { meta: true, revisions: false });
+    this.sql = guardPool(pool, options.target, `the table ${options.names.meta}`);
+    this.gate = new SchemaGate(pool, options.target, options.names, { meta: true, revisions: false });
   }
 
   /** Creates the table when absent (otherwise done on first use). */

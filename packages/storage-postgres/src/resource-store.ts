@@ -17,6 +17,7 @@ import { asBuffer, decodeInfo, encodeRecord } from '@specstar/core/adapter';
 import type { PostgresTarget, Sql } from './connection';
 import { lastWins } from './last-wins';
 import type { Exec } from './meta-store';
+import { guardPool, type Runner } from './guard';
 import { SchemaGate, type TableNames } from './schema';
 import { assertStorableText, isStorableText } from './text';
 
@@ -216,15 +217,14 @@ export class PostgresResourceStore implements IResourceStore {
   readonly table: RevisionTable;
   private readonly gate: SchemaGate;
 
+  private readonly sql: Runner;
   private release: (() => Promise<void>) | undefined;
 
-  constructor(
-    private readonly sql: Sql,
-    options: PostgresResourceStoreOptions,
-  ) {
+  constructor(pool: Sql, options: PostgresResourceStoreOptions) {
     this.release = options.release;
     this.table = new RevisionTable(options.names);
-    this.gate = new SchemaGate(sql, options.target, options.names, { meta: false, revisions: true });
+    this.sql = guardPool(pool, options.target, `the table ${options.names.revisions}`);
+    this.gate = new SchemaGate(pool, options.target, options.names, { meta: false, revisions: true });
   }
 
   ready(): Promise<void> {

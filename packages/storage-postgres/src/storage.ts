@@ -18,6 +18,7 @@ import type {
   StoredRevision,
 } from '@specstar/interfaces';
 import type { PostgresTarget, Sql } from './connection';
+import { guardPool, type Runner } from './guard';
 import { claimsOf, takeClaims, writeMetaRow } from './meta-commit';
 import { MetaTable } from './meta-store';
 import { metaRow } from './meta-rows';
@@ -50,17 +51,16 @@ export class PostgresStorage implements IStorage {
   private readonly gate: SchemaGate;
   private readonly prefetched = new Map<string, { at: number; schemaVersion: string | null; revision: StoredRevision }>();
 
+  private readonly sql: Runner;
   private release: (() => Promise<void>) | undefined;
 
-  constructor(
-    private readonly sql: Sql,
-    options: PostgresStorageOptions,
-  ) {
+  constructor(pool: Sql, options: PostgresStorageOptions) {
     this.release = options.release;
     this.names = options.names;
     this.metas = new MetaTable(options.names);
     this.revisions = new RevisionTable(options.names);
-    this.gate = new SchemaGate(sql, options.target, options.names, { meta: true, revisions: true });
+    this.sql = guardPool(pool, options.target, `the tables ${options.names.meta} / ${options.names.revisions}`);
+    this.gate = new SchemaGate(pool, options.target, options.names, { meta: true, revisions: true });
   }
 
   /** Creates the tables when absent (otherwise done on first use). */

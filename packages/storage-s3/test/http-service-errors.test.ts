@@ -45,6 +45,39 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
+/**
+ * A TCP proxy in front of the PostgreSQL server: close() cuts every connection and stops
+ * listening (the server is gone for a live pool), open() listens again on the same port.
+ */
+function tcpProxy(targetHost: string, targetPort: number) {
+  let server: net.Server | undefined;
+  const sockets = new Set<net.Socket>();
+  const proxy = {
+    port: 0,
+    async open(): Promise<void> {
+      const listening = net.createServer((client) => {
+        const upstream = net.connect(targetPort, targetHost);
+        for (const socket of [client, upstream]) {
+          sockets.add(socket);
+          socket.on('close', () => sockets.delete(socket));
+          socket.on('error', () => [client, upstream].forEach((s) => s.destroy()));
+        }
+        client.pipe(upstream).pipe(client);
+      });
+      await new Promise<void>((resolve) => listening.listen(proxy.port, '127.0.0.1', resolve));
+      proxy.port = (listening.address() as AddressInfo).port;
+      server = listening;
+    },
+    async close(): Promise<void> {
+      const listening = server;
+      server = undefined;
+      for (const socket of sockets) socket.destroy();
+      if (listening !== undefined) await new Promise<void>((resolve) => listening.close(() => resolve()));
+    },
+  };
+  return proxy;
+}
+
 interface Served {
   url: string;
   /** Everything the server logged, at every level. */
@@ -173,5 +206,33 @@ describePg('HTTP answers when a store behind the routes fails', () => {
       expect(detail).toContain('ECONNREFUSED');
     }
     expectNothingShown(served, answers, [PG_PASSWORD]);
+  });
+
+  it('PostgreSQL going away after startup: 503 naming host and database (never the password) on read, list and create; 200 again once it is back', async () => {
+    const upstream = new URL(database!.dsn);
+    const proxy = tcpProxy(upstream.hostname, Number(upstream.port));
+    await proxy.open();
+    const dsn = new URL(database!.dsn);
+    dsn.host = `127.0.0.1:${proxy.port}`;
+    dsn.password = PG_PASSWORD; // trust auth ignores it: it is only there to be kept out of answers and logs
+    const served = await serve({ dsn: dsn.toString() });
+    cleanups.push(() => proxy.close()); // after the spec's close: its pool ends first
+    const created = await createDoc(served.url, false);
+    expect(created.status).toBe(200);
+    const { resource_id: id } = JSON.parse(created.body) as { resource_id: string };
+    expect((await answer(fetch(`${served.url}/doc/${id}`))).status).toBe(200);
+
+    await proxy.close();
+    const answers = [await answer(fetch(`${served.url}/doc/${id}`)), await answer(fetch(`${served.url}/doc`)), await createDoc(served.url, false)];
+    for (const got of answers) {
+      expect(got.status).toBe(503);
+      const { detail } = JSON.parse(got.body) as { detail: string };
+      expect(detail).toContain(`PostgreSQL at 127.0.0.1:${proxy.port} (database '${dsn.pathname.slice(1)}'`);
+    }
+    expectNothingShown(served, answers, [PG_PASSWORD]);
+
+    await proxy.open();
+    expect((await answer(fetch(`${served.url}/doc/${id}`))).status).toBe(200);
+    expect((await createDoc(served.url, false)).status).toBe(200);
   });
 });
