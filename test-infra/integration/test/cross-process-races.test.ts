@@ -102,7 +102,8 @@ describe.each(backends)('two server processes on $name', (backend) => {
     servers = await Promise.all([startServer(kind, location), startServer(kind, location)]);
     const warm = await Promise.all(servers.map((server) => call(server, 'GET', '/counter/count')));
     expect(warm.map((r) => r.status)).toEqual([200, 200]);
-  });
+    // Two child processes compile and start: on a loaded machine that takes more than jest's 5 s.
+  }, 60_000);
 
   afterAll(async () => {
     await Promise.all(servers.map((server) => server.stop()));

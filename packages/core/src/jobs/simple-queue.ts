@@ -91,7 +91,9 @@ export class SimpleMessageQueue<T = unknown> implements IMessageQueue {
           this.binding.warn(`Queue '${this.binding.resourceName}': searching for pending jobs failed`, error);
         }
       }
-      if (claimed && this.running) {
+      // A claim that lands after stop() began still runs (stop waits for it): the job already
+      // reads `processing`, and dropping it would leave it so until stale recovery fails it.
+      if (claimed) {
         const run = this.binding.run(claimed).finally(() => {
           this.inFlight.delete(run);
           this.wake();
