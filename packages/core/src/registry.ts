@@ -514,6 +514,16 @@ export class SpecStar {
     return this.actionBook.list;
   }
 
+  /**
+   * Calls `listener` whenever the set of bound actions changes (an action declared for a
+   * registered model, or a model registered for declared actions), so a server mounted before
+   * serves them too. A listener that throws makes that declaration or registration throw.
+   * Returns the unsubscribe.
+   */
+  onActionsChanged(listener: () => void): () => void {
+    return this.actionBook.onChange(listener);
+  }
+
   /** Registered managers in registration order. */
   get resourceManagers(): ReadonlyMap<string, ResourceManager> {
     return this.managers;

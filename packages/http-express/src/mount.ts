@@ -9,8 +9,7 @@ import { docsRouter } from './docs';
 import { errorHandler, sendError } from './errors';
 import { openapi } from './openapi';
 import type { HttpOptions } from './options';
-import { allowedMethodsOf, createRouter } from './router';
-import { resolveRoutes } from './route-table/table';
+import { LiveRoutes } from './router';
 import { sendJson, toJsonText } from './wire';
 
 /** '' for the root; otherwise one leading slash and no trailing slash. */
@@ -69,10 +68,9 @@ const docsPolicy: RequestHandler = (_req, res, next) => {
 };
 
 /** The framework answers: 405 for a known path with another method, else 404. */
-function notFound(spec: SpecStar, options: HttpOptions): RequestHandler {
-  const allowedMethods = allowedMethodsOf(spec, resolveRoutes(options, spec));
+function notFound(routes: LiveRoutes): RequestHandler {
   return (req, res) => {
-    const allowed = allowedMethods(req.path);
+    const allowed = routes.allowedMethods(req.path);
     const method = req.method === 'HEAD' ? 'GET' : req.method;
     if (allowed.length > 0 && !(allowed as string[]).includes(method)) {
       res.set('Allow', allowed.join(', '));
@@ -96,8 +94,9 @@ export function mount(app: express.Application | express.Router, spec: SpecStar,
     router.get('/openapi.json', openapiRoute(spec, options));
     router.use('/docs', docsPolicy, docsRouter({ openapiUrl: `${prefix}/openapi.json`, title: options.title }));
   }
-  router.use(createRouter(spec, options));
-  router.use(notFound(spec, options));
+  const routes = new LiveRoutes(spec, options);
+  router.use(routes.router);
+  router.use(notFound(routes));
   router.use(errorHandler(options));
   // Application and Router both have use(path, handler); their overload sets do not unify.
   (app as express.Router).use(prefix === '' ? '/' : prefix, router);

@@ -37,10 +37,49 @@ function onlyWhen(spec: SpecStar, when: (spec: SpecStar, model: string) => boole
 
 /**
  * Every global route, and every model route for every manager of `spec`. Managers are looked up per request, so
- * models added later are served too. The router parses its own JSON bodies and maps its
- * errors; unknown paths fall through to whatever the app has next.
+ * models added later are served too, and so are actions declared later (see LiveRoutes). The
+ * router parses its own JSON bodies and maps its errors; unknown paths fall through to whatever
+ * the app has next.
  */
 export function createRouter(spec: SpecStar, options: HttpOptions = {}): express.Router {
+  return new LiveRoutes(spec, options).router;
+}
+
+/**
+ * The Express router and the 405 answers of the route table, built again whenever the bound
+ * custom actions change (an action declared, or its model registered, after mount): the new
+ * action is served at once, and one the table refuses (a shadowed path) makes that declaration
+ * throw, where the developer wrote it.
+ */
+export class LiveRoutes {
+  readonly router: express.Router;
+  private built!: { router: express.Router; allowed: (path: string) => RouteMethod[] };
+
+  constructor(
+    private readonly spec: SpecStar,
+    private readonly options: HttpOptions,
+  ) {
+    this.rebuild();
+    spec.onActionsChanged(() => this.rebuild());
+    this.router = express.Router();
+    const current: RequestHandler = (req, res, next) => this.built.router(req, res, next);
+    // Tools that list an app's routes walk router stacks: they see the routes served now.
+    Object.defineProperty(current, 'stack', { get: () => this.built.router.stack });
+    this.router.use(current);
+  }
+
+  /** The methods served at a path relative to the router (see allowedMethodsOf). */
+  allowedMethods(path: string): RouteMethod[] {
+    return this.built.allowed(path);
+  }
+
+  private rebuild(): void {
+    const router = buildRouter(this.spec, this.options);
+    this.built = { router, allowed: allowedMethodsOf(this.spec, resolveRoutes(this.options, this.spec)) };
+  }
+}
+
+function buildRouter(spec: SpecStar, options: HttpOptions): express.Router {
   for (const name of spec.resourceManagers.keys()) {
     if (GLOBAL_SEGMENTS.has(name)) throw new ConfigurationError(`Model name '${name}' is taken by the global routes /${name}/…; register the model under another name`);
   }

@@ -271,3 +271,35 @@ describe('action paths that template routes would shadow', () => {
     expect((await http.post('/note/make').expect(200)).body.resource_id).toMatch(/^note:/);
   });
 });
+
+describe('actions declared after mount()', () => {
+  it('are served at once and documented', async () => {
+    const spec = registry();
+    const http = app(spec);
+    await http.post('/article/late').expect(405);
+    spec.createAction('article')(async function late() {
+      return { title: 'late' };
+    });
+    expect((await http.post('/article/late').expect(200)).body.resource_id).toMatch(/^article:/);
+    const openapi = (await http.get('/openapi.json').expect(200)).body as { paths: Record<string, unknown> };
+    expect(Object.keys(openapi.paths)).toContain('/article/late');
+  });
+
+  it('declared before their model, they are served once the model is registered after mount', async () => {
+    const spec = new SpecStar();
+    spec.updateAction('memo', { path: 'stamp' })(async ({ existing }: { existing: { title: string } }) => ({ title: `${existing.title}!` }));
+    const http = app(spec);
+    spec.addModel({ ...ArticleSchema }, { name: 'memo' });
+    const id = (await http.post('/memo').send({ title: 'm' }).expect(200)).body.resource_id as string;
+    await http.post(`/memo/${id}/stamp`).expect(200);
+    expect((await http.get(`/memo/${id}`).expect(200)).body.data.title).toBe('m!');
+  });
+
+  it('a path a template route would shadow is refused where it is declared; the server goes on serving', async () => {
+    const spec = registry();
+    const http = app(spec);
+    expect(() => spec.createAction('article', { path: 'count' })(async () => null)).toThrow(/is shadowed by the route/);
+    expect(spec.actions.map((action) => action.path)).not.toContain('count');
+    expect((await http.get('/article/count').expect(200)).body).toBe(0);
+  });
+});

@@ -21,12 +21,24 @@ const describe = (action: CustomAction): string => `${action.kind} action '${act
 
 export class ActionBook {
   private readonly recorded: CustomAction[] = [];
+  private readonly listeners = new Set<() => void>();
 
   constructor(private readonly host: ActionHost) {}
 
   /** Every declared action, in declaration order (bound or still waiting for its model). */
   get list(): readonly CustomAction[] {
     return this.recorded;
+  }
+
+  /**
+   * Calls `listener` after every change to the set of bound actions (one declared for a
+   * registered model, or a model arriving for declared ones). A listener that throws (a router
+   * that cannot serve the new action) makes the declaration or registration throw. Returns the
+   * unsubscribe.
+   */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Records an action and sets it up now when its model is registered. */
@@ -39,13 +51,30 @@ export class ActionBook {
     const target = this.find(action.targetRef);
     if (target) this.bind(action, target);
     this.recorded.push(action);
+    if (!action.isBound) return;
+    try {
+      this.changed();
+    } catch (error) {
+      // Refused where it is declared: the action stays out of the book (its job model, if any, stays registered).
+      this.recorded.pop();
+      throw error;
+    }
   }
 
   /** Sets up the actions waiting for this model. */
   modelAdded(manager: ResourceManager): void {
+    let bound = false;
     for (const action of this.recorded) {
-      if (!action.isBound && this.matches(action.targetRef, manager)) this.bind(action, manager);
+      if (!action.isBound && this.matches(action.targetRef, manager)) {
+        this.bind(action, manager);
+        bound = true;
+      }
     }
+    if (bound) this.changed();
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
   }
 
   private find(ref: string | JsonSchema): ResourceManager | undefined {
