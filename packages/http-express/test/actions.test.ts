@@ -287,7 +287,7 @@ describe('actions declared after mount()', () => {
 
   it('declared before their model, they are served once the model is registered after mount', async () => {
     const spec = new SpecStar();
-    spec.updateAction('memo', { path: 'stamp' })(async ({ existing }: { existing: { title: string } }) => ({ title: `${existing.title}!` }));
+    spec.updateAction<Record<string, unknown>, { title: string }>('memo', { path: 'stamp' })(async ({ existing }) => ({ title: `${existing.title}!` }));
     const http = app(spec);
     spec.addModel({ ...ArticleSchema }, { name: 'memo' });
     const id = (await http.post('/memo').send({ title: 'm' }).expect(200)).body.resource_id as string;

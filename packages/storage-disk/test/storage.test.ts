@@ -381,11 +381,11 @@ describe('DiskStorage search through the meta cache', () => {
     const root = tempDir();
     const [a, b] = [storage(root), storage(root)];
     await a.commit({ revision: revision('x', 1, '1'), meta: meta('x', 1, { indexed_data: { group: 'g', note: 'first' } }) });
-    expect((await a.search(query('g'))).map((m) => m.indexed_data['note'])).toEqual(['first']);
+    expect((await a.search(query('g'))).map((m) => m.indexed_data?.['note'])).toEqual(['first']);
     await b.commit({ revision: revision('x', 2, '2'), meta: meta('x', 2, { indexed_data: { group: 'g', note: 'second' } }) });
     await b.commit({ revision: revision('y', 1, '1'), meta: meta('y', 1, { indexed_data: { group: 'g', note: 'other' } }) });
     const found = await a.search(query('g'));
-    expect(found.map((m) => [m.resource_id, m.current_revision_id, m.indexed_data['note']])).toEqual([
+    expect(found.map((m) => [m.resource_id, m.current_revision_id, m.indexed_data?.['note']])).toEqual([
       ['x', 'x:2', 'second'],
       ['y', 'y:1', 'other'],
     ]);
@@ -396,8 +396,8 @@ describe('DiskStorage search through the meta cache', () => {
     const s = storage(root);
     await s.commit({ revision: revision('x', 1, '1'), meta: meta('x', 1, { indexed_data: { group: 'g', note: 'first' } }) });
     const [first] = await s.search(query('g'));
-    first!.indexed_data['note'] = 'changed by the caller';
-    expect((await s.search(query('g')))[0]!.indexed_data['note']).toBe('first');
+    first!.indexed_data!['note'] = 'changed by the caller';
+    expect((await s.search(query('g')))[0]!.indexed_data?.['note']).toBe('first');
     await s.commit({ revision: revision('x', 2, '2'), meta: meta('x', 2, { indexed_data: { group: 'h', note: 'moved' } }) });
     expect(await s.search(query('g'))).toEqual([]);
     expect((await s.search(query('h'))).map((m) => m.current_revision_id)).toEqual(['x:2']);
