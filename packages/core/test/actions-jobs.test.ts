@@ -1,9 +1,9 @@
 // Job-mode actions: the generated job model, the queued payload, the worker's write as the job's
 // creator with its artifact, files through the blob store, and the child consumers of a target.
 import { ConfigurationError, ResourceIDNotFoundError, type Binary, type Job } from '@specstar/interfaces';
-import { SimpleMessageQueueFactory, SpecStar, binary, type CustomAction, type ResourceManager } from '../src';
+import { binary, type CustomAction, type ResourceManager, type SpecStar } from '../src';
 import { catchError, rejection } from './catch-error';
-import { T0 } from './fixtures';
+import { T0, queuedRegistries } from './fixtures';
 
 const ArticleSchema = {
   title: 'Article',
@@ -19,17 +19,7 @@ interface Article {
 }
 const asker = { user: 'alice', now: T0 };
 
-const registries: SpecStar[] = [];
-afterEach(async () => {
-  await Promise.all(registries.splice(0).map((spec) => spec.close()));
-});
-
-function registry(): SpecStar {
-  const spec = new SpecStar({ messageQueueFactory: new SimpleMessageQueueFactory({ pollInterval: 0.01 }) });
-  spec.addModel(ArticleSchema);
-  registries.push(spec);
-  return spec;
-}
+const registry = queuedRegistries((spec) => spec.addModel(ArticleSchema));
 
 const last = (spec: SpecStar): CustomAction => spec.actions[spec.actions.length - 1] as CustomAction;
 

@@ -3,9 +3,9 @@
 // payload typed as Static<typeof Input>, defaults applied.
 import { Type, type Static } from '@sinclair/typebox';
 import { ValidationError, type Job } from '@specstar/interfaces';
-import { SimpleMessageQueueFactory, SpecStar, type CustomAction } from '../src';
+import type { CustomAction, SpecStar } from '../src';
 import { rejection } from './catch-error';
-import { T0 } from './fixtures';
+import { T0, queuedRegistries } from './fixtures';
 
 const Article = Type.Object({ title: Type.String(), words: Type.Integer({ default: 0 }), tags: Type.Array(Type.String(), { default: [] }) });
 const DraftInput = Type.Object({
@@ -16,17 +16,7 @@ const DraftInput = Type.Object({
 type Draft = Static<typeof DraftInput>;
 const asker = { user: 'alice', now: T0 };
 
-const registries: SpecStar[] = [];
-afterEach(async () => {
-  await Promise.all(registries.splice(0).map((spec) => spec.close()));
-});
-
-function registry(): SpecStar {
-  const spec = new SpecStar({ messageQueueFactory: new SimpleMessageQueueFactory({ pollInterval: 0.01 }) });
-  spec.addModel(Article, { name: 'article' });
-  registries.push(spec);
-  return spec;
-}
+const registry = queuedRegistries((spec) => spec.addModel(Article, { name: 'article' }));
 
 const last = (spec: SpecStar): CustomAction => spec.actions[spec.actions.length - 1] as CustomAction;
 

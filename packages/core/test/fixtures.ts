@@ -1,6 +1,6 @@
 import type { EventContext, IEventHandler } from '@specstar/interfaces';
 import { ITEM_SCHEMA } from '@specstar/testkit';
-import { SpecStar, type SpecStarOptions } from '../src';
+import { SimpleMessageQueueFactory, SpecStar, type SpecStarOptions } from '../src';
 
 /** The conformance model: Item{name, value = 0}, shared with the testkit. */
 export const ItemSchema = ITEM_SCHEMA;
@@ -15,6 +15,23 @@ export function itemRegistry(options: SpecStarOptions = {}) {
   const spec = new SpecStar(options);
   const rm = spec.addModel<{ name: string; value: number; tags?: string[] }>({ ...ItemSchema }, { name: 'item', indexedFields: ['name', 'value'] });
   return { spec, rm };
+}
+
+/**
+ * Registries on a fast-polling simple queue, with the models `setup` adds, closed after each
+ * test of the file that calls this at its top level.
+ */
+export function queuedRegistries(setup: (spec: SpecStar) => void): () => SpecStar {
+  const opened: SpecStar[] = [];
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((spec) => spec.close()));
+  });
+  return () => {
+    const spec = new SpecStar({ messageQueueFactory: new SimpleMessageQueueFactory({ pollInterval: 0.01 }) });
+    setup(spec);
+    opened.push(spec);
+    return spec;
+  };
 }
 
 /** Records every event context it sees, in order. */
