@@ -13,6 +13,8 @@ import { fitIdentifier, quoteIdentifier, type TableNames } from './schema';
 /** Expression indexes made on demand per table; past this, searches on new keys still work, unindexed. */
 export const MAX_AUTO_INDEXES = 64;
 const RETRY_AFTER_MS = 30_000;
+/** While another connection builds on the table, searches go on unindexed and look again after this. */
+const BUSY_RETRY_MS = 500;
 
 interface Unsafe {
   unsafe(query: string, parameters?: readonly unknown[]): PromiseLike<unknown>;
@@ -27,7 +29,10 @@ export class DataIndexes {
   /** Index names known to exist, loaded from the catalog on first use. */
   private existing: Promise<Set<string>> | undefined;
   private readonly pending = new Map<string, Promise<void>>();
-  private readonly failedAt = new Map<string, number>();
+  /** Builds of this store run one after another: two concurrent builds on one table deadlock. */
+  private queue: Promise<unknown> = Promise.resolve();
+  /** When an index may be tried again (a build failed, or another connection was building). */
+  private readonly retryAt = new Map<string, number>();
   private readonly indexNames = new Map<string, string>();
 
   constructor(private readonly names: TableNames) {}
@@ -51,11 +56,13 @@ export class DataIndexes {
       const name = this.indexName(key);
       if (existing.has(name)) continue;
       if (existing.size >= MAX_AUTO_INDEXES) break;
-      const failed = this.failedAt.get(name);
-      if (failed !== undefined && Date.now() - failed < RETRY_AFTER_MS) continue;
+      const retry = this.retryAt.get(name);
+      if (retry !== undefined && Date.now() < retry) continue;
       let job = this.pending.get(name);
       if (job === undefined) {
-        job = this.create(exec, key, name, existing).finally(() => this.pending.delete(name));
+        const queued = this.queue.then(() => this.create(exec, key, name, existing));
+        this.queue = queued;
+        job = queued.finally(() => this.pending.delete(name));
         this.pending.set(name, job);
       }
       waits.push(job);
@@ -81,31 +88,44 @@ export class DataIndexes {
     return this.existing;
   }
 
+  /**
+   * Builds one index, or leaves it to whoever is building on the table now. CREATE INDEX
+   * CONCURRENTLY waits for every transaction older than itself, ANALYZE takes the table lock a
+   * concurrent build holds: two builds (or a build and an ANALYZE) on one table, in this process
+   * or another, deadlock. So one build per table at a time, under a table-wide advisory lock taken
+   * with a try (a session blocked waiting for it would be one of the transactions the build
+   * waits for): when it is taken, this search goes on unindexed and the next ones look again.
+   */
   private async create(exec: IndexExec, key: string, name: string, existing: Set<string>): Promise<void> {
     const quoted = quoteIdentifier(name);
     const build = new PostgresDataKey(key).indexDefinition(this.names.metaSql, quoted).replace(/^CREATE INDEX /, 'CREATE INDEX CONCURRENTLY ');
-    const lock = `specstar:ix:${name}`;
+    const lock = `specstar:ix:${this.names.meta}`;
     let connection: (Unsafe & { release(): void }) | undefined;
     try {
       connection = await exec.reserve!();
-      // Concurrent creators (other processes) queue here instead of racing on the catalog.
-      await connection.unsafe('SELECT pg_advisory_lock(hashtextextended($1, 0))', [lock]);
+      const [taken] = (await connection.unsafe('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS taken', [lock])) as { taken: boolean }[];
+      if (!taken?.taken) {
+        this.retryAt.set(name, Date.now() + BUSY_RETRY_MS);
+        return;
+      }
       try {
-        // A build that was interrupted left the name taken by an INVALID index: it never becomes usable, so drop it first.
-        const invalid = await connection.unsafe('SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = $1 AND NOT i.indisvalid', [name]);
-        if ((invalid as unknown[]).length > 0) await connection.unsafe(`DROP INDEX CONCURRENTLY IF EXISTS ${quoted}`);
-        await connection.unsafe(build);
+        const state = (await connection.unsafe('SELECT i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = $1', [name])) as { valid: boolean }[];
+        if (state[0]?.valid !== true) {
+          // A build that was interrupted left the name taken by an INVALID index: it never becomes usable, so drop it first.
+          if (state.length > 0) await connection.unsafe(`DROP INDEX CONCURRENTLY IF EXISTS ${quoted}`);
+          await connection.unsafe(build);
+          // Statistics of the new index's expressions, so the planner knows how selective a value is
+          // (until the next ANALYZE it would guess, and pick a bitmap of every match over the page).
+          // On the reserved connection: a pool of one has no other to give while this one is held.
+          await connection.unsafe(`ANALYZE ${this.names.metaSql}`);
+        }
       } finally {
         await connection.unsafe('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [lock]);
       }
-      // Statistics of the new index's expressions, so the planner knows how selective a value is
-      // (until the next ANALYZE it would guess, and pick a bitmap of every match over the page).
-      // On the reserved connection: a pool of one has no other to give while this one is held.
-      await connection.unsafe(`ANALYZE ${this.names.metaSql}`);
       existing.add(name);
-      this.failedAt.delete(name);
+      this.retryAt.delete(name);
     } catch {
-      this.failedAt.set(name, Date.now()); // the search runs unindexed; a later one tries again
+      this.retryAt.set(name, Date.now() + RETRY_AFTER_MS); // the search runs unindexed; a later one tries again
     } finally {
       connection?.release();
     }

@@ -110,9 +110,16 @@ function revisionsDdl(names: TableNames): string[] {
   ];
 }
 
+/** Attempts at the DDL transaction when PostgreSQL picks it as a deadlock victim. */
+const DDL_ATTEMPTS = 5;
+
 /**
  * Creates the tables once per store object, on first use. A transaction-scoped advisory lock per
- * table makes concurrent creators (other processes) wait instead of failing on the catalog.
+ * table makes concurrent creators (other processes) wait instead of failing on the catalog. When
+ * every table and index already exists, nothing runs but one catalog lookup: even
+ * `CREATE INDEX IF NOT EXISTS` takes the table's share lock, and that lock deadlocks against a
+ * concurrent key-index build (data-indexes.ts) of another process, which PostgreSQL resolves by
+ * failing one of the two; the DDL then tries again.
  */
 export class SchemaGate {
   private ready: Promise<void> | undefined;
@@ -132,16 +139,35 @@ export class SchemaGate {
     return this.ready;
   }
 
+  private relations(): string[] {
+    const { names, parts } = this;
+    return [
+      ...(parts.meta ? [names.metaSql, names.indexes.metaCreated, names.indexes.metaUpdated, names.indexes.metaData] : []),
+      ...(parts.revisions ? [names.revisionsSql, names.indexes.revisionsSeq] : []),
+    ];
+  }
+
   private async create(): Promise<void> {
     const statements = [...(this.parts.meta ? metaDdl(this.names) : []), ...(this.parts.revisions ? revisionsDdl(this.names) : [])];
     const lockKey = `specstar:ddl:${this.names.meta}`;
+    const doing = `creating the tables ${this.names.meta} / ${this.names.revisions}`;
     try {
-      await this.sql.begin(async (tx) => {
-        await tx.unsafe('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [lockKey]);
-        for (const statement of statements) await tx.unsafe(statement);
-      });
+      const [found] = (await this.sql.unsafe('SELECT bool_and(to_regclass(n) IS NOT NULL) AS present FROM unnest($1::text[]) AS n', [this.relations()])) as unknown as { present: boolean }[];
+      if (found?.present === true) return;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.sql.begin(async (tx) => {
+            await tx.unsafe('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [lockKey]);
+            for (const statement of statements) await tx.unsafe(statement);
+          });
+          return;
+        } catch (error) {
+          if ((error as { code?: unknown }).code !== '40P01' || attempt >= DDL_ATTEMPTS) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 200));
+        }
+      }
     } catch (error) {
-      throw setupError(error, this.target, `creating the tables ${this.names.meta} / ${this.names.revisions}`) ?? error;
+      throw setupError(error, this.target, doing) ?? error;
     }
   }
 }
