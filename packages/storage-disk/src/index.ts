@@ -1,5 +1,6 @@
 export { DiskStorage, DiskMetaStore, META_TABLE, type DiskStorageOptions, type SweepOptions } from './storage';
-export { DiskResourceStore, REVISIONS_TABLE, type RevisionIndexOptions } from './resource-store';
+export { REVISIONS_TABLE, type RevisionIndexOptions } from './resource-store';
+export { DiskResourceStore } from './disk-resource-store';
 export { DiskBlobStore } from './blob-store';
 export { DiskStorageFactory } from './factory';
 export { diskBackendProvider } from './provider';

@@ -12,7 +12,7 @@ import { DiskBlobStore } from './blob-store';
 import { DiskMetaStore, DiskStorage, type DiskStorageOptions } from './storage';
 import { ensureDirectory, tempName } from './files';
 import { blobsDir, resolveRootdir } from './paths';
-import { DiskResourceStore } from './resource-store';
+import { DiskResourceStore } from './disk-resource-store';
 
 const TYPE = 'disk';
 const ROLES: ReadonlyArray<BackendRole> = ['meta', 'resource', 'blob'];

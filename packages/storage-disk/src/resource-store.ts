@@ -19,11 +19,11 @@ import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import type Database from 'better-sqlite3';
 import { ValidationError } from '@specstar/interfaces';
-import type { IResourceStore, ResourceStoreCapabilities, RevisionInfo, RevisionPage, RevisionPageRequest, StoredRevision } from '@specstar/interfaces';
+import type { RevisionInfo, RevisionPage, RevisionPageRequest, StoredRevision } from '@specstar/interfaces';
 import { decodeInfo, encodeRecord, infoRecord, isBytes } from '@specstar/core/adapter';
-import { DirectorySync, StoredDataError, ensureDirectory, isNotFound, openDatabase, removeFileQuietly, createFileDurable } from './files';
-import { GroupCommit } from './group-commit';
-import { childPath, modelPaths, resolveRootdir } from './paths';
+import { DirectorySync, StoredDataError, ensureDirectory, isNotFound, removeFileQuietly, createFileDurable } from './files';
+import { childPath } from './paths';
+import { PayloadCache, type CachedRevision } from './payload-cache';
 
 export const REVISIONS_TABLE = 'revisions';
 
@@ -104,53 +104,6 @@ export interface RevisionIndexOptions {
 }
 
 const DEFAULT_CACHE_BYTES = 16 * 1024 * 1024;
-
-/** A record as read from disk: its decoded info (never handed out, only copies) and its bytes. */
-interface CachedRevision {
-  info: RevisionInfo;
-  data: Uint8Array;
-}
-
-/**
- * Least-recently-used records by payload file name, bounded by the total payload size. A file
- * and its row's info are written together and never change, so an entry stays exact for as
- * long as a row names its file.
- */
-class PayloadCache {
-  private readonly entries = new Map<string, CachedRevision>();
-  private bytes = 0;
-
-  constructor(private readonly limit: number) {}
-
-  get(file: string): CachedRevision | undefined {
-    const entry = this.entries.get(file);
-    if (entry !== undefined) {
-      // Re-inserting moves the entry to the young end of the Map's order.
-      this.entries.delete(file);
-      this.entries.set(file, entry);
-    }
-    return entry;
-  }
-
-  set(file: string, entry: CachedRevision): void {
-    // One payload may take at most a sixteenth of the cache, so a few big ones cannot flush it.
-    if (entry.data.byteLength * 16 > this.limit || this.entries.has(file)) return;
-    this.entries.set(file, entry);
-    this.bytes += entry.data.byteLength;
-    for (const [oldest, { data }] of this.entries) {
-      if (this.bytes <= this.limit) break;
-      this.entries.delete(oldest);
-      this.bytes -= data.byteLength;
-    }
-  }
-
-  delete(file: string): void {
-    const entry = this.entries.get(file);
-    if (entry === undefined) return;
-    this.entries.delete(file);
-    this.bytes -= entry.data.byteLength;
-  }
-}
 
 /** A copy of an info the caller may change; Dates are shared (treated as immutable, as in core). */
 const copyInfo = infoRecord;
@@ -518,85 +471,6 @@ export async function* listResourceIds(index: RevisionIndex): AsyncIterable<stri
     yield* page;
     if (page.length < PAGE_SIZE) return;
     after = page[page.length - 1]!;
-  }
-}
-
-/**
- * The disk resource store of one model on its own (for a backend that keeps meta elsewhere):
- * `<rootdir>/<model>/meta.sqlite3` holds only the revision index, `<rootdir>/<model>/data/` the
- * payloads. DiskStorage uses the same layout and adds the meta table to the same file.
- */
-export class DiskResourceStore implements IResourceStore {
-  readonly capabilities: ResourceStoreCapabilities = { batchWrite: true, revisionPaging: true, revisionDelete: true };
-  private readonly db: Database.Database;
-  private readonly index: RevisionIndex;
-  private readonly group: GroupCommit;
-
-  constructor(rootdir: string, model: string, options: RevisionIndexOptions = {}) {
-    const paths = modelPaths(resolveRootdir(rootdir), model);
-    ensureDirectory(paths.dir);
-    // Every write on this connection goes through `group`, which syncs the WAL before it acknowledges.
-    this.db = openDatabase(paths.dbFile, { walSyncedByCaller: true });
-    try {
-      this.index = new RevisionIndex(this.db, paths.dataDir, options);
-      this.group = new GroupCommit(this.db);
-    } catch (error) {
-      this.db.close();
-      throw error;
-    }
-  }
-
-  listResources(): AsyncIterable<string> {
-    return listResourceIds(this.index);
-  }
-
-  async listRevisions(resourceId: string): Promise<string[]> {
-    return this.index.revisionIdsSync(resourceId);
-  }
-
-  async listRevisionsPage(resourceId: string, request: RevisionPageRequest): Promise<RevisionPage> {
-    return this.index.revisionPageSync(resourceId, request);
-  }
-
-  async listSchemaVersions(resourceId: string, revisionId: string): Promise<(string | null)[]> {
-    return this.index.schemaVersionsSync(resourceId, revisionId);
-  }
-
-  async exists(resourceId: string, revisionId: string, schemaVersion: string | null): Promise<boolean> {
-    return this.index.existsSync(resourceId, revisionId, schemaVersion);
-  }
-
-  get(resourceId: string, revisionId: string, schemaVersion: string | null): Promise<StoredRevision | undefined> {
-    return this.index.read(resourceId, revisionId, schemaVersion);
-  }
-
-  async getInfo(resourceId: string, revisionId: string, schemaVersion: string | null): Promise<RevisionInfo | undefined> {
-    return this.index.infoSync(resourceId, revisionId, schemaVersion);
-  }
-
-  async save(info: RevisionInfo, data: Uint8Array): Promise<void> {
-    await this.saveMany([{ info, data }]);
-  }
-
-  async saveMany(items: StoredRevision[]): Promise<void> {
-    await this.group.operation(() => saveRevisionsDurably(this.index, items, (apply) => this.group.run(apply)));
-  }
-
-  async purge(resourceId: string): Promise<void> {
-    const files = await this.group.run(() => this.index.purgeSync(resourceId));
-    await this.index.discard(files);
-  }
-
-  async deleteRevision(resourceId: string, revisionId: string): Promise<void> {
-    const files = await this.group.run(() => this.index.deleteRevisionSync(resourceId, revisionId));
-    await this.index.discard(files);
-  }
-
-  /** After the writes already queued are acknowledged. */
-  async close(): Promise<void> {
-    if (!this.db.open) return;
-    await this.group.close();
-    if (this.db.open) this.db.close();
   }
 }
 

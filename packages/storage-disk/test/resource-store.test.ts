@@ -6,7 +6,8 @@ import type { IMetaStore, IStorage, IStorageFactory, RevisionInfo, StoredRevisio
 import { storageConformanceSuite } from '@specstar/testkit';
 import { DiskBlobStore } from '../src/blob-store';
 import { StoredDataError } from '../src/files';
-import { DiskResourceStore, type RevisionIndexOptions } from '../src/resource-store';
+import { DiskResourceStore } from '../src/disk-resource-store';
+import type { RevisionIndexOptions } from '../src/resource-store';
 import { bytes, listFiles, removeTempDirs, tempDir, text } from './helpers';
 
 function info(resourceId: string, n: number, overrides: Partial<RevisionInfo> = {}): RevisionInfo {
