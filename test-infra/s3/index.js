@@ -56,12 +56,22 @@ function headETag(upstream, req) {
 
 const matches = (header, etag) => header.split(',').some((tag) => tag.trim() === '*' || tag.trim() === etag);
 
-function forward(upstream, req, res, done) {
+function forward(upstream, req, res, onDone) {
+  // Once, whichever comes first: a client that goes away mid-answer (a timed-out or retried
+  // request) never lets the answer end, and a lock held until then would stall the key for good.
+  let finished = false;
+  const done = () => {
+    if (finished) return;
+    finished = true;
+    onDone();
+  };
+  res.on('close', done);
   const proxied = http.request({ host: '127.0.0.1', port: upstream, method: req.method, path: req.url, headers: req.headers }, (answer) => {
     res.writeHead(answer.statusCode ?? 502, answer.headers);
     answer.pipe(res);
     answer.on('end', done);
     answer.on('error', done);
+    answer.on('close', done);
   });
   proxied.on('error', (error) => {
     done();
