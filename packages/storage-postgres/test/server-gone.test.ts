@@ -8,7 +8,7 @@
 import { ServiceUnavailableError, type ResourceMeta, type ResourceMetaSearchQuery, type RevisionInfo } from '@specstar/interfaces';
 import { PostgresMetaStore, PostgresResourceStore, PostgresStorageFactory, PostgresUnavailableError, parseDsn, tableNames } from '../src';
 import { PG_ADMIN_USER, PG_HOST, PG_PORT, createTestDatabase, describePg, type TestDatabase } from './pg';
-import { TcpProxy } from './tcp-proxy';
+import { TcpProxy } from '@specstar/testkit';
 
 const PASSWORD = 'pg-mid-life-secret';
 const T0 = new Date('2026-01-01T00:00:00.000Z');

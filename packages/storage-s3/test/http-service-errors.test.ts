@@ -18,6 +18,7 @@ import * as path from 'node:path';
 import { inspect } from 'node:util';
 import { PostgresDiskS3StorageFactory, SpecStar, binary } from '@specstar/core';
 import type * as HttpExpress from '../../http-express/dist/index';
+import { TcpProxy } from '@specstar/testkit';
 import { storeFixture } from './s3-fixture';
 import { createTestDatabase, describePg } from './pg-database';
 
@@ -43,39 +44,6 @@ async function closedPort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
-}
-
-/**
- * A TCP proxy in front of the PostgreSQL server: close() cuts every connection and stops
- * listening (the server is gone for a live pool), open() listens again on the same port.
- */
-function tcpProxy(targetHost: string, targetPort: number) {
-  let server: net.Server | undefined;
-  const sockets = new Set<net.Socket>();
-  const proxy = {
-    port: 0,
-    async open(): Promise<void> {
-      const listening = net.createServer((client) => {
-        const upstream = net.connect(targetPort, targetHost);
-        for (const socket of [client, upstream]) {
-          sockets.add(socket);
-          socket.on('close', () => sockets.delete(socket));
-          socket.on('error', () => [client, upstream].forEach((s) => s.destroy()));
-        }
-        client.pipe(upstream).pipe(client);
-      });
-      await new Promise<void>((resolve) => listening.listen(proxy.port, '127.0.0.1', resolve));
-      proxy.port = (listening.address() as AddressInfo).port;
-      server = listening;
-    },
-    async close(): Promise<void> {
-      const listening = server;
-      server = undefined;
-      for (const socket of sockets) socket.destroy();
-      if (listening !== undefined) await new Promise<void>((resolve) => listening.close(() => resolve()));
-    },
-  };
-  return proxy;
 }
 
 interface Served {
@@ -210,7 +178,7 @@ describePg('HTTP answers when a store behind the routes fails', () => {
 
   it('PostgreSQL going away after startup: 503 naming host and database (never the password) on read, list and create; 200 again once it is back', async () => {
     const upstream = new URL(database!.dsn);
-    const proxy = tcpProxy(upstream.hostname, Number(upstream.port));
+    const proxy = new TcpProxy(upstream.hostname, Number(upstream.port));
     await proxy.open();
     const dsn = new URL(database!.dsn);
     dsn.host = `127.0.0.1:${proxy.port}`;

@@ -33,6 +33,7 @@ export { ITEM_SCHEMA, ITEM_INDEXED_FIELDS } from './fixtures';
 export { searchMetas, SEARCH_INDEXED } from './search-dataset';
 export * from './differential';
 export * from './worker';
+export * from './tcp-proxy';
 export {
   metaStoreConformanceSuite,
   META_STORE_CASE_NAMES,

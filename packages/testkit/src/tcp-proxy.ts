@@ -1,6 +1,7 @@
 /**
- * A TCP proxy in front of the PostgreSQL server, so a test can take the server away from a live
- * pool (close: every connection cut, nothing listening) and bring it back on the same port.
+ * A TCP proxy in front of a service (PostgreSQL, a broker, an S3 server), so a test can take the
+ * service away from a live client (close: every connection cut, nothing listening) and bring it
+ * back on the same port (open again).
  */
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
