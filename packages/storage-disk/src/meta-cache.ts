@@ -50,17 +50,14 @@ export class MetaCache {
     const missing = ids.filter((id) => !this.entries.has(id));
     const loaded = missing.length === 0 ? undefined : loadMany(missing);
     if (this.dropIfStale()) return undefined;
-    const keep = ids.length <= MAX_PAGE_CACHED;
     const out: ResourceMeta[] = [];
     for (const id of ids) {
-      let meta = this.entries.get(id);
-      if (meta === undefined) {
-        meta = loaded?.get(id);
-        if (meta === undefined) return undefined; // unreachable unless the database changed under us
-        if (keep) this.keep(id, meta);
-      }
+      const meta = this.entries.get(id) ?? loaded?.get(id);
+      if (meta === undefined) return undefined; // unreachable unless the database changed under us
       out.push(copyMeta(meta));
     }
+    // Kept after the page is read: keeping may evict entries, among them hits of this page.
+    if (loaded !== undefined && ids.length <= MAX_PAGE_CACHED) for (const [id, meta] of loaded) this.keep(id, meta);
     return out;
   }
 
